@@ -1,0 +1,3 @@
+module github.com/volthttp/volt
+
+go 1.24
