@@ -1,0 +1,58 @@
+package volt
+
+import "errors"
+
+// Errors of the request and response parser. They are returned bare (never
+// wrapped) from the hot path; the server turns each into a status code.
+var (
+	// ErrHeaderTooLarge is returned when a message head exceeds
+	// Server.MaxHeaderBytes (431).
+	ErrHeaderTooLarge = errors.New("volt: header too large")
+	// ErrTooManyHeaders is returned when a message has more header fields
+	// than Server.MaxHeaderCount (431).
+	ErrTooManyHeaders = errors.New("volt: too many header fields")
+	// ErrURITooLong is returned when the request-target exceeds
+	// Server.MaxURILength (414).
+	ErrURITooLong = errors.New("volt: request-target too long")
+	// ErrBodyTooLarge is returned when a body exceeds MaxRequestBodySize (413).
+	ErrBodyTooLarge = errors.New("volt: body too large")
+	// ErrUnsupportedVersion is returned for an HTTP version other than 1.0
+	// and 1.1 (505).
+	ErrUnsupportedVersion = errors.New("volt: unsupported HTTP version")
+	// ErrMissingHost is returned for an HTTP/1.1 request without exactly one
+	// Host header (400).
+	ErrMissingHost = errors.New("volt: missing or repeated Host header")
+	// ErrAmbiguousLength is returned for a message with both Content-Length
+	// and Transfer-Encoding, or with differing Content-Length values (400).
+	ErrAmbiguousLength = errors.New("volt: ambiguous message length")
+	// ErrBadContentLength is returned for a Content-Length that is not a
+	// non-negative decimal number (400).
+	ErrBadContentLength = errors.New("volt: invalid Content-Length")
+	// ErrBadTransferEncoding is returned when a request's Transfer-Encoding
+	// does not end with chunked, or names a coding twice (400, or 501 for
+	// an unknown coding).
+	ErrBadTransferEncoding = errors.New("volt: invalid Transfer-Encoding")
+	// ErrBadChunk is returned for a malformed chunk size, chunk extension or
+	// chunk terminator (400).
+	ErrBadChunk = errors.New("volt: malformed chunked body")
+	// ErrUnexpectedEOF is returned when the peer closes the connection in
+	// the middle of a message.
+	ErrUnexpectedEOF = errors.New("volt: unexpected EOF in message")
+)
+
+// Errors of URI and argument parsing.
+var (
+	// ErrInvalidURI is returned by URI.Parse for a request-target that is
+	// not origin-form, absolute-form, authority-form or asterisk-form, or
+	// that holds bytes outside the URI character set (400).
+	ErrInvalidURI = errors.New("volt: invalid request-target")
+	// ErrNoArg is returned by Args getters when the key is absent.
+	ErrNoArg = errors.New("volt: no such argument")
+)
+
+// Errors of cookie parsing.
+var (
+	// ErrInvalidCookie is returned by Cookie.Parse for a malformed
+	// Set-Cookie value.
+	ErrInvalidCookie = errors.New("volt: invalid cookie")
+)
