@@ -1,6 +1,9 @@
 package volt
 
-import "errors"
+import (
+	"context"
+	"errors"
+)
 
 // Errors of the request and response parser. They are returned bare (never
 // wrapped) from the hot path; the server turns each into a status code.
@@ -56,3 +59,39 @@ var (
 	// Set-Cookie value.
 	ErrInvalidCookie = errors.New("volt: invalid cookie")
 )
+
+// ErrUnsupportedTransferCoding is returned for a request whose
+// Transfer-Encoding names a coding other than chunked (501).
+var ErrUnsupportedTransferCoding = errors.New("volt: unsupported transfer coding")
+
+// ErrNotMultipart is returned by Request.MultipartForm when the body is
+// not multipart/form-data with a boundary.
+var ErrNotMultipart = errors.New("volt: request is not multipart/form-data")
+
+// ErrIsDirectory is returned by Response.SendFile for a directory.
+var ErrIsDirectory = errors.New("volt: is a directory")
+
+// Reasons a RequestCtx is cancelled. Both match context.Canceled with
+// errors.Is.
+var (
+	// ErrServerClosed is returned by Serve after Shutdown, and is the
+	// reason of contexts cancelled by the shutdown.
+	ErrServerClosed error = &canceledError{"volt: server closed"}
+	// ErrClientGone is the reason of a context cancelled because the client
+	// closed or reset its connection while the handler ran.
+	ErrClientGone error = &canceledError{"volt: client went away"}
+)
+
+type canceledError struct{ msg string }
+
+func (e *canceledError) Error() string { return e.msg }
+
+func (e *canceledError) Is(target error) bool { return target == context.Canceled }
+
+// ErrNoResponseWriter is returned by RequestCtx.Flush and EarlyHints on a
+// RequestCtx that no server connection serves.
+var ErrNoResponseWriter = errors.New("volt: request has no response writer")
+
+// ErrInvalidNumber is returned by Args.GetUint when the value is not a
+// non-negative decimal number that fits in an int.
+var ErrInvalidNumber = errors.New("volt: invalid number")

@@ -46,17 +46,17 @@ func ParseUint(b []byte) (int64, error) {
 	if len(b) == 0 || len(b) > 19 {
 		return 0, ErrNumber
 	}
-	var n int64
+	var n uint64
 	for _, c := range b {
 		if c < '0' || c > '9' {
 			return 0, ErrNumber
 		}
-		n = n*10 + int64(c-'0')
+		n = n*10 + uint64(c-'0') // 19 digits cannot overflow uint64
 	}
 	if n > 1<<62 {
 		return 0, ErrNumber
 	}
-	return n, nil
+	return int64(n), nil
 }
 
 // ParseHex parses a non-empty string of hexadecimal digits that fits in

@@ -29,7 +29,7 @@ func TestParseUint(t *testing.T) {
 	}{
 		{"0", 0, true}, {"42", 42, true}, {"007", 7, true},
 		{"", 0, false}, {"-1", 0, false}, {"+1", 0, false}, {"1 ", 0, false},
-		{"12a", 0, false}, {"99999999999999999999", 0, false}, {"9223372036854775807", 0, false},
+		{"12a", 0, false}, {"99999999999999999999", 0, false}, {"9223372036854775807", 0, false}, {"9227000000000000000", 0, false}, {"4611686018427387904", 1 << 62, true},
 	}
 	for _, c := range cases {
 		n, err := ParseUint([]byte(c.in))

@@ -1,0 +1,270 @@
+package volt
+
+import (
+	"bytes"
+	"errors"
+	"io"
+
+	"github.com/volthttp/volt/internal/ascii"
+	"github.com/volthttp/volt/internal/bytesconv"
+)
+
+var errBufferFull = errors.New("volt: buffer full")
+
+// maxChunkLineLength bounds a chunk-size line with its extensions.
+const maxChunkLineLength = 4096
+
+// chunkedReader decodes a chunked body (RFC 9112 section 7.1) from a
+// connReader, and reads the trailer section into trailers.
+type chunkedReader struct {
+	br       *connReader
+	o        *parseOptions
+	trailers *fieldList
+	left     int64 // bytes left in the current chunk
+	state    uint8
+	err      error
+	tbuf     []byte // owned copy of the trailer section
+}
+
+const (
+	chunkHeader = iota // expecting a chunk-size line
+	chunkData          // inside chunk-data
+	chunkEnd           // expecting the CRLF after chunk-data
+	chunkDone          // the body and its trailers were read
+)
+
+func (c *chunkedReader) reset(br *connReader, o *parseOptions, trailers *fieldList) {
+	c.br, c.o, c.trailers = br, o, trailers
+	c.left, c.state, c.err = 0, chunkHeader, nil
+}
+
+// Read implements io.Reader over the decoded body.
+func (c *chunkedReader) Read(p []byte) (int, error) {
+	for c.err == nil {
+		switch c.state {
+		case chunkHeader:
+			c.err = c.readChunkHeader()
+		case chunkData:
+			if len(p) == 0 {
+				return 0, nil
+			}
+			q := p
+			if int64(len(q)) > c.left {
+				q = q[:c.left]
+			}
+			n, err := c.br.Read(q)
+			c.left -= int64(n)
+			if c.left == 0 {
+				c.state = chunkEnd
+			}
+			if err != nil {
+				if err == io.EOF {
+					err = ErrUnexpectedEOF
+				}
+				c.err = err
+			}
+			if n > 0 {
+				return n, nil
+			}
+		case chunkEnd:
+			c.err = c.readCRLF()
+		case chunkDone:
+			return 0, io.EOF
+		}
+	}
+	return 0, c.err
+}
+
+// line returns the next line in the buffer (without its end), reading more
+// as needed, and consumes it.
+func (c *chunkedReader) line(max int) ([]byte, error) {
+	for {
+		b := c.br.buffered()
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			end := i
+			if end > 0 && b[end-1] == '\r' {
+				end--
+			} else if !c.o.allowBareLF {
+				return nil, ErrBadChunk
+			}
+			c.br.discard(i + 1)
+			return b[:end], nil
+		}
+		if len(b) >= max {
+			return nil, ErrBadChunk
+		}
+		if err := c.br.fill(max + len(c.br.buf)); err != nil {
+			if err == io.EOF {
+				return nil, ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+	}
+}
+
+func (c *chunkedReader) readCRLF() error {
+	l, err := c.line(2)
+	if err != nil {
+		return err
+	}
+	if len(l) != 0 {
+		return ErrBadChunk
+	}
+	c.state = chunkHeader
+	return nil
+}
+
+// readChunkHeader parses chunk-size [ chunk-ext ] CRLF.
+func (c *chunkedReader) readChunkHeader() error {
+	l, err := c.line(maxChunkLineLength)
+	if err != nil {
+		return err
+	}
+	i := 0
+	for i < len(l) && bytesconv.HexValue[l[i]] != 0xff {
+		i++
+	}
+	size, err := bytesconv.ParseHex(l[:i])
+	if err != nil {
+		return ErrBadChunk
+	}
+	if !validChunkExt(l[i:]) {
+		return ErrBadChunk
+	}
+	if size == 0 {
+		return c.readTrailers()
+	}
+	c.left = size
+	c.state = chunkData
+	return nil
+}
+
+// validChunkExt checks *( BWS ";" BWS chunk-ext-name
+// [ BWS "=" BWS chunk-ext-val ] ) (RFC 9112 section 7.1.1).
+func validChunkExt(b []byte) bool {
+	skipWS := func() {
+		for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+			b = b[1:]
+		}
+	}
+	token := func() bool {
+		n := 0
+		for n < len(b) && ascii.IsToken(b[n]) {
+			n++
+		}
+		b = b[n:]
+		return n > 0
+	}
+	quotedString := func() bool {
+		for i := 1; i < len(b); i++ {
+			switch c := b[i]; {
+			case c == '"':
+				b = b[i+1:]
+				return true
+			case c == '\\':
+				i++
+				if i == len(b) || !ascii.IsFieldVChar(b[i]) {
+					return false
+				}
+			case !ascii.IsFieldVChar(c):
+				return false
+			}
+		}
+		return false
+	}
+	for {
+		skipWS()
+		if len(b) == 0 {
+			return true
+		}
+		if b[0] != ';' {
+			return false
+		}
+		b = b[1:]
+		skipWS()
+		if !token() {
+			return false
+		}
+		skipWS()
+		if len(b) == 0 || b[0] != '=' {
+			continue
+		}
+		b = b[1:]
+		skipWS()
+		if len(b) > 0 && b[0] == '"' {
+			if !quotedString() {
+				return false
+			}
+			continue
+		}
+		if !token() {
+			return false
+		}
+	}
+}
+
+// readTrailers reads the trailer section after the last chunk and copies
+// the fields, since the read buffer moves on.
+func (c *chunkedReader) readTrailers() error {
+	max := c.o.maxHeaderBytes
+	for {
+		b := c.br.buffered()
+		if len(b) >= 2 && b[0] == '\r' && b[1] == '\n' || len(b) >= 1 && b[0] == '\n' && c.o.allowBareLF {
+			break
+		}
+		if findHeadEnd(b, 0) >= 0 {
+			break
+		}
+		if len(b) >= max {
+			return ErrHeaderTooLarge
+		}
+		if err := c.br.fill(max); err != nil {
+			if err == io.EOF {
+				return ErrUnexpectedEOF
+			}
+			if err == errBufferFull {
+				return ErrHeaderTooLarge
+			}
+			return err
+		}
+	}
+	b := c.br.buffered()
+	c.tbuf = append(c.tbuf[:0], b...)
+	start := len(c.trailers.fields)
+	n, err := parseFields(c.trailers, c.tbuf, 0, c.o, noteNothing)
+	if err != nil {
+		if err == errNeedMore {
+			return ErrBadChunk
+		}
+		return err
+	}
+	if len(c.trailers.fields)-start > c.o.maxHeaderCount {
+		return ErrTooManyHeaders
+	}
+	c.trailers.own()
+	c.br.discard(n)
+	c.state = chunkDone
+	return nil
+}
+
+func noteNothing(*headerField) error { return nil }
+
+// appendChunk appends p as one chunk to dst.
+func appendChunk(dst, p []byte) []byte {
+	if len(p) == 0 {
+		return dst
+	}
+	dst = bytesconv.AppendHex(dst, len(p))
+	dst = append(dst, '\r', '\n')
+	dst = append(dst, p...)
+	return append(dst, '\r', '\n')
+}
+
+// appendLastChunk appends the last chunk and the trailer section to dst.
+func appendLastChunk(dst []byte, trailers *fieldList) []byte {
+	dst = append(dst, '0', '\r', '\n')
+	if trailers != nil {
+		dst = trailers.appendFields(dst)
+	}
+	return append(dst, '\r', '\n')
+}

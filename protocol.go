@@ -1,0 +1,334 @@
+package volt
+
+import (
+	"bytes"
+	"crypto/tls"
+	"net"
+	"runtime/debug"
+	"sync"
+	"time"
+)
+
+// Protocol serves the connections of one application protocol. HTTP/1.1
+// is built in; a package such as volt/http2 registers another with
+// Server.RegisterProtocol.
+//
+// ServeConn owns the connection until it returns; the server then closes
+// it. Through c it acquires a RequestCtx per request, fills its Request,
+// runs the handler with c.Handle, writes the Response, and releases the
+// RequestCtx.
+type Protocol interface {
+	ServeConn(c *ServerConn) error
+}
+
+// ResponseWriter carries a response to the client on behalf of a
+// RequestCtx whose handler streams (RequestCtx.Flush) or sends interim
+// responses. Each protocol implements it.
+type ResponseWriter interface {
+	// WriteHeader commits the status and header fields of resp. The body
+	// follows through Write; its length is resp.Header.ContentLength()
+	// if set, unknown otherwise.
+	WriteHeader(resp *Response) error
+	// Write sends body bytes, after WriteHeader.
+	Write(p []byte) (int, error)
+	// Flush pushes what was written to the client.
+	Flush() error
+	// WriteInterim sends a 1xx interim response with the fields of h.
+	WriteInterim(code int, h *ResponseHeader) error
+}
+
+type preface struct {
+	bytes []byte
+	name  string
+}
+
+// ProtocolHTTP11 is the ALPN name of the built-in HTTP/1.1 protocol.
+const ProtocolHTTP11 = "http/1.1"
+
+// RegisterProtocol makes p serve the connections whose TLS handshake
+// negotiated the ALPN protocol name (such as "h2"). Call it before Serve.
+func (s *Server) RegisterProtocol(name string, p Protocol) {
+	if s.protocols == nil {
+		s.protocols = make(map[string]Protocol)
+	}
+	s.protocols[name] = p
+}
+
+// RegisterPreface makes a cleartext connection whose first bytes are
+// preface (such as the HTTP/2 client preface "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+// be served by the protocol registered under name. The bytes stay unread:
+// the protocol reads them from the ServerConn. Call it before Serve.
+func (s *Server) RegisterPreface(prefix string, name string) {
+	s.prefaces = append(s.prefaces, preface{[]byte(prefix), name})
+	if len(prefix) > s.maxPreface {
+		s.maxPreface = len(prefix)
+	}
+}
+
+// alpnProtocols returns the ALPN list: the given names, then every
+// registered protocol, then http/1.1.
+func (s *Server) alpnProtocols(have []string) []string {
+	out := append([]string(nil), have...)
+	add := func(n string) {
+		for _, h := range out {
+			if h == n {
+				return
+			}
+		}
+		out = append(out, n)
+	}
+	for name := range s.protocols {
+		if name != ProtocolHTTP11 {
+			add(name)
+		}
+	}
+	add(ProtocolHTTP11)
+	return out
+}
+
+// matchPreface returns the protocol whose preface starts buf, whether buf
+// is still too short to decide, or nil.
+func (s *Server) matchPreface(buf []byte) (p Protocol, needMore bool) {
+	for _, pf := range s.prefaces {
+		n := min(len(buf), len(pf.bytes))
+		if bytes.Equal(buf[:n], pf.bytes[:n]) {
+			if n < len(pf.bytes) {
+				return nil, true
+			}
+			return s.protocols[pf.name], false
+		}
+	}
+	return nil, false
+}
+
+// ServerConn is one accepted connection, as a Protocol sees it.
+type ServerConn struct {
+	srv      *Server
+	conn     net.Conn
+	ip       string
+	id       uint64
+	reqs     uint64
+	tlsState *tls.ConnectionState
+	pending  []byte // read before the protocol was chosen; not consumed yet
+
+	// mu guards watched and watchHook, which other goroutines reach
+	// (RequestCtx.Done, Server.Shutdown).
+	mu        sync.Mutex
+	watched   []*RequestCtx
+	watchHook func(ctx *RequestCtx)
+	idle      bool
+	closed    bool
+}
+
+// Server returns the server the connection belongs to.
+func (c *ServerConn) Server() *Server { return c.srv }
+
+// NetConn returns the underlying connection (a *tls.Conn on TLS).
+// Read from the ServerConn, not from it, to get the bytes read ahead.
+func (c *ServerConn) NetConn() net.Conn { return c.conn }
+
+// TLSConnectionState returns the TLS state, or nil.
+func (c *ServerConn) TLSConnectionState() *tls.ConnectionState { return c.tlsState }
+
+// Read reads from the connection, first returning the bytes read before
+// the protocol was chosen.
+func (c *ServerConn) Read(p []byte) (int, error) {
+	if len(c.pending) > 0 {
+		n := copy(p, c.pending)
+		c.pending = c.pending[n:]
+		return n, nil
+	}
+	return c.conn.Read(p)
+}
+
+// Write writes to the connection.
+func (c *ServerConn) Write(p []byte) (int, error) { return c.conn.Write(p) }
+
+// ShuttingDown reports whether the server is shutting down; protocols stop
+// keeping connections alive then.
+func (c *ServerConn) ShuttingDown() bool { return c.srv.shutting.Load() }
+
+// SetIdle tells the server whether the connection waits for a new request
+// (Shutdown closes idle connections at once) and reports the state to
+// Server.ConnState.
+func (c *ServerConn) SetIdle(idle bool) {
+	c.mu.Lock()
+	c.idle = idle
+	shut := idle && c.srv.shutting.Load()
+	c.mu.Unlock()
+	if shut {
+		_ = c.conn.SetReadDeadline(aLongTimeAgo)
+	}
+	if c.srv.ConnState != nil {
+		st := StateActive
+		if idle {
+			st = StateIdle
+		}
+		c.srv.ConnState(c.conn, st)
+	}
+}
+
+var aLongTimeAgo = time.Unix(1, 0)
+
+var ctxPool sync.Pool
+
+// AcquireCtx returns a pooled RequestCtx bound to this connection, whose
+// streamed output goes through rw (nil if the protocol never streams).
+func (c *ServerConn) AcquireCtx(rw ResponseWriter) *RequestCtx {
+	var ctx *RequestCtx
+	if v := ctxPool.Get(); v != nil {
+		ctx = v.(*RequestCtx)
+	} else {
+		ctx = &RequestCtx{}
+		ctx.reset()
+	}
+	ctx.sc, ctx.rw = c, rw
+	ctx.Request.multipartMem = c.srv.MultipartMemory
+	ctx.Request.uri.DisablePathNormalization = c.srv.DisablePathNormalizing
+	return ctx
+}
+
+// ReleaseCtx resets ctx and returns it to the pool; ctx must not be used
+// afterwards.
+func (c *ServerConn) ReleaseCtx(ctx *RequestCtx) {
+	c.unwatch(ctx)
+	ctx.reset()
+	ctx.sc, ctx.rw = nil, nil
+	ctxPool.Put(ctx)
+}
+
+// ResetCtx prepares ctx for the next request on the same connection.
+func (c *ServerConn) ResetCtx(ctx *RequestCtx) {
+	c.unwatch(ctx)
+	ctx.reset()
+	ctx.Request.multipartMem = c.srv.MultipartMemory
+	ctx.Request.uri.DisablePathNormalization = c.srv.DisablePathNormalizing
+}
+
+// Handle runs the server's handler on ctx with panic recovery and the
+// server's counters. A panic is logged with its stack and answered with
+// 500 (if nothing was sent yet); Handle then reports false, and the
+// protocol should close the connection (HTTP/1.1) or reset the stream.
+func (c *ServerConn) Handle(ctx *RequestCtx) (ok bool) {
+	s := c.srv
+	c.reqs++
+	ctx.id = c.id<<32 | c.reqs&0xffffffff
+	ctx.time = time.Now()
+	s.stats.requests.Add(1)
+	s.stats.inFlight.Add(1)
+	defer func() {
+		s.stats.inFlight.Add(-1)
+		if r := recover(); r != nil {
+			s.logger().Error("volt: handler panic", "panic", r, "method", string(ctx.Method()),
+				"uri", string(ctx.Request.Header.RequestURI()), "stack", string(debug.Stack()))
+			if !ctx.sent {
+				ctx.hijack = nil
+				ctx.Error(StatusMessage(StatusInternalServerError), StatusInternalServerError)
+			}
+			ok = false
+		}
+	}()
+	if s.Handler == nil {
+		ctx.NotFound()
+		return true
+	}
+	s.Handler(ctx)
+	return true
+}
+
+// SetWatchHook installs the function that starts watching the connection
+// for the client going away when a handler first calls Done (nil: no
+// watching). Protocols set it around a handler call.
+func (c *ServerConn) SetWatchHook(f func(ctx *RequestCtx)) {
+	c.mu.Lock()
+	c.watchHook = f
+	c.mu.Unlock()
+}
+
+// watch registers ctx for cancellation by Shutdown and starts the
+// protocol's watcher.
+func (c *ServerConn) watch(ctx *RequestCtx) {
+	c.mu.Lock()
+	c.watched = append(c.watched, ctx)
+	hook := c.watchHook
+	c.mu.Unlock()
+	if c.srv.shutting.Load() {
+		ctx.Cancel(ErrServerClosed)
+		return
+	}
+	if hook != nil {
+		hook(ctx)
+	}
+}
+
+func (c *ServerConn) unwatch(ctx *RequestCtx) {
+	c.mu.Lock()
+	for i, w := range c.watched {
+		if w == ctx {
+			last := len(c.watched) - 1
+			c.watched[i] = c.watched[last]
+			c.watched[last] = nil
+			c.watched = c.watched[:last]
+			break
+		}
+	}
+	c.mu.Unlock()
+}
+
+// cancelAll cancels every watched context with err.
+func (c *ServerConn) cancelAll(err error) {
+	c.mu.Lock()
+	for _, ctx := range c.watched {
+		ctx.Cancel(err)
+	}
+	c.mu.Unlock()
+}
+
+// shutdown is called by Server.Shutdown, repeatedly: it cancels running
+// requests and wakes an idle connection so that it closes.
+func (c *ServerConn) shutdown() {
+	c.cancelAll(ErrServerClosed)
+	c.mu.Lock()
+	idle := c.idle
+	c.mu.Unlock()
+	if idle {
+		_ = c.conn.SetReadDeadline(aLongTimeAgo)
+	}
+}
+
+// serve runs on a worker: TLS handshake, protocol choice, serving, close.
+func (c *ServerConn) serve() {
+	defer c.close()
+	s := c.srv
+	proto := ProtocolHTTP11
+	if tc, ok := c.conn.(*tls.Conn); ok {
+		_ = tc.SetDeadline(time.Now().Add(s.headerTimeout()))
+		if err := tc.Handshake(); err != nil {
+			return
+		}
+		_ = tc.SetDeadline(time.Time{})
+		st := tc.ConnectionState()
+		c.tlsState = &st
+		if st.NegotiatedProtocol != "" {
+			proto = st.NegotiatedProtocol
+		}
+	}
+	if p := s.protocols[proto]; p != nil && proto != ProtocolHTTP11 {
+		_ = p.ServeConn(c)
+		return
+	}
+	_ = serveHTTP1(c)
+}
+
+func (c *ServerConn) close() {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	c.mu.Unlock()
+	_ = c.conn.Close()
+	c.srv.removeConn(c)
+	c.srv.setState(c, StateClosed)
+}

@@ -1,0 +1,222 @@
+package volt
+
+import (
+	"bytes"
+	"io"
+	"mime"
+	"mime/multipart"
+	"sync"
+
+	"github.com/volthttp/volt/internal/bytesconv"
+)
+
+// Request is an HTTP request: its head, its URI and its body.
+//
+// On the server, a Request belongs to its RequestCtx and is valid until
+// the handler returns. Body bytes may be a view of the connection's read
+// buffer: copy them to keep them.
+//
+// Request must not be copied; use CopyTo. AcquireRequest and
+// ReleaseRequest (in this file) pool Requests for clients; ReleaseRequest
+// calls Reset, and the Request must not be touched afterwards.
+type Request struct {
+	noCopy noCopy
+
+	// Header is the request head.
+	Header RequestHeader
+
+	uri       URI
+	uriParsed bool
+
+	postArgs       Args
+	postArgsParsed bool
+
+	body    []byte // the body: a view of the read buffer or of bodyBuf
+	bodyBuf []byte // owned body storage, reused
+
+	// stream is set when the server streams the body to the handler
+	// (Server.StreamRequestBody); body is then read from it on demand.
+	stream     io.Reader
+	streamRead bool
+	streamErr  error
+	bodyLimit  int64
+	bodyReader bytes.Reader
+
+	multipartForm *multipart.Form
+	multipartMem  int64
+}
+
+var requestPool sync.Pool
+
+// AcquireRequest returns an empty Request from the pool.
+func AcquireRequest() *Request {
+	if v := requestPool.Get(); v != nil {
+		return v.(*Request)
+	}
+	r := &Request{}
+	r.Reset()
+	return r
+}
+
+// ReleaseRequest resets r and returns it to the pool. r must not be used
+// afterwards.
+func ReleaseRequest(r *Request) {
+	r.Reset()
+	requestPool.Put(r)
+}
+
+// Reset clears the request for reuse. Multipart files spilled to disk are
+// removed.
+func (r *Request) Reset() {
+	r.Header.Reset()
+	r.uri.Reset()
+	r.uriParsed = false
+	r.postArgs.Reset()
+	r.postArgsParsed = false
+	r.body = nil
+	r.bodyBuf = r.bodyBuf[:0]
+	r.stream, r.streamRead, r.streamErr = nil, false, nil
+	r.bodyLimit = 0
+	if r.multipartForm != nil {
+		_ = r.multipartForm.RemoveAll()
+		r.multipartForm = nil
+	}
+}
+
+// URI returns the parsed request URI. On the server it was parsed and
+// validated before the handler ran.
+func (r *Request) URI() *URI {
+	if !r.uriParsed {
+		_ = r.parseURI()
+	}
+	return &r.uri
+}
+
+func (r *Request) parseURI() error {
+	r.uriParsed = true
+	return r.uri.Parse(r.Header.Host(), r.Header.RequestURI(), r.Header.IsConnect())
+}
+
+// SetRequestURI sets the request-target (origin-form or absolute URL).
+func (r *Request) SetRequestURI(uri string) {
+	r.Header.SetRequestURI(uri)
+	r.uriParsed = false
+}
+
+// Host returns the host of the request: the authority of an absolute-form
+// target, or the Host header.
+func (r *Request) Host() []byte { return r.URI().Host() }
+
+// Body returns the request body. For a streamed body it reads the rest of
+// the stream first (up to the server's MaxRequestBodySize).
+// The returned slice is valid until the handler returns; copy it to keep it.
+func (r *Request) Body() []byte {
+	if r.stream != nil && !r.streamRead {
+		r.readStream()
+	}
+	return r.body
+}
+
+func (r *Request) readStream() {
+	r.streamRead = true
+	buf := bytes.NewBuffer(r.bodyBuf[:0])
+	var src io.Reader = r.stream
+	if r.bodyLimit > 0 {
+		src = io.LimitReader(r.stream, r.bodyLimit+1)
+	}
+	_, err := buf.ReadFrom(src)
+	r.bodyBuf = buf.Bytes()
+	if err == nil && r.bodyLimit > 0 && int64(len(r.bodyBuf)) > r.bodyLimit {
+		err = ErrBodyTooLarge
+		r.bodyBuf = r.bodyBuf[:r.bodyLimit]
+	}
+	r.streamErr = err
+	r.body = r.bodyBuf
+}
+
+// BodyStream returns a reader of the body. When the server streams request
+// bodies (Server.StreamRequestBody), this reads from the connection as the
+// client sends; call it before Body, not after.
+func (r *Request) BodyStream() io.Reader {
+	if r.stream != nil && !r.streamRead {
+		return r.stream
+	}
+	r.bodyReader.Reset(r.body)
+	return &r.bodyReader
+}
+
+// BodyErr returns the error met while reading a streamed body through
+// Body, such as ErrBodyTooLarge, or nil.
+func (r *Request) BodyErr() error { return r.streamErr }
+
+// SetBody sets the body to a copy of body.
+func (r *Request) SetBody(body []byte) {
+	r.bodyBuf = append(r.bodyBuf[:0], body...)
+	r.body = r.bodyBuf
+	r.stream = nil
+	r.postArgsParsed = false
+}
+
+// SetBodyString sets the body to a copy of body.
+func (r *Request) SetBodyString(body string) { r.SetBody(bytesconv.S2B(body)) }
+
+// PostArgs returns the arguments of an application/x-www-form-urlencoded
+// body, parsed on first use.
+func (r *Request) PostArgs() *Args {
+	if !r.postArgsParsed {
+		r.postArgsParsed = true
+		if mediaTypeIs(r.Header.ContentType(), "application/x-www-form-urlencoded") {
+			r.postArgs.ParseBytes(r.Body())
+		}
+	}
+	return &r.postArgs
+}
+
+// MultipartForm parses a multipart/form-data body. Parts beyond the
+// server's MultipartMemory (8 MiB if zero) are spilled to temporary files,
+// which are removed when the request is reset.
+func (r *Request) MultipartForm() (*multipart.Form, error) {
+	if r.multipartForm != nil {
+		return r.multipartForm, nil
+	}
+	ct := r.Header.ContentType()
+	if !mediaTypeIs(ct, "multipart/form-data") {
+		return nil, ErrNotMultipart
+	}
+	_, params, err := mime.ParseMediaType(string(ct))
+	if err != nil || params["boundary"] == "" {
+		return nil, ErrNotMultipart
+	}
+	mem := r.multipartMem
+	if mem <= 0 {
+		mem = DefaultMultipartMemory
+	}
+	f, err := multipart.NewReader(r.BodyStream(), params["boundary"]).ReadForm(mem)
+	if err != nil {
+		return nil, err
+	}
+	r.multipartForm = f
+	return f, nil
+}
+
+// DefaultMultipartMemory is how much of a multipart form is kept in memory
+// when Server.MultipartMemory is zero.
+const DefaultMultipartMemory = 8 << 20
+
+// mediaTypeIs reports whether the media type of a Content-Type value
+// (before any parameter) is mt, case-insensitively.
+func mediaTypeIs(ct []byte, mt string) bool {
+	if i := bytes.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	return bytesconv.EqualFold(trimOWS(ct), mt)
+}
+
+// CopyTo copies r into dst; dst owns its copies. A streamed body is read
+// first.
+func (r *Request) CopyTo(dst *Request) {
+	r.Header.CopyTo(&dst.Header)
+	dst.uriParsed = false
+	dst.postArgsParsed = false
+	dst.SetBody(r.Body())
+}

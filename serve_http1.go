@@ -1,0 +1,461 @@
+package volt
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// http1Conn is the state of the HTTP/1.1 protocol on one connection. It is
+// owned by the connection's goroutine; the watcher goroutine (started by
+// RequestCtx.Done) only touches the watch* fields, and only between
+// startWatch and stopWatch.
+type http1Conn struct {
+	sc   *ServerConn
+	srv  *Server
+	conn net.Conn
+
+	br   connReader
+	wbuf []byte // output not yet written; nil while idle
+	idle *idleReader
+
+	ctx *RequestCtx // nil while idle
+
+	// State of the response being written.
+	headOnly   bool  // HEAD: no body on the wire
+	chunked    bool  // the committed response is chunked
+	rawBody    bool  // the committed response is delimited by close
+	closeAfter bool  // close the connection after this response
+	left       int64 // body bytes still owed under a Content-Length
+
+	bodyStream  chunkedReader
+	bodyLimited limitedBody
+	streaming   bool // the request body is streamed to the handler
+
+	// Watcher state (see RequestCtx.Done).
+	watching     bool
+	watchStop    atomic.Bool
+	watchDone    chan struct{}
+	watchBuf     []byte
+	watchN       int
+	watchErr     error
+	startWatchFn func(ctx *RequestCtx)
+
+	scanned  int       // head bytes scanned by findHeadEnd so far
+	reqStart time.Time // first byte of the request, when ReadTimeout is set
+}
+
+var http1ConnPool sync.Pool
+
+var readBufPool, writeBufPool sync.Pool
+
+func getBuf(p *sync.Pool, size int) []byte {
+	if v := p.Get(); v != nil {
+		b := *(v.(*[]byte))
+		if cap(b) >= size {
+			return b[:size]
+		}
+	}
+	return make([]byte, size)
+}
+
+func putBuf(p *sync.Pool, b []byte) {
+	b = b[:0]
+	p.Put(&b)
+}
+
+// serveHTTP1 serves HTTP/1.1 on sc until the connection closes.
+func serveHTTP1(sc *ServerConn) error {
+	c, _ := http1ConnPool.Get().(*http1Conn)
+	if c == nil {
+		c = &http1Conn{}
+		c.startWatchFn = c.startWatch
+	}
+	s := sc.srv
+	c.sc, c.srv, c.conn = sc, s, sc.conn
+	c.br = connReader{src: sc.conn, setDL: sc.conn.SetReadDeadline}
+	rsize := orInt(s.ReadBufferSize, DefaultReadBufferSize)
+	if sc.tlsState == nil {
+		c.idle = newIdleReader(sc.conn,
+			func() []byte { return getBuf(&readBufPool, rsize) },
+			func(b []byte) { putBuf(&readBufPool, b) })
+	}
+	err := c.serve()
+	c.releaseBuffers()
+	if c.ctx != nil {
+		sc.ReleaseCtx(c.ctx)
+		c.ctx = nil
+	}
+	*c = http1Conn{startWatchFn: c.startWatchFn, bodyStream: c.bodyStream}
+	http1ConnPool.Put(c)
+	return err
+}
+
+func (c *http1Conn) releaseBuffers() {
+	if c.br.buf != nil {
+		if !c.srv.ReduceMemoryUsage || cap(c.br.buf) <= orInt(c.srv.ReadBufferSize, DefaultReadBufferSize) {
+			putBuf(&readBufPool, c.br.buf)
+		}
+		c.br.buf, c.br.r, c.br.w = nil, 0, 0
+	}
+	if c.wbuf != nil {
+		if !c.srv.ReduceMemoryUsage || cap(c.wbuf) <= 4*orInt(c.srv.WriteBufferSize, DefaultWriteBufferSize) {
+			putBuf(&writeBufPool, c.wbuf)
+		}
+		c.wbuf = nil
+	}
+}
+
+// waitRequest waits for the next request while the connection is idle:
+// pending output is flushed, the RequestCtx and (where possible) the
+// buffers go back to their pools, and the read blocks until IdleTimeout.
+func (c *http1Conn) waitRequest(first bool) error {
+	if err := c.flush(); err != nil {
+		return err
+	}
+	s := c.srv
+	if c.ctx != nil {
+		c.sc.ReleaseCtx(c.ctx)
+		c.ctx = nil
+	}
+	if !first {
+		c.sc.SetIdle(true)
+		defer c.sc.SetIdle(false)
+	}
+	if s.shutting.Load() {
+		return ErrServerClosed
+	}
+	timeout := s.idleTimeout()
+	if first {
+		timeout = s.headerTimeout()
+	}
+	if err := c.conn.SetReadDeadline(time.Now().Add(timeout)); err != nil {
+		return err
+	}
+	if c.idle != nil {
+		c.releaseBuffers()
+		buf, n, err := c.idle.wait()
+		if buf != nil {
+			c.br.buf, c.br.r, c.br.w = buf, 0, n
+		}
+		if n > 0 {
+			return nil
+		}
+		if err == nil {
+			err = io.EOF
+		}
+		return err
+	}
+	if s.ReduceMemoryUsage && c.br.buf != nil {
+		c.releaseBuffers()
+	}
+	if c.br.buf == nil {
+		c.br.buf = getBuf(&readBufPool, orInt(s.ReadBufferSize, DefaultReadBufferSize))
+	}
+	return c.br.fill(len(c.br.buf))
+}
+
+func (c *http1Conn) serve() error {
+	s := c.srv
+	first := true
+	for {
+		if len(c.br.buffered()) == 0 {
+			if err := c.waitRequest(first); err != nil {
+				return err
+			}
+		}
+		if first && len(s.prefaces) > 0 && c.sc.tlsState == nil {
+			if p, err := c.detectPreface(); err != nil || p != nil {
+				if p != nil {
+					c.sc.pending = append([]byte(nil), c.br.buffered()...)
+					c.br.discard(len(c.br.buffered()))
+					return p.ServeConn(c.sc)
+				}
+				return err
+			}
+		}
+		first = false
+		if c.wbuf == nil {
+			c.wbuf = getBuf(&writeBufPool, orInt(s.WriteBufferSize, DefaultWriteBufferSize))[:0]
+		}
+		if c.ctx == nil {
+			c.ctx = c.sc.AcquireCtx(c)
+		} else {
+			c.sc.ResetCtx(c.ctx)
+		}
+		keep, err := c.serveRequest(c.ctx)
+		if err != nil || !keep {
+			_ = c.flush()
+			return err
+		}
+	}
+}
+
+// detectPreface reads until the buffered bytes match or rule out every
+// registered preface.
+func (c *http1Conn) detectPreface() (Protocol, error) {
+	for {
+		p, more := c.srv.matchPreface(c.br.buffered())
+		if !more {
+			return p, nil
+		}
+		if err := c.br.fill(max(len(c.br.buf), c.srv.maxPreface)); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// readHead reads until the buffer holds a whole request head, and parses
+// it into ctx.Request.Header.
+func (c *http1Conn) readHead(ctx *RequestCtx) (int, error) {
+	s := c.srv
+	o := &s.opts
+	deadlineSet := false
+	c.scanned = 0
+	if s.ReadTimeout > 0 {
+		c.reqStart = time.Now()
+	}
+	for {
+		buf := c.br.buffered()
+		if end := findHeadEnd(buf, c.scanned); end >= 0 {
+			if end > o.maxHeaderBytes {
+				return 0, ErrHeaderTooLarge
+			}
+			return parseRequestHead(&ctx.Request.Header, buf[:end], o)
+		}
+		c.scanned = len(buf)
+		if len(buf) >= o.maxHeaderBytes {
+			if bytes.IndexByte(buf, '\n') < 0 {
+				return 0, ErrURITooLong
+			}
+			return 0, ErrHeaderTooLarge
+		}
+		if len(buf) > o.maxURILength+64 && bytes.IndexByte(buf, '\n') < 0 {
+			return 0, ErrURITooLong
+		}
+		if !deadlineSet {
+			deadlineSet = true
+			_ = c.conn.SetReadDeadline(time.Now().Add(s.headerTimeout()))
+		}
+		if err := c.br.fill(o.maxHeaderBytes); err != nil {
+			if err == errBufferFull {
+				return 0, ErrHeaderTooLarge
+			}
+			return 0, err
+		}
+	}
+}
+
+// serveRequest reads, handles and writes one request. It reports whether
+// the connection may serve another.
+func (c *http1Conn) serveRequest(ctx *RequestCtx) (keep bool, err error) {
+	s := c.srv
+	req := &ctx.Request
+	n, err := c.readHead(ctx)
+	if err != nil {
+		return false, c.failHead(ctx, err)
+	}
+	if err := req.parseURI(); err != nil {
+		c.br.discard(n)
+		return false, c.fail(ctx, err)
+	}
+	c.headOnly = req.Header.IsHead()
+	c.closeAfter = req.Header.ConnectionClose() || s.DisableKeepalive ||
+		(s.MaxRequestsPerConn > 0 && c.sc.reqs+1 >= uint64(s.MaxRequestsPerConn))
+	c.chunked, c.rawBody, c.streaming = false, false, false
+	if err := c.readBody(ctx, n); err != nil {
+		return false, c.fail(ctx, err)
+	}
+
+	c.sc.SetWatchHook(c.startWatchFn)
+	ok := c.sc.Handle(ctx)
+	c.sc.SetWatchHook(nil)
+	c.stopWatch()
+	if !ok {
+		c.closeAfter = true
+	}
+	if c.streaming && !c.drainBody(ctx) {
+		c.closeAfter = true
+	}
+	if s.shutting.Load() || ctx.Response.Header.ConnectionClose() {
+		c.closeAfter = true
+	}
+	if ctx.hijack != nil && !ctx.sent {
+		return false, c.hijack(ctx)
+	}
+	if err := c.finishResponse(ctx); err != nil {
+		return false, err
+	}
+	return !c.closeAfter, nil
+}
+
+// failHead answers a request whose head could not be read.
+func (c *http1Conn) failHead(ctx *RequestCtx, err error) error {
+	if errors.Is(err, io.EOF) && len(c.br.buffered()) == 0 {
+		return nil // the client closed between requests
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		if len(c.br.buffered()) == 0 {
+			return nil // idle timeout
+		}
+		ctx.Response.Header.SetStatusCode(StatusRequestTimeout)
+		return c.writeError(ctx, err)
+	}
+	if err == io.EOF || err == ErrUnexpectedEOF || isConnError(err) {
+		return nil
+	}
+	return c.fail(ctx, err)
+}
+
+// fail answers a request the server rejects, and closes the connection.
+func (c *http1Conn) fail(ctx *RequestCtx, err error) error {
+	ctx.Response.Header.SetStatusCode(statusForError(err))
+	return c.writeError(ctx, err)
+}
+
+func (c *http1Conn) writeError(ctx *RequestCtx, err error) error {
+	code := ctx.Response.Header.StatusCode()
+	ctx.Error(StatusMessage(code), code)
+	if c.srv.ErrorHandler != nil {
+		c.srv.ErrorHandler(ctx, err)
+	}
+	c.closeAfter = true
+	c.headOnly = false
+	if err := c.finishResponse(ctx); err != nil {
+		return err
+	}
+	if err2 := c.flush(); err2 != nil {
+		return err2
+	}
+	// Let the client read the answer before the close resets it.
+	if tc, ok := c.conn.(*net.TCPConn); ok {
+		_ = tc.CloseWrite()
+		_ = c.conn.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+		var b [512]byte
+		for i := 0; i < 16; i++ {
+			if _, e := c.conn.Read(b[:]); e != nil {
+				break
+			}
+		}
+	}
+	return err
+}
+
+func isConnError(err error) bool {
+	var oe *net.OpError
+	return errors.As(err, &oe) || errors.Is(err, net.ErrClosed) || errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+// statusForError maps a parse or limit error to its status code.
+func statusForError(err error) int {
+	switch err {
+	case ErrHeaderTooLarge, ErrTooManyHeaders:
+		return StatusRequestHeaderFieldsTooLarge
+	case ErrURITooLong:
+		return StatusRequestURITooLong
+	case ErrBodyTooLarge:
+		return StatusRequestEntityTooLarge
+	case ErrUnsupportedVersion:
+		return StatusHTTPVersionNotSupported
+	case ErrUnsupportedTransferCoding:
+		return StatusNotImplemented
+	case errExpectationFailed:
+		return StatusExpectationFailed
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return StatusRequestTimeout
+	}
+	return StatusBadRequest
+}
+
+var errExpectationFailed = errors.New("volt: expectation failed")
+
+// hijack writes the response, then hands the connection to the hijack
+// handler.
+func (c *http1Conn) hijack(ctx *RequestCtx) error {
+	c.closeAfter = false
+	if err := c.finishResponse(ctx); err != nil {
+		return err
+	}
+	if err := c.flush(); err != nil {
+		return err
+	}
+	s := c.srv
+	s.stats.hijacked.Add(1)
+	defer s.stats.hijacked.Add(-1)
+	s.setState(c.sc, StateHijacked)
+	_ = c.conn.SetDeadline(time.Time{})
+	hc := &hijackedConn{Conn: c.conn, pending: append([]byte(nil), c.br.buffered()...)}
+	c.br.discard(len(c.br.buffered()))
+	c.releaseBuffers()
+	h := ctx.hijack
+	c.sc.watch(ctx) // Shutdown cancels the context of a hijacked connection
+	h(hc)
+	return nil
+}
+
+// hijackedConn is the net.Conn given to a HijackHandler: reads return the
+// bytes the server read ahead first.
+type hijackedConn struct {
+	net.Conn
+	pending []byte
+}
+
+func (c *hijackedConn) Read(p []byte) (int, error) {
+	if len(c.pending) > 0 {
+		n := copy(p, c.pending)
+		c.pending = c.pending[n:]
+		return n, nil
+	}
+	return c.Conn.Read(p)
+}
+
+// startWatch is the watch hook: it starts reading the connection in the
+// background so that a client going away cancels ctx. It runs under the
+// ServerConn's lock, so stopWatch (after SetWatchHook(nil)) never races it.
+func (c *http1Conn) startWatch(ctx *RequestCtx) {
+	if c.watching || c.streaming {
+		return
+	}
+	c.watching = true
+	c.watchStop.Store(false)
+	c.watchDone = make(chan struct{})
+	c.watchBuf = getBuf(&readBufPool, orInt(c.srv.ReadBufferSize, DefaultReadBufferSize))
+	_ = c.conn.SetReadDeadline(time.Time{})
+	go c.watch(ctx)
+}
+
+func (c *http1Conn) watch(ctx *RequestCtx) {
+	n, err := c.conn.Read(c.watchBuf)
+	c.watchN, c.watchErr = n, err
+	if n == 0 && err != nil && !c.watchStop.Load() {
+		ctx.Cancel(ErrClientGone)
+	}
+	close(c.watchDone)
+}
+
+// stopWatch stops the watcher and keeps what it read: the start of the
+// next pipelined request.
+func (c *http1Conn) stopWatch() {
+	if !c.watching {
+		return
+	}
+	c.watchStop.Store(true)
+	_ = c.conn.SetReadDeadline(aLongTimeAgo)
+	<-c.watchDone
+	_ = c.conn.SetReadDeadline(time.Time{})
+	if c.watchN > 0 {
+		c.br.appendBytes(c.watchBuf[:c.watchN])
+	} else if c.watchErr != nil && !errors.Is(c.watchErr, os.ErrDeadlineExceeded) {
+		c.closeAfter = true // the client is gone
+	}
+	putBuf(&readBufPool, c.watchBuf)
+	c.watchBuf, c.watchN, c.watchErr, c.watching = nil, 0, nil, false
+}

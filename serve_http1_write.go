@@ -1,0 +1,305 @@
+package volt
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/volthttp/volt/internal/bytesconv"
+)
+
+// appendHead appends the status line and header fields of ctx's response
+// to dst. bodyLen is the Content-Length to announce, or -1 for a body of
+// unknown length, which is chunked (HTTP/1.1) or delimited by the close
+// (HTTP/1.0).
+func (c *http1Conn) appendHead(dst []byte, ctx *RequestCtx, bodyLen int64) []byte {
+	resp := &ctx.Response
+	h := &resp.Header
+	code := h.StatusCode()
+	dst = appendStatusLine(dst, code)
+	if h.fields.index(bytesconv.S2B(HeaderServer)) < 0 {
+		dst = appendHeaderFieldString(dst, HeaderServer, c.srv.name)
+	}
+	if h.fields.index(bytesconv.S2B(HeaderDate)) < 0 {
+		dst = append(dst, "Date: "...)
+		dst = appendDate(dst, ctx.time)
+		dst = append(dst, '\r', '\n')
+	}
+	c.chunked, c.rawBody, c.left = false, false, 0
+	if bodyAllowedForStatus(code) {
+		ct := h.ContentType()
+		if ct == nil && (bodyLen != 0 || resp.IsBodyStream()) {
+			ct = strTextPlain
+		}
+		if ct != nil {
+			dst = appendHeaderFieldString(dst, HeaderContentType, ct)
+		}
+		switch {
+		case bodyLen >= 0 && !h.HasTrailers():
+			dst = append(dst, "Content-Length: "...)
+			dst = bytesconv.AppendUint(dst, int(bodyLen))
+			dst = append(dst, '\r', '\n')
+			c.left = bodyLen
+		case ctx.Request.Header.http10:
+			c.rawBody = true
+			c.closeAfter = true
+		default:
+			dst = append(dst, "Transfer-Encoding: chunked\r\n"...)
+			c.chunked = true
+		}
+	}
+	if c.closeAfter {
+		dst = append(dst, "Connection: close\r\n"...)
+	} else if ctx.Request.Header.http10 {
+		dst = append(dst, "Connection: keep-alive\r\n"...)
+	}
+	if c.chunked && h.HasTrailers() {
+		for i := range h.trailers.fields {
+			dst = appendHeaderFieldString(dst, HeaderTrailer, h.trailers.fields[i].key)
+		}
+	}
+	dst = h.fields.appendFields(dst)
+	return append(dst, '\r', '\n')
+}
+
+// finishResponse writes ctx's response, or the rest of it after a Flush.
+// Small responses stay in the write buffer; flush writes them.
+func (c *http1Conn) finishResponse(ctx *RequestCtx) error {
+	resp := &ctx.Response
+	if ctx.sent {
+		if len(resp.body) > 0 {
+			if err := ctx.writeBodyPiece(); err != nil {
+				return err
+			}
+		}
+		return c.endBody(resp)
+	}
+	switch {
+	case resp.streamWriter != nil:
+		return c.writeStreamWriter(ctx)
+	case resp.bodyStream != nil:
+		return c.writeBodyStream(ctx)
+	}
+	body := resp.body
+	bodyLen := int64(len(body))
+	if c.headOnly && bodyLen == 0 && resp.Header.contentLength >= 0 {
+		bodyLen = resp.Header.contentLength
+	}
+	if !bodyAllowedForStatus(resp.Header.StatusCode()) {
+		body, bodyLen = nil, 0
+	}
+	c.wbuf = c.appendHead(c.wbuf, ctx, bodyLen)
+	if c.headOnly || resp.SkipBody || len(body) == 0 {
+		if c.chunked {
+			c.wbuf = appendLastChunk(c.wbuf, &resp.Header.trailers)
+		}
+		return c.flushIfFull()
+	}
+	if c.chunked {
+		c.wbuf = appendChunk(c.wbuf, body)
+		c.wbuf = appendLastChunk(c.wbuf, &resp.Header.trailers)
+		return c.flushIfFull()
+	}
+	if len(body) > cap(c.wbuf)-len(c.wbuf) && len(body) > orInt(c.srv.WriteBufferSize, DefaultWriteBufferSize) {
+		// A large body goes out with the head in one writev, uncopied.
+		bufs := net.Buffers{c.wbuf, body}
+		c.setWriteDeadline()
+		_, err := bufs.WriteTo(c.conn)
+		c.wbuf = c.wbuf[:0]
+		return err
+	}
+	c.wbuf = append(c.wbuf, body...)
+	return c.flushIfFull()
+}
+
+// endBody ends a streamed body: the last chunk and the trailers.
+func (c *http1Conn) endBody(resp *Response) error {
+	if c.chunked {
+		c.wbuf = appendLastChunk(c.wbuf, &resp.Header.trailers)
+	} else if c.left > 0 {
+		// The handler set a Content-Length and wrote less: the response is
+		// broken, and the connection must close.
+		c.closeAfter = true
+	}
+	return c.flush()
+}
+
+func (c *http1Conn) flushIfFull() error {
+	if len(c.wbuf) >= orInt(c.srv.WriteBufferSize, DefaultWriteBufferSize) || len(c.br.buffered()) == 0 {
+		return c.flush()
+	}
+	return nil
+}
+
+func (c *http1Conn) setWriteDeadline() {
+	if d := c.srv.WriteTimeout; d > 0 {
+		_ = c.conn.SetWriteDeadline(time.Now().Add(d))
+	}
+}
+
+// flush writes the pending output in one write.
+func (c *http1Conn) flush() error {
+	if len(c.wbuf) == 0 {
+		return nil
+	}
+	c.setWriteDeadline()
+	_, err := c.conn.Write(c.wbuf)
+	c.wbuf = c.wbuf[:0]
+	return err
+}
+
+// writeBodyStream sends a body read from a stream; a file of known size
+// goes through sendfile(2) where the connection supports it.
+func (c *http1Conn) writeBodyStream(ctx *RequestCtx) error {
+	resp := &ctx.Response
+	size := resp.bodyStreamN
+	if !bodyAllowedForStatus(resp.Header.StatusCode()) {
+		size = 0
+	}
+	c.wbuf = c.appendHead(c.wbuf, ctx, size)
+	if c.headOnly || resp.SkipBody || size == 0 {
+		if c.chunked {
+			c.wbuf = appendLastChunk(c.wbuf, &resp.Header.trailers)
+		}
+		return c.flush()
+	}
+	if err := c.flush(); err != nil {
+		return err
+	}
+	if size > 0 {
+		c.setWriteDeadline()
+		var n int64
+		var err error
+		if f, ok := resp.bodyStream.(*os.File); ok && c.sc.tlsState == nil {
+			n, err = io.CopyN(c.conn, f, size) // *net.TCPConn.ReadFrom: sendfile
+		} else {
+			n, err = io.CopyN(writerOnly{c.conn}, resp.bodyStream, size)
+		}
+		if err != nil || n != size {
+			c.closeAfter = true
+			if err == nil {
+				err = io.ErrShortWrite
+			}
+			return err
+		}
+		return nil
+	}
+	w := c.bufioWriter()
+	_, err := io.Copy(w, resp.bodyStream)
+	if err == nil {
+		err = w.Flush()
+	}
+	c.putBufioWriter(w)
+	if err != nil {
+		c.closeAfter = true
+		return err
+	}
+	return c.endBody(resp)
+}
+
+// writerOnly hides io.ReaderFrom, so that io.Copy uses its own buffer.
+type writerOnly struct{ io.Writer }
+
+// writeStreamWriter runs the response's StreamWriter with a bufio.Writer
+// whose every Flush sends a chunk.
+func (c *http1Conn) writeStreamWriter(ctx *RequestCtx) error {
+	resp := &ctx.Response
+	c.wbuf = c.appendHead(c.wbuf, ctx, -1)
+	if c.headOnly || resp.SkipBody {
+		if c.chunked {
+			c.wbuf = appendLastChunk(c.wbuf, &resp.Header.trailers)
+		}
+		return c.flush()
+	}
+	if err := c.flush(); err != nil {
+		return err
+	}
+	w := c.bufioWriter()
+	resp.streamWriter(w)
+	err := w.Flush()
+	c.putBufioWriter(w)
+	if err != nil {
+		c.closeAfter = true
+		return err
+	}
+	return c.endBody(resp)
+}
+
+var bufioWriterPool sync.Pool
+
+func (c *http1Conn) bufioWriter() *bufio.Writer {
+	size := orInt(c.srv.WriteBufferSize, DefaultWriteBufferSize)
+	if v := bufioWriterPool.Get(); v != nil {
+		w := v.(*bufio.Writer)
+		w.Reset(chunkFlusher{c})
+		return w
+	}
+	return bufio.NewWriterSize(chunkFlusher{c}, size)
+}
+
+func (c *http1Conn) putBufioWriter(w *bufio.Writer) {
+	w.Reset(nil)
+	bufioWriterPool.Put(w)
+}
+
+// chunkFlusher turns every write of a bufio.Writer (that is, every
+// Flush) into a body piece sent to the client at once.
+type chunkFlusher struct{ c *http1Conn }
+
+func (f chunkFlusher) Write(p []byte) (int, error) {
+	if _, err := f.c.Write(p); err != nil {
+		return 0, err
+	}
+	return len(p), f.c.flush()
+}
+
+// WriteHeader implements ResponseWriter: it commits the head of a response
+// whose body follows in pieces.
+func (c *http1Conn) WriteHeader(resp *Response) error {
+	ctx := c.ctx
+	bodyLen := resp.Header.contentLength
+	if !bodyAllowedForStatus(resp.Header.StatusCode()) {
+		bodyLen = 0
+	}
+	c.wbuf = c.appendHead(c.wbuf, ctx, bodyLen)
+	return nil
+}
+
+// Write implements ResponseWriter: it frames p as the committed response
+// requires.
+func (c *http1Conn) Write(p []byte) (int, error) {
+	if c.headOnly || c.ctx.Response.SkipBody || len(p) == 0 {
+		return len(p), nil
+	}
+	switch {
+	case c.chunked:
+		c.wbuf = appendChunk(c.wbuf, p)
+	case c.rawBody:
+		c.wbuf = append(c.wbuf, p...)
+	default:
+		if int64(len(p)) > c.left {
+			c.closeAfter = true
+			return 0, ErrBodyTooLarge
+		}
+		c.left -= int64(len(p))
+		c.wbuf = append(c.wbuf, p...)
+	}
+	if len(c.wbuf) >= orInt(c.srv.WriteBufferSize, DefaultWriteBufferSize) {
+		return len(p), c.flush()
+	}
+	return len(p), nil
+}
+
+// Flush implements ResponseWriter.
+func (c *http1Conn) Flush() error { return c.flush() }
+
+// WriteInterim implements ResponseWriter: it sends a 1xx response at once.
+func (c *http1Conn) WriteInterim(code int, h *ResponseHeader) error {
+	c.wbuf = appendStatusLine(c.wbuf, code)
+	c.wbuf = h.fields.appendFields(c.wbuf)
+	c.wbuf = append(c.wbuf, '\r', '\n')
+	return c.flush()
+}
