@@ -1,3 +1,12 @@
+// Measured on a shared 2-core amd64 VM with Go 1.26, medians of
+//
+//	go test -run xxx -bench 'BufferPool|BufferAlloc' -benchtime=200ms -count=5 ./pool
+//
+// BenchmarkBufferAlloc (make 4 KiB, four 1 KiB writes, kept alive through a
+// sink) took 17x the time per op of BenchmarkBufferPool (Get, the same
+// writes, Put): 1 alloc and 4096 B/op against 0. Most of the difference is
+// the allocation and the garbage collection it causes.
+
 package pool
 
 import "testing"
