@@ -423,3 +423,23 @@ type ParseError struct {
 func (e *ParseError) Error() string { return "volt: malformed HTTP message: " + e.Reason }
 
 func parseError(off int, reason string) error { return &ParseError{Offset: off, Reason: reason} }
+
+// ParseRequestHeader parses the request head (request line and header
+// fields, through the empty line) at the start of buf into h, with the
+// server's default strict rules and limits, and returns its length. h
+// keeps slices of buf, and header names in buf are normalised in place:
+// buf must not change while h is in use. An incomplete head gives
+// ErrUnexpectedEOF.
+func ParseRequestHeader(h *RequestHeader, buf []byte) (int, error) {
+	end := findHeadEnd(buf, 0)
+	if end < 0 {
+		if len(buf) >= defaultParseOptions.maxHeaderBytes {
+			return 0, ErrHeaderTooLarge
+		}
+		return 0, ErrUnexpectedEOF
+	}
+	if end > defaultParseOptions.maxHeaderBytes {
+		return 0, ErrHeaderTooLarge
+	}
+	return parseRequestHead(h, buf[:end], &defaultParseOptions)
+}
