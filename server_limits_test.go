@@ -1,0 +1,220 @@
+package volt
+
+import (
+	"bufio"
+	"net/http"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestHeaderTimeoutSlowloris: a client sending one header byte at a time,
+// slowly, is cut off at HeaderTimeout with 408.
+func TestHeaderTimeoutSlowloris(t *testing.T) {
+	ln := testServer(t, &Server{Handler: echoHandler, HeaderTimeout: 300 * time.Millisecond})
+	c := dial(t, ln)
+	br := bufio.NewReader(c)
+	start := time.Now()
+	head := "GET / HTTP/1.1\r\nHost: h\r\nX-Slow: " + strings.Repeat("a", 100)
+	stop := make(chan struct{})
+	go func() {
+		for i := 0; i < len(head); i++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			if _, err := c.Write([]byte{head[i]}); err != nil {
+				return
+			}
+		}
+	}()
+	defer close(stop)
+	resp, _ := exchange(t, c, br, "")
+	elapsed := time.Since(start)
+	if resp.StatusCode != 408 {
+		t.Fatalf("status %d, want 408", resp.StatusCode)
+	}
+	if elapsed < 250*time.Millisecond || elapsed > 2*time.Second {
+		t.Fatalf("cut off after %v, want about 300ms", elapsed)
+	}
+	expectClosed(t, c, br)
+}
+
+// TestHeaderTimeoutFirstRequest: a connection that sends nothing is closed
+// at HeaderTimeout, without a response.
+func TestHeaderTimeoutSilentConn(t *testing.T) {
+	ln := testServer(t, &Server{Handler: echoHandler, HeaderTimeout: 100 * time.Millisecond, IdleTimeout: time.Hour})
+	c := dial(t, ln)
+	br := bufio.NewReader(c)
+	start := time.Now()
+	expectClosed(t, c, br)
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("closed after %v", d)
+	}
+}
+
+func TestIdleTimeout(t *testing.T) {
+	ln := testServer(t, &Server{Handler: echoHandler, IdleTimeout: 150 * time.Millisecond})
+	c := dial(t, ln)
+	br := bufio.NewReader(c)
+	exchange(t, c, br, get("/"))
+	start := time.Now()
+	expectClosed(t, c, br)
+	if d := time.Since(start); d < 100*time.Millisecond || d > 2*time.Second {
+		t.Fatalf("idle connection closed after %v, want about 150ms", d)
+	}
+}
+
+// TestMinBodyRate: a body trickled below MinBodyRate is cut off; one sent at
+// speed passes.
+func TestMinBodyRate(t *testing.T) {
+	ln := testServer(t, &Server{Handler: echoHandler, MinBodyRate: 1000})
+	c := dial(t, ln)
+	br := bufio.NewReader(c)
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5000\r\n\r\n")
+	start := time.Now()
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			if _, err := c.Write([]byte("ab")); err != nil {
+				return
+			}
+		}
+	}()
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if code := statusOrClose(br); code != 408 && code != 0 {
+		t.Fatalf("status %d, want 408 or a close", code)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("trickled body not cut off (after %v)", d)
+	}
+	expectClosed(t, c, br)
+
+	c = dial(t, ln)
+	br = bufio.NewReader(c)
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5000\r\n\r\n")
+	go func() {
+		for i := 0; i < 5; i++ {
+			io.WriteString(c, strings.Repeat("x", 1000))
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	if resp, body := exchange(t, c, br, ""); resp.StatusCode != 200 || !strings.HasSuffix(body, strings.Repeat("x", 5000)) {
+		t.Fatalf("fast body: %d, %d bytes", resp.StatusCode, len(body))
+	}
+}
+
+// statusOrClose reads the next response, if the server sent one before
+// closing, and returns its status (0 if none).
+func statusOrClose(br *bufio.Reader) int {
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		return 0
+	}
+	io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
+}
+
+func TestReadTimeoutBody(t *testing.T) {
+	ln := testServer(t, &Server{Handler: echoHandler, ReadTimeout: 200 * time.Millisecond})
+	c := dial(t, ln)
+	br := bufio.NewReader(c)
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc")
+	start := time.Now()
+	if code := statusOrClose(br); code != 408 && code != 0 {
+		t.Fatalf("status %d, want 408 or a close", code)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("stalled body not cut off at ReadTimeout (%v)", d)
+	}
+	expectClosed(t, c, br)
+}
+
+func TestWriteTimeout(t *testing.T) {
+	big := strings.Repeat("x", 64<<20)
+	s := &Server{WriteTimeout: 200 * time.Millisecond, Handler: func(ctx *RequestCtx) {
+		ctx.WriteString(big)
+	}}
+	addr := testTCPServer(t, s)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, get("/"))
+	// The client does not read: the server's write must time out and the
+	// server must close the connection.
+	waitFor(t, "the request to start", func() bool { return s.Stats().Requests == 1 })
+	start := time.Now()
+	waitFor(t, "the server to close the connection", func() bool { return s.Stats().OpenConns == 0 })
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("closed after %v", d)
+	}
+}
+
+func TestConcurrencyLimit(t *testing.T) {
+	release := make(chan struct{})
+	s := &Server{Concurrency: 1, Handler: func(ctx *RequestCtx) { <-release }}
+	ln := testServer(t, s)
+	c1 := dial(t, ln)
+	io.WriteString(c1, get("/"))
+	waitFor(t, "the first request to run", func() bool { return s.Stats().RequestsInFlight == 1 })
+	c2 := dial(t, ln)
+	br2 := bufio.NewReader(c2)
+	resp, _ := exchange(t, c2, br2, "")
+	if resp.StatusCode != 503 {
+		t.Fatalf("status %d, want 503", resp.StatusCode)
+	}
+	expectClosed(t, c2, br2)
+	if s.Stats().RejectedConns != 1 {
+		t.Fatalf("rejected %d", s.Stats().RejectedConns)
+	}
+	close(release)
+}
+
+func TestMaxConnsPerIP(t *testing.T) {
+	s := &Server{MaxConnsPerIP: 2, Handler: echoHandler}
+	addr := testTCPServer(t, s)
+	var conns []net.Conn
+	for i := 0; i < 2; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns = append(conns, c)
+	}
+	waitFor(t, "two open connections", func() bool { return s.Stats().OpenConns == 2 })
+	c3, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c3.Close()
+	br := bufio.NewReader(c3)
+	_ = c3.SetDeadline(time.Now().Add(5 * time.Second))
+	resp, _ := exchange(t, c3, br, "")
+	if resp.StatusCode != 429 {
+		t.Fatalf("status %d, want 429", resp.StatusCode)
+	}
+	// Closing one admits a new one.
+	conns[0].Close()
+	waitFor(t, "the close to be noticed", func() bool { return s.Stats().OpenConns == 1 })
+	c4, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c4.Close()
+	_ = c4.SetDeadline(time.Now().Add(5 * time.Second))
+	if resp, _ := exchange(t, c4, bufio.NewReader(c4), get("/")); resp.StatusCode != 200 {
+		t.Fatalf("status %d after a slot freed", resp.StatusCode)
+	}
+}
