@@ -1,0 +1,330 @@
+package volt
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDoneClientGone: Done closes when the client closes its connection
+// while the handler runs.
+func TestDoneClientGone(t *testing.T) {
+	result := make(chan error, 1)
+	s := &Server{Handler: func(ctx *RequestCtx) {
+		select {
+		case <-ctx.Done():
+			result <- ctx.Err()
+		case <-time.After(5 * time.Second):
+			result <- errors.New("Done did not close")
+		}
+	}}
+	for _, tcp := range []bool{false, true} {
+		var c net.Conn
+		if tcp {
+			addr := testTCPServer(t, s)
+			var err error
+			if c, err = net.Dial("tcp", addr); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			c = dial(t, testServer(t, s))
+		}
+		io.WriteString(c, get("/"))
+		waitFor(t, "the handler", func() bool { return s.Stats().RequestsInFlight == 1 })
+		time.Sleep(20 * time.Millisecond)
+		c.Close()
+		err := <-result
+		if !errors.Is(err, ErrClientGone) || !errors.Is(err, context.Canceled) {
+			t.Fatalf("tcp=%v: Err() = %v", tcp, err)
+		}
+		s = &Server{Handler: s.Handler}
+	}
+}
+
+// TestDoneKeepsPipelinedBytes: watching the connection must not lose the
+// next pipelined request that the watcher reads.
+func TestDoneKeepsPipelinedBytes(t *testing.T) {
+	ln := testServer(t, &Server{Handler: func(ctx *RequestCtx) {
+		done := ctx.Done()
+		if string(ctx.Path()) == "/first" {
+			time.Sleep(50 * time.Millisecond) // the next request arrives meanwhile
+		}
+		select {
+		case <-done:
+			ctx.WriteString("cancelled")
+		default:
+			ctx.Write(ctx.Path())
+		}
+	}})
+	c := dial(t, ln)
+	br := bufio.NewReader(c)
+	io.WriteString(c, get("/first"))
+	time.Sleep(10 * time.Millisecond)
+	io.WriteString(c, get("/second"))
+	for _, want := range []string{"/first", "/second"} {
+		if _, body := exchange(t, c, br, ""); body != want {
+			t.Fatalf("got %q, want %q", body, want)
+		}
+	}
+}
+
+func TestDoneOnShutdown(t *testing.T) {
+	result := make(chan error, 1)
+	s := &Server{Handler: func(ctx *RequestCtx) {
+		<-ctx.Done()
+		result <- ctx.Err()
+		ctx.WriteString("bye")
+	}}
+	ln := testServer(t, s)
+	c := dial(t, ln)
+	br := bufio.NewReader(c)
+	io.WriteString(c, get("/"))
+	waitFor(t, "the handler", func() bool { return s.Stats().RequestsInFlight == 1 })
+	go s.Shutdown(context.Background())
+	if err := <-result; !errors.Is(err, ErrServerClosed) {
+		t.Fatalf("Err() = %v", err)
+	}
+	resp, body := exchange(t, c, br, "")
+	if body != "bye" || !resp.Close {
+		t.Fatalf("in-flight response %q close=%v", body, resp.Close)
+	}
+}
+
+// TestShutdownGraceful: in-flight requests complete, new connections are
+// refused, idle keep-alive connections close, and Shutdown returns.
+func TestShutdownGraceful(t *testing.T) {
+	release := make(chan struct{})
+	s := &Server{Handler: func(ctx *RequestCtx) {
+		if string(ctx.Path()) == "/slow" {
+			<-release
+		}
+		ctx.WriteString("done")
+	}}
+	addr := testTCPServer(t, s)
+	idle, _ := net.Dial("tcp", addr)
+	defer idle.Close()
+	idleBR := bufio.NewReader(idle)
+	exchange(t, idle, idleBR, get("/fast"))
+	busy, _ := net.Dial("tcp", addr)
+	defer busy.Close()
+	busyBR := bufio.NewReader(busy)
+	io.WriteString(busy, get("/slow"))
+	waitFor(t, "the slow request", func() bool { return s.Stats().RequestsInFlight == 1 })
+
+	shut := make(chan error, 1)
+	go func() { shut <- s.Shutdown(context.Background()) }()
+	expectClosed(t, idle, idleBR)
+	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		t.Fatal("new connection accepted during shutdown")
+	}
+	select {
+	case err := <-shut:
+		t.Fatalf("Shutdown returned early: %v", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	_ = busy.SetDeadline(time.Now().Add(5 * time.Second))
+	resp, body := exchange(t, busy, busyBR, "")
+	if body != "done" || !resp.Close {
+		t.Fatalf("in-flight request got %q close=%v", body, resp.Close)
+	}
+	select {
+	case err := <-shut:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Shutdown did not return")
+	}
+	if n := s.Stats().OpenConns; n != 0 {
+		t.Fatalf("%d connections open after Shutdown", n)
+	}
+}
+
+func TestShutdownContextExpires(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	s := &Server{Handler: func(ctx *RequestCtx) { <-release }}
+	ln := testServer(t, s)
+	c := dial(t, ln)
+	io.WriteString(c, get("/"))
+	waitFor(t, "the handler", func() bool { return s.Stats().RequestsInFlight == 1 })
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := s.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Shutdown = %v", err)
+	}
+}
+
+// TestHijack: the hijack handler gets the connection after the 101 head,
+// with the bytes the client sent right after its request.
+func TestHijack(t *testing.T) {
+	s := &Server{Handler: func(ctx *RequestCtx) {
+		ctx.SetStatusCode(StatusSwitchingProtocols)
+		ctx.Response.Header.Set("Upgrade", "echo")
+		ctx.Response.Header.Set("Connection", "Upgrade")
+		ctx.Hijack(func(c net.Conn) {
+			buf := make([]byte, 64)
+			for {
+				n, err := c.Read(buf)
+				if err != nil {
+					return
+				}
+				c.Write(bytes.ToUpper(buf[:n]))
+			}
+		})
+	}}
+	ln := testServer(t, s)
+	c := dial(t, ln)
+	br := bufio.NewReader(c)
+	io.WriteString(c, "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nearly bytes")
+	head, err := readRawHead(br)
+	if err != nil || !strings.HasPrefix(head, "HTTP/1.1 101 Switching Protocols\r\n") {
+		t.Fatalf("head %q %v", head, err)
+	}
+	if strings.Contains(head, "Content-Length") || strings.Contains(head, "Transfer-Encoding") {
+		t.Fatalf("101 with framing: %q", head)
+	}
+	got := make([]byte, len("EARLY BYTES"))
+	if _, err := io.ReadFull(br, got); err != nil || string(got) != "EARLY BYTES" {
+		t.Fatalf("early bytes %q %v", got, err)
+	}
+	io.WriteString(c, "later")
+	got = got[:5]
+	if _, err := io.ReadFull(br, got); err != nil || string(got) != "LATER" {
+		t.Fatalf("later bytes %q %v", got, err)
+	}
+	st := s.Stats()
+	if st.HijackedConns != 1 || st.OpenConns != 1 {
+		t.Fatalf("stats while hijacked: %+v", st)
+	}
+	c.Close()
+	waitFor(t, "the hijacked connection to close", func() bool { return s.Stats().OpenConns == 0 })
+}
+
+// TestHijackCountsAgainstConcurrency: a hijacked connection holds its
+// Concurrency slot until it closes.
+func TestHijackCountsAgainstConcurrency(t *testing.T) {
+	s := &Server{Concurrency: 1, Handler: func(ctx *RequestCtx) {
+		ctx.Hijack(func(c net.Conn) { io.Copy(io.Discard, c) })
+	}}
+	ln := testServer(t, s)
+	c1 := dial(t, ln)
+	exchange(t, c1, bufio.NewReader(c1), get("/"))
+	c2 := dial(t, ln)
+	if resp, _ := exchange(t, c2, bufio.NewReader(c2), ""); resp.StatusCode != 503 {
+		t.Fatalf("second connection got %d, want 503", resp.StatusCode)
+	}
+	c1.Close()
+	waitFor(t, "the slot to free", func() bool { return s.Stats().OpenConns == 0 })
+	c3 := dial(t, ln)
+	if resp, _ := exchange(t, c3, bufio.NewReader(c3), get("/")); resp.StatusCode != 200 {
+		t.Fatalf("after close: %d", resp.StatusCode)
+	}
+}
+
+func TestFormValues(t *testing.T) {
+	ln := testServer(t, &Server{Handler: func(ctx *RequestCtx) {
+		fmt.Fprintf(ctx, "a=%s b=%s c=%s", ctx.FormValue("a"), ctx.FormValue("b"), ctx.FormValue("c"))
+		if f, err := ctx.Request.MultipartForm(); err == nil {
+			for _, fh := range f.File["file"] {
+				r, _ := fh.Open()
+				data, _ := io.ReadAll(r)
+				r.Close()
+				fmt.Fprintf(ctx, " file=%s:%s", fh.Filename, data)
+			}
+		}
+	}})
+	c := dial(t, ln)
+	br := bufio.NewReader(c)
+	form := "b=2+3&c=%C3%A9&b=ignored"
+	_, body := exchange(t, c, br, fmt.Sprintf("POST /?a=1 HTTP/1.1\r\nHost: h\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n%s", len(form), form))
+	if body != "a=1 b=2 3 c=é" {
+		t.Fatalf("urlencoded: %q", body)
+	}
+	var mp bytes.Buffer
+	w := multipart.NewWriter(&mp)
+	w.WriteField("b", "from-multipart")
+	fw, _ := w.CreateFormFile("file", "hello.txt")
+	fw.Write([]byte("file contents"))
+	w.Close()
+	_, body = exchange(t, c, br, fmt.Sprintf("POST /?a=q HTTP/1.1\r\nHost: h\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s", w.FormDataContentType(), mp.Len(), mp.String()))
+	if body != "a=q b=from-multipart c= file=hello.txt:file contents" {
+		t.Fatalf("multipart: %q", body)
+	}
+}
+
+func TestMultipartSpillsToDisk(t *testing.T) {
+	addr := testTCPServer(t, &Server{MultipartMemory: 1024, MaxRequestBodySize: 8 << 20, Handler: func(ctx *RequestCtx) {
+		f, err := ctx.Request.MultipartForm()
+		if err != nil {
+			ctx.Error(err.Error(), 400)
+			return
+		}
+		fh := f.File["big"][0]
+		r, _ := fh.Open()
+		_, onDisk := r.(interface{ Name() string })
+		n, _ := io.Copy(io.Discard, r)
+		r.Close()
+		fmt.Fprintf(ctx, "%d %v", n, onDisk)
+	}})
+	var mp bytes.Buffer
+	w := multipart.NewWriter(&mp)
+	fw, _ := w.CreateFormFile("big", "big.bin")
+	fw.Write(bytes.Repeat([]byte("x"), 1<<20))
+	w.Close()
+	resp, err := http.Post("http://"+addr+"/", w.FormDataContentType(), &mp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(got) != "1048576 true" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestUserValuesAndRedirect(t *testing.T) {
+	ln := testServer(t, &Server{Handler: func(ctx *RequestCtx) {
+		ctx.SetUserValue("k", 1)
+		ctx.SetUserValue("k", 2)
+		if ctx.UserValue("k") != 2 || ctx.Value("k") != 2 || ctx.UserValue("x") != nil {
+			t.Error("user values")
+		}
+		ctx.Redirect("/elsewhere", StatusSeeOther)
+	}})
+	c := dial(t, ln)
+	resp, _ := exchange(t, c, bufio.NewReader(c), get("/"))
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/elsewhere" {
+		t.Fatalf("%d %v", resp.StatusCode, resp.Header)
+	}
+}
+
+func TestRequestIDsAndRemoteAddr(t *testing.T) {
+	ids := make(chan uint64, 4)
+	addr := testTCPServer(t, &Server{Handler: func(ctx *RequestCtx) {
+		ids <- ctx.ID()
+		ctx.Write(ctx.RemoteIP().To4())
+	}})
+	c, _ := net.Dial("tcp", addr)
+	defer c.Close()
+	br := bufio.NewReader(c)
+	_, body := exchange(t, c, br, get("/"))
+	exchange(t, c, br, get("/"))
+	if body != string([]byte{127, 0, 0, 1}) {
+		t.Fatalf("RemoteIP %q", body)
+	}
+	a, b := <-ids, <-ids
+	if a == b || a>>32 != b>>32 || b&0xffffffff != a&0xffffffff+1 {
+		t.Fatalf("IDs %x %x", a, b)
+	}
+}
