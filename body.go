@@ -80,7 +80,9 @@ func (c *chunkedReader) Read(p []byte) (int, error) {
 func (c *chunkedReader) line(max int) ([]byte, error) {
 	for {
 		b := c.br.buffered()
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		// Look for the LF in the first max bytes only: the limit holds
+		// however much the buffer already has.
+		if i := bytes.IndexByte(b[:min(len(b), max)], '\n'); i >= 0 {
 			end := i
 			if end > 0 && b[end-1] == '\r' {
 				end--
@@ -142,6 +144,11 @@ func (c *chunkedReader) readChunkHeader() error {
 // validChunkExt checks *( BWS ";" BWS chunk-ext-name
 // [ BWS "=" BWS chunk-ext-val ] ) (RFC 9112 section 7.1.1).
 func validChunkExt(b []byte) bool {
+	// BWS comes only before ";" and "=": whitespace may not end the line
+	// ("a " is not a chunk-size line), and no valid extension ends with it.
+	if len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		return false
+	}
 	skipWS := func() {
 		for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
 			b = b[1:]

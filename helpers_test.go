@@ -102,5 +102,4 @@ func get(path string) string {
 	return "GET " + path + " HTTP/1.1\r\nHost: example.com\r\n\r\n"
 }
 
-
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -54,11 +54,12 @@ func findHeadEnd(buf []byte, from int) int {
 	for start < len(buf) && (buf[start] == '\r' || buf[start] == '\n') {
 		start++
 	}
-	if from < start {
+	// The LF that begins the terminator ("\n\n" or "\n\r\n") may be one of
+	// the last two bytes seen: resume two bytes back.
+	if from > start+2 {
+		from -= 2
+	} else {
 		from = start
-	}
-	if from > 0 {
-		from-- // the LF that begins the terminator may be the last byte seen
 	}
 	for {
 		i := bytes.IndexByte(buf[from:], '\n')

@@ -52,22 +52,7 @@ type http1Conn struct {
 
 var http1ConnPool sync.Pool
 
-var readBufPool, writeBufPool sync.Pool
-
-func getBuf(p *sync.Pool, size int) []byte {
-	if v := p.Get(); v != nil {
-		b := *(v.(*[]byte))
-		if cap(b) >= size {
-			return b[:size]
-		}
-	}
-	return make([]byte, size)
-}
-
-func putBuf(p *sync.Pool, b []byte) {
-	b = b[:0]
-	p.Put(&b)
-}
+var readBufPool, writeBufPool bufPool
 
 // serveHTTP1 serves HTTP/1.1 on sc until the connection closes.
 func serveHTTP1(sc *ServerConn) error {
@@ -82,8 +67,8 @@ func serveHTTP1(sc *ServerConn) error {
 	rsize := orInt(s.ReadBufferSize, DefaultReadBufferSize)
 	if sc.tlsState == nil {
 		c.idle = newIdleReader(sc.conn,
-			func() []byte { return getBuf(&readBufPool, rsize) },
-			func(b []byte) { putBuf(&readBufPool, b) })
+			func() []byte { return readBufPool.get(rsize) },
+			func(b []byte) { readBufPool.put(b) })
 	}
 	err := c.serve()
 	c.releaseBuffers()
@@ -99,13 +84,13 @@ func serveHTTP1(sc *ServerConn) error {
 func (c *http1Conn) releaseBuffers() {
 	if c.br.buf != nil {
 		if !c.srv.ReduceMemoryUsage || cap(c.br.buf) <= orInt(c.srv.ReadBufferSize, DefaultReadBufferSize) {
-			putBuf(&readBufPool, c.br.buf)
+			readBufPool.put(c.br.buf)
 		}
 		c.br.buf, c.br.r, c.br.w = nil, 0, 0
 	}
 	if c.wbuf != nil {
 		if !c.srv.ReduceMemoryUsage || cap(c.wbuf) <= 4*orInt(c.srv.WriteBufferSize, DefaultWriteBufferSize) {
-			putBuf(&writeBufPool, c.wbuf)
+			writeBufPool.put(c.wbuf)
 		}
 		c.wbuf = nil
 	}
@@ -155,7 +140,7 @@ func (c *http1Conn) waitRequest(first bool) error {
 		c.releaseBuffers()
 	}
 	if c.br.buf == nil {
-		c.br.buf = getBuf(&readBufPool, orInt(s.ReadBufferSize, DefaultReadBufferSize))
+		c.br.buf = readBufPool.get(orInt(s.ReadBufferSize, DefaultReadBufferSize))
 	}
 	return c.br.fill(len(c.br.buf))
 }
@@ -181,7 +166,7 @@ func (c *http1Conn) serve() error {
 		}
 		first = false
 		if c.wbuf == nil {
-			c.wbuf = getBuf(&writeBufPool, orInt(s.WriteBufferSize, DefaultWriteBufferSize))[:0]
+			c.wbuf = writeBufPool.get(orInt(s.WriteBufferSize, DefaultWriteBufferSize))[:0]
 		}
 		if c.ctx == nil {
 			c.ctx = c.sc.AcquireCtx(c)
@@ -427,7 +412,7 @@ func (c *http1Conn) startWatch(ctx *RequestCtx) {
 	c.watching = true
 	c.watchStop.Store(false)
 	c.watchDone = make(chan struct{})
-	c.watchBuf = getBuf(&readBufPool, orInt(c.srv.ReadBufferSize, DefaultReadBufferSize))
+	c.watchBuf = readBufPool.get(orInt(c.srv.ReadBufferSize, DefaultReadBufferSize))
 	_ = c.conn.SetReadDeadline(time.Time{})
 	go c.watch(ctx)
 }
@@ -456,6 +441,6 @@ func (c *http1Conn) stopWatch() {
 	} else if c.watchErr != nil && !errors.Is(c.watchErr, os.ErrDeadlineExceeded) {
 		c.closeAfter = true // the client is gone
 	}
-	putBuf(&readBufPool, c.watchBuf)
+	readBufPool.put(c.watchBuf)
 	c.watchBuf, c.watchN, c.watchErr, c.watching = nil, 0, nil, false
 }

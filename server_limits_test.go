@@ -2,9 +2,9 @@ package volt
 
 import (
 	"bufio"
-	"net/http"
 	"io"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"

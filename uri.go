@@ -24,11 +24,13 @@ import (
 // that a router or a file server can use as it is:
 //
 //   - percent-escapes are decoded, except those of '/', '\\', '%' and NUL,
-//     which are kept as "%2F", "%5C", "%25" and "%00" (upper-case hex).
-//     So splitting Path on '/' gives exactly the segments that were sent,
-//     an encoded slash can never become a separator, and each segment can
-//     be decoded once more (url.PathUnescape) to get its exact bytes;
-//     decoding it twice is a bug. Path never holds a raw NUL or '\\'.
+//     which are kept as "%2F", "%5C", "%25" and "%00" (upper-case hex; Parse
+//     rejects "%00" in the path anyway). So every '/' in Path is a
+//     separator that was sent as '/', an encoded slash or backslash can
+//     never become one, and every '%' in Path starts one of those four
+//     escapes. A segment can be decoded once more (url.PathUnescape) to
+//     get its exact bytes; decoding it a second time is not safe. Path
+//     never holds a raw NUL or '\\'.
 //   - dot segments are removed (RFC 3986 section 5.2.4), after decoding, so
 //     "%2e" and "%2E" count as '.': "/a/%2e%2e/b" is "/b". The path never
 //     goes above the root: "/../../etc" is "/etc".
@@ -63,10 +65,12 @@ type URI struct {
 	queryString  []byte // without '?'
 	hash         []byte // without '#'
 
-	// Scratch buffers behind RequestURI, FullURI and the setters.
+	// Scratch buffers behind RequestURI, FullURI, SetPath and Set. tmp
+	// and setBuf are never returned.
 	requestURI []byte
 	fullURI    []byte
 	tmp        []byte
+	setBuf     []byte
 
 	queryArgs Args
 
@@ -206,7 +210,10 @@ func validTarget(t []byte) bool {
 	inPath := true
 	for i := 0; i < len(t); i++ {
 		c := t[i]
-		if !ascii.IsTargetChar(c) {
+		switch targetClass[c] {
+		case classPlain:
+			continue
+		case classInvalid:
 			return false
 		}
 		switch c {
@@ -224,6 +231,25 @@ func validTarget(t []byte) bool {
 	}
 	return true
 }
+
+// Byte classes of targetClass.
+const (
+	classInvalid = iota // not allowed in a request-target
+	classPlain          // allowed, nothing to do
+	classSpecial        // '#', '?', '%': look closer
+)
+
+// targetClass maps each byte to its class in a request-target, from
+// ascii.IsTargetChar.
+var targetClass = func() (t [256]uint8) {
+	for c := range t {
+		if ascii.IsTargetChar(byte(c)) {
+			t[c] = classPlain
+		}
+	}
+	t['#'], t['?'], t['%'] = classSpecial, classSpecial, classSpecial
+	return
+}()
 
 // parseAbsoluteForm parses "http(s)://authority[/path][?query]".
 func (u *URI) parseAbsoluteForm(t []byte) error {
@@ -295,9 +321,10 @@ func splitHostPort(a []byte) (host, port []byte, hasPort, ok bool) {
 	colon := -1
 	inLiteral := false // inside an IP-literal, "[" ... "]"
 	for i, c := range a {
+		if !authoritySpecial[c] {
+			continue
+		}
 		switch c {
-		case '@', '/', '?', '#':
-			return nil, nil, false, false
 		case '[':
 			if i != 0 {
 				return nil, nil, false, false
@@ -316,6 +343,8 @@ func splitHostPort(a []byte) (host, port []byte, hasPort, ok bool) {
 				return nil, nil, false, false
 			}
 			colon = i
+		default: // '@', '/', '?', '#'
+			return nil, nil, false, false
 		}
 	}
 	if inLiteral {
@@ -329,6 +358,9 @@ func splitHostPort(a []byte) (host, port []byte, hasPort, ok bool) {
 	}
 	return a[:colon], a[colon+1:], true, true
 }
+
+// authoritySpecial marks the bytes splitHostPort looks at.
+var authoritySpecial = [256]bool{'@': true, '/': true, '?': true, '#': true, '[': true, ']': true, ':': true}
 
 // validPort reports whether p is empty or a decimal port up to 65535.
 func validPort(p []byte) bool {
@@ -387,8 +419,12 @@ func (u *URI) setLower(dst *[]byte, src []byte) {
 // DisablePathNormalization is kept.
 func (u *URI) Set(s string) error { return u.SetBytes(bytesconv.S2B(s)) }
 
-// SetBytes is Set with a []byte argument, which is copied.
+// SetBytes is Set with a []byte argument, which is copied (it may be a
+// slice of u).
 func (u *URI) SetBytes(b []byte) error {
+	// Work on a private copy: b may be a slice of u's own buffers.
+	u.setBuf = append(u.setBuf[:0], b...)
+	b = u.setBuf
 	var hash []byte
 	hasHash := false
 	if i := bytes.IndexByte(b, '#'); i >= 0 {
@@ -451,21 +487,19 @@ func validScheme(s []byte) bool {
 }
 
 // setPathQueryLenient is setPathQuery for Set: it escapes what may not
-// appear in a request-target.
+// appear in a request-target. pq must not be a slice of pathOriginal or
+// queryString.
 func (u *URI) setPathQueryLenient(pq []byte) {
 	path, query := pq, []byte(nil)
 	if q := bytes.IndexByte(pq, '?'); q >= 0 {
 		path, query = pq[:q], pq[q+1:]
 	}
-	// Escape into tmp, then swap: pq may be a slice of pathOriginal.
 	if len(path) == 0 {
-		u.tmp = append(u.tmp[:0], '/')
+		u.pathOriginal = append(u.pathOriginal[:0], '/')
 	} else {
-		u.tmp = appendEscaped(u.tmp[:0], path, &isPathChar)
+		u.pathOriginal = appendEscaped(u.pathOriginal[:0], path, &isPathChar)
 	}
-	u.pathOriginal, u.tmp = u.tmp, u.pathOriginal
-	u.tmp = appendEscaped(u.tmp[:0], query, &isQueryChar)
-	u.queryString, u.tmp = u.tmp, u.queryString
+	u.queryString = appendEscaped(u.queryString[:0], query, &isQueryChar)
 	u.form = formOrigin
 	u.pathDone = false
 	u.argsParsed = false
@@ -694,6 +728,14 @@ func (u *URI) SetHashBytes(b []byte) { u.hash = append(u.hash[:0], b...) }
 // URI documentation) to dst. The part of dst it writes always starts with
 // '/'.
 func appendNormalizedPath(dst, p []byte) []byte {
+	if isNormalPath(p) {
+		return append(dst, p...)
+	}
+	return appendNormalizedPathSlow(dst, p)
+}
+
+// appendNormalizedPathSlow is appendNormalizedPath without the fast path.
+func appendNormalizedPathSlow(dst, p []byte) []byte {
 	start := len(dst)
 	if len(p) == 0 || p[0] != '/' {
 		dst = append(dst, '/')
@@ -722,6 +764,24 @@ func appendNormalizedPath(dst, p []byte) []byte {
 	// Pass 2: dot segments and slashes, in place.
 	n := removeDotSegments(dst[start:])
 	return dst[:start+n]
+}
+
+// isNormalPath reports whether p is already normalised, for the common
+// case: it starts with '/' and holds no '%', '\\', NUL, "//" or "/.".
+// It may report false for a normal path ("/.well-known").
+func isNormalPath(p []byte) bool {
+	if len(p) == 0 || p[0] != '/' {
+		return false
+	}
+	for i, c := range p {
+		if !keepEscaped[c] {
+			continue
+		}
+		if c != '/' || (i+1 < len(p) && (p[i+1] == '/' || p[i+1] == '.')) {
+			return false
+		}
+	}
+	return true
 }
 
 // keepEscaped marks the bytes Path keeps percent-encoded.

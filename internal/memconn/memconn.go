@@ -15,11 +15,13 @@ import (
 // pipe is one direction of a connection.
 type pipe struct {
 	mu       sync.Mutex
-	buf      []byte
+	buf      []byte // buf[off:] is unread; the storage is reused
+	off      int
 	closed   bool // the writer closed: reads drain buf then get EOF
 	rclosed  bool // the reader closed: reads and writes fail
 	deadline time.Time
 	wake     chan struct{} // capacity 1: data, close or deadline change
+	timer    *time.Timer   // reused by read, which only one goroutine calls
 }
 
 func newPipe() *pipe { return &pipe{wake: make(chan struct{}, 1)} }
@@ -38,11 +40,11 @@ func (p *pipe) read(b []byte) (int, error) {
 			p.mu.Unlock()
 			return 0, net.ErrClosed
 		}
-		if len(p.buf) > 0 {
-			n := copy(b, p.buf)
-			p.buf = p.buf[n:]
-			if len(p.buf) == 0 {
-				p.buf = nil
+		if p.off < len(p.buf) {
+			n := copy(b, p.buf[p.off:])
+			p.off += n
+			if p.off == len(p.buf) {
+				p.buf, p.off = p.buf[:0], 0
 			}
 			p.mu.Unlock()
 			return n, nil
@@ -58,12 +60,16 @@ func (p *pipe) read(b []byte) (int, error) {
 			if d <= 0 {
 				return 0, os.ErrDeadlineExceeded
 			}
-			t := time.NewTimer(d)
+			if p.timer == nil {
+				p.timer = time.NewTimer(d)
+			} else {
+				p.timer.Reset(d)
+			}
 			select {
 			case <-p.wake:
-			case <-t.C:
+			case <-p.timer.C:
 			}
-			t.Stop()
+			p.timer.Stop()
 			continue
 		}
 		<-p.wake
