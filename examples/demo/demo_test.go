@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/volthttp/volt"
+)
+
+func TestDemoPages(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &volt.Server{Handler: newDemo().serve}
+	go srv.Serve(ln)
+	defer srv.Close()
+	base := "http://" + ln.Addr().String()
+
+	get := func(path string) (int, string) {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, index := get("/")
+	if code != 200 {
+		t.Fatalf("index: %d", code)
+	}
+	for _, p := range newDemo().pages {
+		if !strings.Contains(index, `href="`+p.path+`"`) {
+			t.Errorf("index does not link to %s", p.path)
+		}
+	}
+	if _, body := get("/hello"); body != "Hello, World!" {
+		t.Errorf("hello: %q", body)
+	}
+	if code, body := get("/stream"); code != 200 || !strings.Contains(body, "line 10 of 10") {
+		t.Errorf("stream: %d %q", code, body)
+	}
+	resp, err := http.Post(base+"/echo", "text/x-demo", strings.NewReader("ping"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(b) != "ping" || resp.Header.Get("Content-Type") != "text/x-demo" {
+		t.Errorf("echo: %q %q", b, resp.Header.Get("Content-Type"))
+	}
+	var form bytes.Buffer
+	w := multipart.NewWriter(&form)
+	w.WriteField("note", "n1")
+	fw, _ := w.CreateFormFile("file", "a.txt")
+	fw.Write([]byte("abc"))
+	w.Close()
+	resp, err = http.Post(base+"/upload", w.FormDataContentType(), &form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	// sha256("abc")
+	if !strings.Contains(string(b), "a.txt: 3 bytes, sha256 <code>ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad</code>") ||
+		!strings.Contains(string(b), "<code>note</code> = n1") {
+		t.Errorf("upload: %s", b)
+	}
+	if code, _ := get("/nope"); code != 404 {
+		t.Errorf("unknown page: %d", code)
+	}
+}

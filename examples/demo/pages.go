@@ -1,0 +1,151 @@
+package main
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"html"
+	"io"
+	"log"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/volthttp/volt"
+)
+
+// page is one capability of the demo. Later capabilities add theirs to
+// the list in newDemo.
+type page struct {
+	path, title, about string
+	handler            volt.RequestHandler
+}
+
+type demo struct {
+	pages  []page
+	byPath map[string]volt.RequestHandler
+}
+
+func newDemo() *demo {
+	d := &demo{pages: []page{
+		{"/hello", "Hello", "The smallest handler: a text/plain body.", hello},
+		{"/echo", "Echo", "A form whose body the server sends back, with its Content-Type.", echo},
+		{"/upload", "File upload", "A multipart/form-data form; files past the memory limit are spilled to disk.", upload},
+		{"/stream", "Streamed response", "The handler writes and flushes a line at a time (chunked encoding).", stream},
+		{"/wait", "Cancellation", "A slow request that notices at once when you close the tab (RequestCtx.Done).", wait},
+	}}
+	d.byPath = map[string]volt.RequestHandler{"/": d.index}
+	for _, p := range d.pages {
+		d.byPath[p.path] = p.handler
+	}
+	return d
+}
+
+func (d *demo) serve(ctx *volt.RequestCtx) {
+	if h := d.byPath[string(ctx.Path())]; h != nil {
+		h(ctx)
+		return
+	}
+	ctx.NotFound()
+}
+
+const style = `<style>body{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;padding:0 1em;line-height:1.5}
+code,pre{background:#f4f4f4;padding:.1em .3em}li{margin:.4em 0}</style>`
+
+func writePage(ctx *volt.RequestCtx, title, body string) {
+	ctx.SetContentType("text/html; charset=utf-8")
+	fmt.Fprintf(ctx, "<!doctype html><html><head><meta charset=utf-8><title>%s · volt</title>%s</head><body>"+
+		"<p><a href=\"/\">volt demo</a></p><h1>%s</h1>%s</body></html>", html.EscapeString(title), style, html.EscapeString(title), body)
+}
+
+func (d *demo) index(ctx *volt.RequestCtx) {
+	var b strings.Builder
+	b.WriteString("<p>Each page shows one capability of volt's HTTP/1.1 server.</p><ul>")
+	for _, p := range d.pages {
+		fmt.Fprintf(&b, `<li><a href="%s">%s</a>: %s</li>`, p.path, html.EscapeString(p.title), html.EscapeString(p.about))
+	}
+	b.WriteString("</ul>")
+	writePage(ctx, "volt demo", b.String())
+}
+
+func hello(ctx *volt.RequestCtx) {
+	ctx.SetContentType("text/plain; charset=utf-8")
+	ctx.SetBodyString("Hello, World!")
+}
+
+func echo(ctx *volt.RequestCtx) {
+	if ctx.IsPost() {
+		ctx.Response.Header.SetContentTypeBytes(ctx.Request.Header.ContentType())
+		ctx.SetBody(ctx.PostBody())
+		return
+	}
+	writePage(ctx, "Echo", `<form method="post" action="/echo" enctype="text/plain">
+<p><textarea name="text" rows="5" cols="60">Type something</textarea></p>
+<p><button>Send</button></p></form><p>The answer is the request body, as the browser encoded it.</p>`)
+}
+
+func upload(ctx *volt.RequestCtx) {
+	if !ctx.IsPost() {
+		writePage(ctx, "File upload", `<form method="post" action="/upload" enctype="multipart/form-data">
+<p><label>Note: <input name="note" value="hello"></label></p>
+<p><input type="file" name="file" multiple></p><p><button>Upload</button></p></form>`)
+		return
+	}
+	form, err := ctx.Request.MultipartForm()
+	if err != nil {
+		ctx.Error("bad form: "+err.Error(), volt.StatusBadRequest)
+		return
+	}
+	var b strings.Builder
+	b.WriteString("<h2>Fields</h2><ul>")
+	keys := make([]string, 0, len(form.Value))
+	for k := range form.Value {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "<li><code>%s</code> = %s</li>", html.EscapeString(k), html.EscapeString(strings.Join(form.Value[k], ", ")))
+	}
+	b.WriteString("</ul><h2>Files</h2><ul>")
+	for _, fh := range form.File["file"] {
+		f, err := fh.Open()
+		if err != nil {
+			continue
+		}
+		h := sha256.New()
+		n, _ := io.Copy(h, f)
+		f.Close()
+		fmt.Fprintf(&b, "<li>%s: %d bytes, sha256 <code>%x</code></li>", html.EscapeString(fh.Filename), n, h.Sum(nil))
+	}
+	b.WriteString(`</ul><p><a href="/upload">Upload more</a></p>`)
+	writePage(ctx, "Upload received", b.String())
+}
+
+func stream(ctx *volt.RequestCtx) {
+	ctx.SetContentType("text/html; charset=utf-8")
+	ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
+	fmt.Fprintf(ctx, "<!doctype html><html><head><meta charset=utf-8><title>Streamed response · volt</title>%s</head><body>"+
+		"<p><a href=\"/\">volt demo</a></p><h1>Streamed response</h1>", style)
+	for i := 1; i <= 10; i++ {
+		fmt.Fprintf(ctx, "<p>line %d of 10 at %s</p>\n", i, time.Now().Format("15:04:05.000"))
+		if err := ctx.Flush(); err != nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+	ctx.WriteString("<p>done.</p></body></html>")
+}
+
+func wait(ctx *volt.RequestCtx) {
+	start := time.Now()
+	select {
+	case <-ctx.Done():
+		log.Printf("demo: /wait cancelled after %v: %v", time.Since(start).Round(time.Millisecond), ctx.Err())
+		return
+	case <-time.After(10 * time.Second):
+	}
+	writePage(ctx, "Cancellation", "<p>You waited 10 seconds. Reload and close the tab early: the server log says when it noticed.</p>")
+}

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/volttest"
+)
+
+func TestHello(t *testing.T) {
+	ln := volttest.NewListener()
+	srv := &volt.Server{Handler: handler}
+	go srv.Serve(ln)
+	defer srv.Close()
+	c, err := ln.Dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	br := bufio.NewReader(c)
+	roundTrip := func(raw string) (*http.Response, string) {
+		io.WriteString(c, raw)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	resp, body := roundTrip("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	if resp.StatusCode != 200 || body != "Hello, World!" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+		t.Fatalf("GET /: %d %q %q", resp.StatusCode, body, resp.Header.Get("Content-Type"))
+	}
+	resp, body = roundTrip("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"a\":1}")
+	if body != `{"a":1}` || resp.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("POST /echo: %q %q", body, resp.Header.Get("Content-Type"))
+	}
+	if resp, _ = roundTrip("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"); resp.StatusCode != 404 {
+		t.Fatalf("unknown path: %d", resp.StatusCode)
+	}
+}
