@@ -1,3 +1,80 @@
-// Package volt is an HTTP/1.1 server and client core with pooled objects,
-// byte-slice APIs and no allocation per request in steady state.
+// Package volt is an HTTP server and client core for Go built for speed:
+// pooled objects, byte-slice APIs and no allocation per request in steady
+// state, with one handler type for every protocol.
+//
+// # Serving
+//
+//	srv := &volt.Server{
+//		Handler: func(ctx *volt.RequestCtx) {
+//			ctx.SetContentType("text/plain; charset=utf-8")
+//			fmt.Fprintf(ctx, "Hello from %s", ctx.Path())
+//		},
+//		HeaderTimeout: 10 * time.Second,
+//	}
+//	log.Fatal(srv.ListenAndServe("127.0.0.1:8080"))
+//
+// # Reading a request
+//
+//	ctx.Method()                         // []byte("GET")
+//	ctx.Path()                           // normalised, percent-decoded path
+//	ctx.QueryArgs().Peek("page")         // first value of ?page=
+//	ctx.Request.Header.Peek("User-Agent") // case-insensitive lookup
+//	ctx.PostBody()                       // the body, read before the handler ran
+//	ctx.FormValue("name")                // query, urlencoded or multipart form
+//
+// # Streaming a response
+//
+// A handler may send part of its response and go on, as with net/http's
+// Flusher: on HTTP/1.1 the body is then chunked.
+//
+//	ctx.WriteString("first part")
+//	ctx.Flush()
+//	ctx.WriteString("second part")
+//
+// SetBodyStreamWriter and SetBodyStream produce a body after the handler
+// returned; SendFile lets the kernel copy a file.
+//
+// # Cancellation
+//
+// RequestCtx is a context.Context. Its Done channel closes when the server
+// shuts down or when the client goes away while the handler runs; pass
+// ctx to database calls and outbound requests.
+//
+//	select {
+//	case res := <-work:
+//		ctx.Write(res)
+//	case <-ctx.Done():
+//		return // the client left; ctx.Err() says why
+//	}
+//
+// # Lifetimes
+//
+// Everything a handler reaches from its RequestCtx is valid only until
+// the handler returns: the server reuses the RequestCtx, and the slices
+// returned by Method, Path, Peek and Body point into the connection's
+// read buffer. Copy what you keep: string(b) or append([]byte(nil), b...).
+//
+// Pooled types (RequestCtx, Request, Response, URI, Args, Cookie) follow
+// one rule: the file of each type holds the type, its sync.Pool, its
+// AcquireX and ReleaseX functions and its Reset. ReleaseX calls Reset; the
+// object must not be touched after it was released.
+//
+// # Strict parsing
+//
+// The HTTP/1.1 parser follows RFC 9112 strictly and rejects ambiguous
+// messages rather than guess (request smuggling): both Content-Length and
+// Transfer-Encoding, differing lengths, obs-fold, bare CR or LF, bytes
+// outside the grammar. Each rejection gets its status code (400, 413, 414,
+// 431, 501, 505) and the connection is closed. Server.Lenient turns on
+// the few leniencies an old client may need.
+//
+// # Protocols
+//
+// HTTP/1.1 is built in. Other protocols plug into a Server through
+// RegisterProtocol (by ALPN name) and RegisterPreface (by the bytes a
+// cleartext connection starts with); they serve the same RequestHandler
+// through ServerConn.AcquireCtx and ServerConn.Handle.
+//
+// The examples directory holds complete programs: examples/hello is the
+// smallest, examples/demo a tour in the browser.
 package volt
