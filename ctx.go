@@ -236,8 +236,8 @@ func (ctx *RequestCtx) EarlyHints(links ...string) error {
 	return ctx.rw.WriteInterim(StatusEarlyHints, &h)
 }
 
-// Redirect answers with a redirect to uri (absolute, or relative to the
-// request path) and statusCode, which must be 301, 302, 303, 307 or 308
+// Redirect answers with a redirect to uri (an absolute URL or a reference
+// relative to the request's URL, sent as given in Location) and statusCode, which must be 301, 302, 303, 307 or 308
 // (302 is used otherwise).
 func (ctx *RequestCtx) Redirect(uri string, statusCode int) {
 	switch statusCode {

@@ -76,3 +76,23 @@ func allocHandler(ctx *RequestCtx) {
 	}
 	ctx.WriteString(`{"items":[1,2,3],"page":2}`)
 }
+
+// BenchmarkServeTCPWithDone measures what RequestCtx.Done costs: the
+// handler asks for it, which starts watching the connection for the
+// client going away. Compare with BenchmarkServeTCP.
+func BenchmarkServeTCPWithDone(b *testing.B) {
+	addr := testTCPServer(b, &Server{Handler: func(ctx *RequestCtx) {
+		select {
+		case <-ctx.Done():
+			return
+		default:
+		}
+		allocHandler(ctx)
+	}})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	benchServe(b, c, 1)
+}

@@ -103,15 +103,23 @@ func (c *http1Conn) waitRequest(first bool) error {
 	if err := c.flush(); err != nil {
 		return err
 	}
-	s := c.srv
 	if c.ctx != nil {
 		c.sc.ReleaseCtx(c.ctx)
 		c.ctx = nil
 	}
 	if !first {
 		c.sc.SetIdle(true)
-		defer c.sc.SetIdle(false)
 	}
+	err := c.readIdle(first)
+	if err == nil {
+		c.sc.SetIdle(false)
+	}
+	return err
+}
+
+// readIdle blocks until the next request's first bytes are buffered.
+func (c *http1Conn) readIdle(first bool) error {
+	s := c.srv
 	if s.shutting.Load() {
 		return ErrServerClosed
 	}

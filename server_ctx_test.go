@@ -328,3 +328,50 @@ func TestRequestIDsAndRemoteAddr(t *testing.T) {
 		t.Fatalf("IDs %x %x", a, b)
 	}
 }
+
+func TestConnStateTransitions(t *testing.T) {
+	states := make(chan ConnState, 16)
+	s := &Server{Handler: echoHandler, ConnState: func(c net.Conn, st ConnState) { states <- st }}
+	ln := testServer(t, s)
+	c := dial(t, ln)
+	br := bufio.NewReader(c)
+	exchange(t, c, br, get("/"))
+	exchange(t, c, br, get("/"))
+	c.Close()
+	want := []ConnState{StateNew, StateActive, StateIdle, StateActive, StateIdle, StateClosed}
+	for i, w := range want {
+		select {
+		case st := <-states:
+			if st != w {
+				t.Fatalf("state %d: %v, want %v", i, st, w)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("state %d: none, want %v", i, w)
+		}
+	}
+}
+
+func TestSetCookie(t *testing.T) {
+	ln := testServer(t, &Server{Handler: func(ctx *RequestCtx) {
+		var ck Cookie
+		ck.SetKey("session")
+		ck.SetValue("abc123")
+		ck.SetPath("/")
+		ck.SetHTTPOnly(true)
+		ck.SetSameSite(CookieSameSiteStrict)
+		ck.SetPartitioned(true)
+		ctx.Response.Header.SetCookie(&ck)
+		fmt.Fprintf(ctx, "%s", ctx.Request.Header.Cookie("theme"))
+	}})
+	c := dial(t, ln)
+	resp, body := exchange(t, c, bufio.NewReader(c), "GET / HTTP/1.1\r\nHost: h\r\nCookie: a=1; theme=dark\r\n\r\n")
+	if body != "dark" {
+		t.Fatalf("request cookie %q", body)
+	}
+	if got := resp.Header.Get("Set-Cookie"); got != "session=abc123; Path=/; Secure; HttpOnly; SameSite=Strict; Partitioned" {
+		t.Fatalf("Set-Cookie %q", got)
+	}
+	if ck := resp.Cookies(); len(ck) != 1 || ck[0].Name != "session" || !ck[0].Secure || ck[0].SameSite != http.SameSiteStrictMode {
+		t.Fatalf("net/http reads %+v", ck)
+	}
+}
