@@ -218,3 +218,24 @@ func TestMaxConnsPerIP(t *testing.T) {
 		t.Fatalf("status %d after a slot freed", resp.StatusCode)
 	}
 }
+
+func TestListenAndServeUNIX(t *testing.T) {
+	path := t.TempDir() + "/volt.sock"
+	s := &Server{Handler: echoHandler}
+	errc := make(chan error, 1)
+	go func() { errc <- s.ListenAndServeUNIX(path, 0o600) }()
+	var c net.Conn
+	waitFor(t, "the socket", func() bool {
+		var err error
+		c, err = net.Dial("unix", path)
+		return err == nil
+	})
+	defer c.Close()
+	if resp, body := exchange(t, c, bufio.NewReader(c), get("/unix")); resp.StatusCode != 200 || !strings.HasPrefix(body, "GET /unix") {
+		t.Fatalf("got %d %q", resp.StatusCode, body)
+	}
+	s.Close()
+	if err := <-errc; err != ErrServerClosed {
+		t.Fatalf("ListenAndServeUNIX returned %v", err)
+	}
+}
