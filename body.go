@@ -214,14 +214,21 @@ func validChunkExt(b []byte) bool {
 // the fields, since the read buffer moves on.
 func (c *chunkedReader) readTrailers() error {
 	max := c.o.maxHeaderBytes
+	end, scanned := -1, 0
 	for {
 		b := c.br.buffered()
-		if len(b) >= 2 && b[0] == '\r' && b[1] == '\n' || len(b) >= 1 && b[0] == '\n' && c.o.allowBareLF {
+		switch {
+		case len(b) >= 2 && b[0] == '\r' && b[1] == '\n':
+			end = 2
+		case len(b) >= 1 && b[0] == '\n' && c.o.allowBareLF:
+			end = 1
+		default:
+			end = findHeadEnd(b, scanned)
+		}
+		if end >= 0 {
 			break
 		}
-		if findHeadEnd(b, 0) >= 0 {
-			break
-		}
+		scanned = len(b)
 		if len(b) >= max {
 			return ErrHeaderTooLarge
 		}
@@ -235,8 +242,13 @@ func (c *chunkedReader) readTrailers() error {
 			return err
 		}
 	}
-	b := c.br.buffered()
-	c.tbuf = append(c.tbuf[:0], b...)
+	if end > max {
+		// The limit holds however much the buffer already has.
+		return ErrHeaderTooLarge
+	}
+	// Copy the trailer section (only it: the bytes after it may be a large
+	// pipelined request), so that the fields outlive the read buffer.
+	c.tbuf = append(c.tbuf[:0], c.br.buffered()[:end]...)
 	start := len(c.trailers.fields)
 	n, err := parseFields(c.trailers, c.tbuf, 0, c.o, noteNothing)
 	if err != nil {

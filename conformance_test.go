@@ -40,9 +40,9 @@ import (
 // samples lack Host: the runner notes ErrMissingHost and carries on, so that
 // the rest of the message is still compared with llhttp. A case whose
 // messages break the Host rule must be flagged no-host by the README (and
-// conversely), and the server's verdict on it is 400 (ErrMissingHost).
-// Every other verdict below is the one of the parser with the Host rule set
-// aside.
+// conversely, unless a decision explains why not), and the server's
+// verdict on it is 400 (ErrMissingHost). Every other verdict below is the
+// one of the parser with the Host rule set aside.
 //
 // Expected verdicts come from these rules:
 //   - llhttp accepts in strict mode, no strict_flags but no-host, no
@@ -55,13 +55,127 @@ import (
 //   - llhttp rejects (in either mode) and there is no rfc_note: reject;
 //   - everything else (loose mode, strict_flags, rfc_note, skipBody) and
 //     every case where volt differs from the rules above: an entry in
-//     h1Decisions, with the reason.
+//     h1Decisions, with the reason. A case with neither a rule nor a
+//     decision fails, as does any verdict other than the expected one.
+//
+// Besides, for every case: the run with keepNames gives the same verdict;
+// findHeadEnd finds no head in any prefix of each head, scanning whole or
+// resuming; unless llhttp marks the case noScan, the input read one byte at
+// a time and split in two reads at every offset gives the same outcome; and
+// a head decided "incomplete" is rejected once completed with CRLF CRLF.
 
 // h1Decisions lists, case by case, the verdicts that do not follow from
 // llhttp's: "verdict[(arg)]: reason". verdict is accept, reject or
 // incomplete; arg is the number of complete messages for accept and
 // incomplete, and the error for reject (an Err name, or ParseError).
-var h1Decisions = map[string]string{}
+var h1Decisions = map[string]string{
+	// Request line (RFC 9112 section 3).
+	"request/sample.md#10": "reject(ParseError): HTTP/0.9 request line (no HTTP-version); " +
+		"volt speaks HTTP/1.0 and 1.1 only, 400",
+	"request/method.md#5": "reject(ParseError): M-SEARCH * (SSDP) is asterisk-form with a method other than OPTIONS; " +
+		"RFC 9112 section 3.2.4 defines that form for OPTIONS only (400)",
+	"request/method.md#12": "reject(ParseError): ICE/1.0 is not an HTTP-version (malformed HTTP version, 400)",
+	"request/method.md#13": "reject(ParseError): RTSP/1.0 is not an HTTP-version (malformed HTTP version, 400)",
+	"request/method.md#14": "reject(ParseError): RTSP/1.0 is not an HTTP-version (malformed HTTP version, 400)",
+	"request/method.md#15": "reject(ParseError): \"PRI * HTTP/1.1\" then \"SM\": the HTTP/2 preface says HTTP/2.0, " +
+		"and a Server with http2 registered takes that preface before the HTTP/1.1 parser sees it; as HTTP/1.1 " +
+		"the first message lacks Host (400) and \"SM\" is no request line",
+	"request/invalid.md#4": "accept(1): ANNOUNCE is a token and so a valid method (rfc_note); the request is " +
+		"HTTP/1.0 without keep-alive, so the server answers it and closes",
+	"request/invalid.md#14": "accept(1): MKCOLA is a token and so a valid method (rfc_note): the parser accepts " +
+		"it and the handler answers (501 or 405 from a router); this vector lacks Host, so the server answers 400",
+	"request/invalid.md#19": "incomplete(0): HTTP/5.6 with no CRLF yet: volt judges a head once its empty line " +
+		"has arrived (findHeadEnd); completed, it is rejected with ErrUnsupportedVersion, 505 (rfc_note)",
+	"request/lenient-version.md#1": "reject(ErrUnsupportedVersion): HTTP/5.6 is a valid HTTP-version that volt " +
+		"does not implement: 505, as the README's rfc_note asks; there is no lenient-version option",
+	"request/uri.md#1": "reject(ErrInvalidURI): '\"' and '\\' are not URI characters (RFC 9112 section 3.2); " +
+		"the parser passes them and Request.parseURI rejects them before the handler runs, 400",
+	"request/uri.md#5": "reject(ErrInvalidURI): '|' is not a URI character; rejected by Request.parseURI, 400",
+	"request/uri.md#8": "reject(ErrInvalidURI): a fragment is not part of a request-target (RFC 9112 section 3.2); " +
+		"rejected by Request.parseURI, 400",
+	"request/uri.md#10": "reject(ErrInvalidURI): userinfo in an absolute-form target (RFC 9110 section 4.2.4: " +
+		"treat as an error); rejected by Request.parseURI, 400",
+
+	// Connection management (RFC 9112 section 9).
+	"request/connection.md#3": "accept(1): the first request is HTTP/1.0 without keep-alive; the server answers " +
+		"it and closes, never reading what follows (rfc_note)",
+	"request/connection.md#4": "accept(1): as connection.md#3: after an HTTP/1.0 request without keep-alive the " +
+		"server closes; volt has no lenient-keep-alive",
+	"request/connection.md#9": "accept(1): Connection: close; the server answers the first request and closes " +
+		"(rfc_note)",
+	"request/connection.md#10": "accept(1): Connection: close with trailing HTAB, as connection.md#9 (rfc_note)",
+	"request/connection.md#11": "accept(1): Connection: close, as connection.md#9; volt has no lenient-keep-alive",
+
+	// Field syntax (RFC 9112 section 5, RFC 9110 section 5.5).
+	"request/sample.md#11": "reject(ParseError): obs-fold (RFC 9112 section 5.2) without allowObsFold; " +
+		"TestConformanceHTTP1Leniencies runs it with allowObsFold",
+	"request/sample.md#18": "reject(ParseError): obs-fold without allowObsFold; " +
+		"TestConformanceHTTP1Leniencies runs it with allowObsFold",
+	"request/connection.md#13": "reject(ParseError): obs-fold without allowObsFold; " +
+		"TestConformanceHTTP1Leniencies runs it with allowObsFold",
+	"request/connection.md#15": "reject(ParseError): obs-fold without allowObsFold; " +
+		"TestConformanceHTTP1Leniencies runs it with allowObsFold",
+	"request/invalid.md#24": "reject(ParseError): obs-fold without allowObsFold (the fold hides a Content-Length); " +
+		"TestConformanceHTTP1Leniencies runs it with allowObsFold",
+	"request/lenient-headers.md#1": "reject(ParseError): FF (0x0C) is not a field-vchar (RFC 9110 section 5.5); " +
+		"volt has no lenient-headers",
+	"request/lenient-headers.md#2": "reject(ParseError): the second request has FF in a value, as lenient-headers.md#1",
+	"request/lenient-header-value-relaxed.md#1": "reject(ParseError): FF inside a value; volt has no " +
+		"lenient-header-value-relaxed",
+	"request/lenient-headers.md#4": "reject(ParseError): bare CR in a field line (RFC 9112 section 2.2)",
+	"request/connection.md#17": "reject(ParseError): whitespace between field name and colon (RFC 9112 " +
+		"section 5.1: MUST reject)",
+	"request/content-length.md#7": "reject(ParseError): whitespace between field name and colon (RFC 9112 " +
+		"section 5.1: MUST reject)",
+	"request/invalid.md#22": "reject(ParseError): bare LF line ends without allowBareLF. With allowBareLF " +
+		"volt reads the same head and body (\"ABCD\"), but its trailer section ends at the empty line right " +
+		"after \"0\\n\", so \"Baz: ghi\" starts a next request (and is rejected); llhttp's lenient-all, which " +
+		"also drops the CRLF after chunk data, reads it as a trailer",
+
+	// Heads that are not complete: volt judges a head once findHeadEnd has
+	// found its empty line. The test completes each with CRLF CRLF and
+	// checks that it is rejected then.
+	"request/sample.md#13": "incomplete(0): CR not followed by LF in the request line; no empty line yet",
+	"request/sample.md#14": "incomplete(0): as sample.md#13 (llhttp accepts it only with " +
+		"lenient-optional-lf-after-cr)",
+	"request/lenient-header-value-relaxed.md#5": "incomplete(0): obs-fold right after the request line, " +
+		"and no empty line yet",
+	"request/invalid.md#20":       "incomplete(0): obs-fold right after the request line, and no empty line yet",
+	"request/content-length.md#3": "incomplete(0): Content-Length beyond int64, and no empty line yet",
+	"request/content-length.md#4": "incomplete(0): two different Content-Length values, and no empty line yet",
+	"request/content-length.md#17": "incomplete(0): CR then 'a' where the empty line should be: no empty line " +
+		"yet (completed, the bare CR is rejected)",
+	"request/content-length.md#18": "incomplete(0): as content-length.md#17; volt has no " +
+		"lenient-optional-lf-after-cr",
+	"request/invalid.md#7": "incomplete(0): CR then 'Z' where the empty line should be (a smuggling probe); " +
+		"no empty line yet, and completed, the bare CR is rejected",
+	"request/invalid.md#8": "incomplete(0): as invalid.md#7",
+
+	// Message body length (RFC 9112 section 6).
+	"request/method.md#4": "reject(ParseError): CONNECT with Content-Length: 10; a CONNECT request has no " +
+		"content (RFC 9110 section 9.3.6) and its following bytes belong to the tunnel, so reading 10 of them " +
+		"as a body would split the stream elsewhere than llhttp does; 400",
+	"request/content-length.md#16": "incomplete(0): skipBody is llhttp's harness telling it not to read " +
+		"bodies (as after HEAD, which only applies to responses); a request's Content-Length always delimits " +
+		"its body, and 123 bytes have not arrived",
+	"request/content-length.md#8": "reject(ErrBadTransferEncoding): Transfer-Encoding: identity (not ending " +
+		"in chunked) with Content-Length; volt has no lenient-chunked-length",
+	"request/transfer-encoding.md#14": "reject(ErrBadTransferEncoding): as content-length.md#8",
+	"request/transfer-encoding.md#18": "reject(ErrBadTransferEncoding): chunked is not the last coding " +
+		"(RFC 9112 section 6.3); volt has no lenient-transfer-encoding",
+	"request/transfer-encoding.md#19": "reject(ErrBadTransferEncoding): as transfer-encoding.md#18, over two fields",
+	"request/transfer-encoding.md#20": "reject(ErrUnsupportedTransferCoding): deflate, chunked: volt decodes " +
+		"chunked only and does not hand a deflate-coded body to the handler as if it were plain; RFC 9112 " +
+		"section 6.1: 501 for a coding the server does not understand",
+	"request/transfer-encoding.md#21": "reject(ErrUnsupportedTransferCoding): as transfer-encoding.md#20, over " +
+		"two fields, 501",
+	"request/transfer-encoding.md#27": "reject(ErrBadChunk): CR CR after the chunk size; volt has no " +
+		"lenient-optional-lf-after-cr",
+	"request/transfer-encoding.md#29": "reject(ErrBadChunk): chunk data not followed by CRLF; volt has no " +
+		"lenient-optional-crlf-after-chunk",
+	"request/transfer-encoding.md#31": "reject(ErrBadChunk): whitespace after the chunk size with no " +
+		"extension (RFC 9112 section 7.1.1: BWS only before ';'); volt has no lenient-spaces-after-chunk-size",
+}
 
 // h1Errors names the errors a decision may expect.
 var h1Errors = map[string]error{
@@ -435,16 +549,26 @@ func TestConformanceHTTP1Requests(t *testing.T) {
 			}
 			counts[kind+" "+want.verdict]++
 			checkH1Verdict(t, v, want, got)
+			if decided && want.verdict == "incomplete" && got.Partial == nil {
+				// The head is not complete yet: complete it, and it must
+				// be rejected.
+				done := runH1Requests(bytes.NewReader(append(bytes.Clone(raw), "\r\n\r\n"...)), &defaultParseOptions)
+				if done.Verdict != "reject" {
+					t.Errorf("completed with CRLF CRLF: %v, want reject", done)
+				} else {
+					t.Logf("completed with CRLF CRLF: %v", done)
+				}
+			}
 			if gotKeep.Verdict != got.Verdict || len(gotKeep.Msgs) != len(got.Msgs) {
 				t.Errorf("with keepNames: %v, without: %v", gotKeep, got)
 			}
-			checkH1HostRule(t, v, got)
+			checkH1HostRule(t, v, got, decided)
 			if got.HostErr >= 0 {
 				counts["Host rule (400)"]++
 			}
 			if want.compare {
-				compareH1Messages(t, v, got, false)
-				compareH1Messages(t, v, gotKeep, true)
+				compareH1Messages(t, v, got, false, false)
+				compareH1Messages(t, v, gotKeep, true, false)
 			}
 			for _, hd := range got.Heads {
 				checkHeadEndPrefixes(t, raw[hd[0]:hd[0]+hd[1]])
@@ -504,15 +628,21 @@ func knownH1Error(err error) bool {
 }
 
 // checkH1HostRule checks that volt's Host rule and the README's no-host
-// flag agree, and what the server answers.
-func checkH1HostRule(t *testing.T, v *h1Vector, got *h1Outcome) {
+// flag agree, and what the server answers. Where a decision covers the
+// case, its reason speaks for the Host rule too (method.md#15 is not
+// flagged, and in connection.md#4 the server closes before it reaches the
+// request without Host).
+func checkH1HostRule(t *testing.T, v *h1Vector, got *h1Outcome, decided bool) {
 	t.Helper()
+	if statusForError(ErrMissingHost) != StatusBadRequest {
+		t.Errorf("ErrMissingHost gives %d", statusForError(ErrMissingHost))
+	}
+	if decided {
+		return
+	}
 	flagged := v.hasFlag("no-host")
 	switch {
 	case got.HostErr >= 0:
-		if statusForError(ErrMissingHost) != StatusBadRequest {
-			t.Errorf("ErrMissingHost gives %d", statusForError(ErrMissingHost))
-		}
 		if !flagged && v.Verdict == "accept" {
 			t.Errorf("message %d breaks the Host rule, but the vector is not flagged no-host", got.HostErr)
 		}
@@ -525,7 +655,11 @@ func checkH1HostRule(t *testing.T, v *h1Vector, got *h1Outcome) {
 }
 
 // compareH1Messages compares volt's messages with llhttp's.
-func compareH1Messages(t *testing.T, v *h1Vector, got *h1Outcome, exactNames bool) {
+//
+// With foldWS, field values are compared with every run of whitespace
+// (SP, HTAB, CR, LF) read as one SP: an obs-fold becomes SPs (RFC 9112
+// section 5.2), where llhttp keeps the line break in the value.
+func compareH1Messages(t *testing.T, v *h1Vector, got *h1Outcome, exactNames, foldWS bool) {
 	t.Helper()
 	want := v.messages()
 	if len(got.Msgs) != v.Messages {
@@ -549,11 +683,11 @@ func compareH1Messages(t *testing.T, v *h1Vector, got *h1Outcome, exactNames boo
 		if g.Method != w.Method || g.Target != w.Target || g.Proto != w.Protocol+"/"+w.Version {
 			t.Errorf("message %d: %s %s %s, llhttp %s %s %s/%s", i, g.Method, g.Target, g.Proto, w.Method, w.Target, w.Protocol, w.Version)
 		}
-		compareH1Fields(t, fmt.Sprintf("message %d headers", i), g.Headers, w.Headers, exactNames)
+		compareH1Fields(t, fmt.Sprintf("message %d headers", i), g.Headers, w.Headers, exactNames, foldWS)
 		if !complete {
 			continue // llhttp saw part of the body; the server reads all of it first
 		}
-		compareH1Fields(t, fmt.Sprintf("message %d trailers", i), g.Trailers, w.Trailers, exactNames)
+		compareH1Fields(t, fmt.Sprintf("message %d trailers", i), g.Trailers, w.Trailers, exactNames, foldWS)
 		body, err := base64.StdEncoding.DecodeString(w.BodyB64)
 		if err != nil {
 			t.Fatal(err)
@@ -570,7 +704,7 @@ func compareH1Messages(t *testing.T, v *h1Vector, got *h1Outcome, exactNames boo
 	}
 }
 
-func compareH1Fields(t *testing.T, what string, got, want [][2]string, exactNames bool) {
+func compareH1Fields(t *testing.T, what string, got, want [][2]string, exactNames, foldWS bool) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Errorf("%s: %q, llhttp %q", what, got, want)
@@ -583,8 +717,11 @@ func compareH1Fields(t *testing.T, what string, got, want [][2]string, exactName
 			bytesconv.CanonicalInPlace(b)
 			name = string(b)
 		}
-		value := strings.TrimRight(want[i][1], " \t")
-		if got[i][0] != name || got[i][1] != value {
+		value, gotValue := strings.TrimRight(want[i][1], " \t"), got[i][1]
+		if foldWS {
+			value, gotValue = strings.Join(strings.Fields(value), " "), strings.Join(strings.Fields(gotValue), " ")
+		}
+		if got[i][0] != name || gotValue != value {
 			t.Errorf("%s[%d]: %q: %q, want %q: %q (llhttp %q)", what, i, got[i][0], got[i][1], name, value, want[i])
 		}
 	}
@@ -640,5 +777,63 @@ func checkH1Splits(t *testing.T, raw []byte, whole *h1Outcome) {
 		if !same(fmt.Sprintf("split at %d", k), runH1Requests(splitReader(bytes.Clone(raw), k), &defaultParseOptions)) {
 			return
 		}
+	}
+}
+
+// TestConformanceHTTP1Leniencies runs the vectors whose leniency volt has
+// as an option, with that option, and compares the messages with llhttp's
+// (the Host rule aside, as in TestConformanceHTTP1Requests). like names the
+// vector whose llhttp result is expected, when it is another one.
+func TestConformanceHTTP1Leniencies(t *testing.T) {
+	obsFold := defaultParseOptions
+	obsFold.allowObsFold = true
+	bareLF := defaultParseOptions
+	bareLF.allowBareLF = true
+	both := obsFold
+	both.allowBareLF = true
+	cases := map[string]struct {
+		o    *parseOptions
+		like string
+	}{
+		"request/sample.md#11":     {o: &obsFold},
+		"request/sample.md#18":     {o: &obsFold},
+		"request/connection.md#13": {o: &obsFold},
+		"request/connection.md#15": {o: &obsFold},
+		"request/invalid.md#24":    {o: &obsFold},
+		// sample.md#11 with LF for CRLF, which llhttp rejects in every mode.
+		"request/sample.md#12": {o: &both, like: "request/sample.md#11"},
+		// Strict input: the option changes nothing.
+		"request/transfer-encoding.md#6": {o: &bareLF},
+	}
+	vs := loadH1Vectors(t, "requests.jsonl")
+	byID := map[string]*h1Vector{}
+	for _, v := range vs {
+		byID[v.ID] = v
+	}
+	for id, c := range cases {
+		t.Run(id, func(t *testing.T) {
+			v, w := byID[id], byID[id]
+			if c.like != "" {
+				w = byID[c.like]
+			}
+			if v == nil || w == nil || w.Verdict != "accept" {
+				t.Fatalf("bad case %s like %q", id, c.like)
+			}
+			raw := v.raw(t)
+			got := runH1Requests(bytes.NewReader(bytes.Clone(raw)), c.o)
+			t.Logf("llhttp %s %s %s; volt: %v", w.Mode, w.Lenient, w.Verdict, got)
+			want := "accept"
+			if w.Incomplete {
+				want = "incomplete"
+			}
+			if got.Verdict != want {
+				t.Fatalf("verdict %v, want %s", got, want)
+			}
+			compareH1Messages(t, w, got, false, true)
+			one := runH1Requests(iotest.OneByteReader(bytes.NewReader(bytes.Clone(raw))), c.o)
+			if one.Verdict != got.Verdict || !reflect.DeepEqual(one.Msgs, got.Msgs) {
+				t.Errorf("one byte per read: %v, in one read: %v", one, got)
+			}
+		})
 	}
 }

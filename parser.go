@@ -43,6 +43,10 @@ var defaultParseOptions = parseOptions{
 	maxURILength:   DefaultMaxURILength,
 }
 
+// maxLeadingEmpty bounds the bytes of empty lines skipped before a
+// request line, so that rescanning them stays cheap.
+const maxLeadingEmpty = 32
+
 // findHeadEnd returns the length of the message head at the start of buf
 // (through the empty line that ends it), or -1 when buf does not hold a
 // whole head yet. from is where the previous call stopped looking, so that
@@ -51,7 +55,7 @@ var defaultParseOptions = parseOptions{
 func findHeadEnd(buf []byte, from int) int {
 	// Skip leading empty lines so that their LFs do not end the head.
 	start := 0
-	for start < len(buf) && (buf[start] == '\r' || buf[start] == '\n') {
+	for start < len(buf) && start < maxLeadingEmpty && (buf[start] == '\r' || buf[start] == '\n') {
 		start++
 	}
 	// The LF that begins the terminator ("\n\n" or "\n\r\n") may be one of
@@ -108,8 +112,12 @@ func nextLine(buf []byte, pos int, o *parseOptions) (line []byte, next int, err 
 func parseRequestHead(h *RequestHeader, buf []byte, o *parseOptions) (int, error) {
 	h.Reset()
 	pos := 0
-	// RFC 9112 section 2.2: ignore empty lines before the request-line.
+	// RFC 9112 section 2.2: ignore empty lines before the request-line,
+	// but only a few: a stream of them is not a request.
 	for pos < len(buf) && (buf[pos] == '\r' || buf[pos] == '\n') {
+		if pos >= maxLeadingEmpty {
+			return 0, parseError(pos, "too many empty lines before the request line")
+		}
 		if buf[pos] == '\r' {
 			if pos+1 >= len(buf) {
 				return 0, errNeedMore
@@ -184,6 +192,10 @@ func parseRequestLine(h *RequestHeader, line []byte, off int, o *parseOptions) e
 	default:
 		return ErrUnsupportedVersion
 	}
+	if len(target) == 1 && target[0] == '*' && string(method) != "OPTIONS" {
+		// RFC 9112 section 3.2.4: asterisk-form is for OPTIONS only.
+		return parseError(off, "asterisk-form with a method other than OPTIONS")
+	}
 	h.method, h.target, h.proto = method, target, version
 	return nil
 }
@@ -191,8 +203,15 @@ func parseRequestLine(h *RequestHeader, line []byte, off int, o *parseOptions) e
 // parseFields parses header fields from buf[pos:] up to and including the
 // empty line, adding them to l as views of buf and calling note for each.
 // It returns the position after the empty line.
+//
+// note sees each field once it is complete, that is after any obs-fold
+// continuation lines were added to its value, so that the framing facts
+// (Content-Length, Transfer-Encoding, Connection, Host) are read from the
+// whole value.
 func parseFields(l *fieldList, buf []byte, pos int, o *parseOptions, note func(f *headerField) error) (int, error) {
 	count := 0
+	first := len(l.fields) // fields before first are not from buf
+	noted := first         // l.fields[first:noted] were passed to note
 	for {
 		if pos >= len(buf) {
 			return 0, errNeedMore
@@ -205,6 +224,11 @@ func parseFields(l *fieldList, buf []byte, pos int, o *parseOptions, note func(f
 			if len(line) != 0 {
 				return 0, parseError(pos, "bare CR")
 			}
+			if noted < len(l.fields) {
+				if err := note(&l.fields[noted]); err != nil {
+					return 0, err
+				}
+			}
 			return next, nil
 		}
 		line, next, err := nextLine(buf, pos, o)
@@ -213,7 +237,7 @@ func parseFields(l *fieldList, buf []byte, pos int, o *parseOptions, note func(f
 		}
 		if line[0] == ' ' || line[0] == '\t' {
 			// obs-fold (RFC 9112 section 5.2).
-			if !o.allowObsFold || len(l.fields) == 0 {
+			if !o.allowObsFold || len(l.fields) == first {
 				return 0, parseError(pos, "obs-fold")
 			}
 			if err := unfold(l, buf, pos, line); err != nil {
@@ -245,10 +269,14 @@ func parseFields(l *fieldList, buf []byte, pos int, o *parseOptions, note func(f
 		if !o.keepNames {
 			bytesconv.CanonicalInPlace(name)
 		}
-		l.addView(name, value)
-		if err := note(&l.fields[len(l.fields)-1]); err != nil {
-			return 0, err
+		if noted < len(l.fields) {
+			// The previous field is complete: no more obs-fold for it.
+			if err := note(&l.fields[noted]); err != nil {
+				return 0, err
+			}
+			noted++
 		}
+		l.addView(name, value)
 		pos = next
 	}
 }
@@ -391,6 +419,12 @@ func (h *RequestHeader) checkFraming() error {
 	if h.chunked && h.http10 {
 		// RFC 9112 section 6.1: HTTP/1.0 with Transfer-Encoding is faulty.
 		return ErrBadTransferEncoding
+	}
+	if (h.te.present || h.contentLength > 0) && string(h.method) == "CONNECT" {
+		// RFC 9110 section 9.3.6: a CONNECT request has no content; the
+		// bytes after its head belong to the tunnel. Reading them as a body
+		// would split the stream where a proxy in front of us does not.
+		return parseError(0, "CONNECT request with content")
 	}
 	if !h.http10 && h.hostCount != 1 {
 		return ErrMissingHost

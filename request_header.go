@@ -160,12 +160,10 @@ func (h *RequestHeader) ContentLength() int64 {
 func (h *RequestHeader) Chunked() bool { return h.chunked }
 
 // ConnectionClose reports whether the connection closes after this request:
-// "Connection: close", or HTTP/1.0 without "Connection: keep-alive".
+// "Connection: close", or HTTP/1.0 without "Connection: keep-alive"
+// (RFC 9112 section 9.3: close wins over keep-alive).
 func (h *RequestHeader) ConnectionClose() bool {
-	if h.http10 {
-		return !h.connKeepAlive
-	}
-	return h.connClose
+	return h.connClose || h.http10 && !h.connKeepAlive
 }
 
 // SetConnectionClose marks the request as the last one of its connection.

@@ -98,6 +98,8 @@ func TestRejections(t *testing.T) {
 		{"invalid-method", "G(T / HTTP/1.1\r\nHost: h\r\n\r\n", 400},
 		{"double-space", "GET  / HTTP/1.1\r\nHost: h\r\n\r\n", 400},
 		{"dot-dot-percent-NUL", "GET /%00 HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"RFC9112-2.2-many-empty-lines", strings.Repeat("\r\n", 40) + "GET / HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"RFC9112-3.2.4-asterisk-not-OPTIONS", "GET * HTTP/1.1\r\nHost: h\r\n\r\n", 400},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -118,6 +120,24 @@ func TestRejections(t *testing.T) {
 				t.Fatalf("next connection got %d", resp.StatusCode)
 			}
 		})
+	}
+}
+
+func TestAllowedOddities(t *testing.T) {
+	ln := testServer(t, &Server{Handler: func(ctx *RequestCtx) {
+		fmt.Fprintf(ctx, "%s %s", ctx.Method(), ctx.Request.Header.RequestURI())
+	}})
+	cases := []struct{ raw, want string }{
+		{"OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n", "OPTIONS *"},
+		{"\r\n\r\nGET /after-empty-lines HTTP/1.1\r\nHost: h\r\n\r\n", "GET /after-empty-lines"},
+		{"MKCOLA /any-token-method HTTP/1.1\r\nHost: h\r\n\r\n", "MKCOLA /any-token-method"},
+		{"GET http://example.com/abs?x=1 HTTP/1.1\r\nHost: example.com\r\n\r\n", "GET http://example.com/abs?x=1"},
+	}
+	for _, tc := range cases {
+		c := dial(t, ln)
+		if resp, body := exchange(t, c, bufio.NewReader(c), tc.raw); resp.StatusCode != 200 || body != tc.want {
+			t.Errorf("%q: %d %q", tc.raw, resp.StatusCode, body)
+		}
 	}
 }
 
