@@ -257,10 +257,8 @@ func parseFields(l *fieldList, buf []byte, pos int, o *parseOptions, note func(f
 			}
 		}
 		value := trimOWS(line[colon+1:])
-		for _, c := range value {
-			if !ascii.IsFieldVChar(c) {
-				return 0, parseError(pos, "invalid byte in header field value")
-			}
+		if !ascii.ValidFieldValue(value) {
+			return 0, parseError(pos, "invalid byte in header field value")
 		}
 		count++
 		if count > o.maxHeaderCount {
@@ -466,15 +464,12 @@ func parseError(off int, reason string) error { return &ParseError{Offset: off, 
 // buf must not change while h is in use. An incomplete head gives
 // ErrUnexpectedEOF.
 func ParseRequestHeader(h *RequestHeader, buf []byte) (int, error) {
-	end := findHeadEnd(buf, 0)
-	if end < 0 {
+	n, err := parseRequestHead(h, buf, &defaultParseOptions)
+	if err == errNeedMore {
 		if len(buf) >= defaultParseOptions.maxHeaderBytes {
 			return 0, ErrHeaderTooLarge
 		}
 		return 0, ErrUnexpectedEOF
 	}
-	if end > defaultParseOptions.maxHeaderBytes {
-		return 0, ErrHeaderTooLarge
-	}
-	return parseRequestHead(h, buf[:end], &defaultParseOptions)
+	return n, err
 }

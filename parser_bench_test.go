@@ -39,8 +39,8 @@ func BenchmarkParseRequestHead(b *testing.B) {
 	b.SetBytes(int64(len(buf)))
 	b.ReportAllocs()
 	for b.Loop() {
-		end := findHeadEnd(buf, 0)
-		n, err := parseRequestHead(&h, buf[:end], &defaultParseOptions)
+		// As the server does: parse the buffered bytes directly.
+		n, err := ParseRequestHeader(&h, buf)
 		if err != nil || n != len(buf) || h.Len() != 10 {
 			b.Fatalf("parseRequestHead = %d, %v", n, err)
 		}

@@ -213,9 +213,19 @@ func (c *http1Conn) readHead(ctx *RequestCtx) (int, error) {
 	if s.ReadTimeout > 0 {
 		c.reqStart = time.Now()
 	}
+	// The head usually arrives whole: parse the buffered bytes at once.
+	// Only when it is incomplete, wait for its end with findHeadEnd, which
+	// scans each new byte once, and parse then.
+	tryParse := true
 	for {
 		buf := c.br.buffered()
-		if end := findHeadEnd(buf, c.scanned); end >= 0 {
+		if tryParse {
+			n, err := parseRequestHead(&ctx.Request.Header, buf, o)
+			if err != errNeedMore {
+				return n, err
+			}
+			tryParse = false
+		} else if end := findHeadEnd(buf, c.scanned); end >= 0 {
 			if end > o.maxHeaderBytes {
 				return 0, ErrHeaderTooLarge
 			}

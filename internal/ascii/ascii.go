@@ -3,6 +3,8 @@
 // volt's HTTP/1.1 parser and, later, HTTP/2.
 package ascii
 
+import "encoding/binary"
+
 // IsToken reports whether c is a tchar (RFC 9110 section 5.6.2):
 // "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" /
 // "`" / "|" / "~" / DIGIT / ALPHA.
@@ -32,8 +34,31 @@ func ValidToken(b []byte) bool {
 }
 
 // ValidFieldValue reports whether every byte of b may appear in a field
-// value.
+// value. It checks eight bytes at a time: a word without a byte below
+// 0x20 or equal to 0x7f passes at once; HTAB and the rest are checked
+// bytewise.
 func ValidFieldValue(b []byte) bool {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	for len(b) >= 8 {
+		w := binary.LittleEndian.Uint64(b)
+		// A byte below 0x20: (w - 0x20..) borrows into its high bit while
+		// the byte's own high bit is clear. A 0x7f byte: w ^ 0x7f.. has a
+		// zero there, found the same way with 1.
+		lo := (w - 0x20*ones) &^ w & highs
+		x := w ^ 0x7f*ones
+		del := (x - ones) &^ x & highs
+		if lo|del != 0 {
+			for _, c := range b[:8] {
+				if !fieldTable[c] {
+					return false
+				}
+			}
+		}
+		b = b[8:]
+	}
 	for _, c := range b {
 		if !fieldTable[c] {
 			return false

@@ -37,3 +37,17 @@ func TestTables(t *testing.T) {
 		t.Error("ValidFieldValue")
 	}
 }
+
+// TestValidFieldValueWords checks the word-at-a-time path against the
+// table for every byte at every position of a 17-byte value.
+func TestValidFieldValueWords(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 17; pos++ {
+			b := []byte("abcdefghijklmnopq")
+			b[pos] = byte(c)
+			if got, want := ValidFieldValue(b), IsFieldVChar(byte(c)); got != want {
+				t.Fatalf("byte %#x at %d: %v, want %v", c, pos, got, want)
+			}
+		}
+	}
+}
