@@ -29,6 +29,12 @@ func NewResponseReader(src io.Reader, size int) *ResponseReader {
 	return &ResponseReader{src: src, buf: make([]byte, size)}
 }
 
+// Reset makes rr read from src, dropping anything buffered; the buffer is
+// kept.
+func (rr *ResponseReader) Reset(src io.Reader) {
+	rr.src, rr.r, rr.w = src, 0, 0
+}
+
 // Response is a response read by ResponseReader.
 type Response struct {
 	Status int

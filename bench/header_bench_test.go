@@ -13,7 +13,7 @@ import (
 // BenchmarkHeaderPeek looks up User-Agent (the 7th of 10 fields) in a
 // header parsed from ChromeGET. net/http's Header.Get is there for scale.
 func BenchmarkHeaderPeek(b *testing.B) {
-	b.Run("volt", func(b *testing.B) {
+	b.Run("impl=volt", func(b *testing.B) {
 		var h volt.RequestHeader
 		buf := append([]byte(nil), ChromeGET...)
 		if _, err := volt.ParseRequestHeader(&h, buf); err != nil {
@@ -27,7 +27,7 @@ func BenchmarkHeaderPeek(b *testing.B) {
 			}
 		}
 	})
-	b.Run("fasthttp", func(b *testing.B) {
+	b.Run("impl=fasthttp", func(b *testing.B) {
 		var h fasthttp.RequestHeader
 		if err := h.Read(bufio.NewReader(bytes.NewReader(ChromeGET))); err != nil {
 			b.Fatal(err)
@@ -40,7 +40,7 @@ func BenchmarkHeaderPeek(b *testing.B) {
 			}
 		}
 	})
-	b.Run("nethttp", func(b *testing.B) {
+	b.Run("impl=nethttp", func(b *testing.B) {
 		req, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(ChromeGET)))
 		if err != nil {
 			b.Fatal(err)

@@ -19,7 +19,7 @@ const pipelineDepth = 16
 // server's are included.
 func BenchmarkServe(b *testing.B) {
 	for _, impl := range Impls {
-		b.Run(impl, func(b *testing.B) {
+		b.Run("impl="+impl, func(b *testing.B) {
 			benchServe(b, impl, ChromeGET, 1)
 		})
 	}
@@ -30,7 +30,7 @@ func BenchmarkServe(b *testing.B) {
 func BenchmarkServePipelined(b *testing.B) {
 	batch := bytes.Repeat(ChromeGET, pipelineDepth)
 	for _, impl := range Impls {
-		b.Run(impl, func(b *testing.B) {
+		b.Run("impl="+impl, func(b *testing.B) {
 			benchServe(b, impl, batch, pipelineDepth)
 		})
 	}

@@ -30,7 +30,7 @@ var uriCase = struct {
 // design.
 func BenchmarkURIQueryArgs(b *testing.B) {
 	host, target := []byte(uriCase.host), []byte(uriCase.target)
-	b.Run("volt", func(b *testing.B) {
+	b.Run("impl=volt", func(b *testing.B) {
 		var u volt.URI
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
@@ -42,7 +42,7 @@ func BenchmarkURIQueryArgs(b *testing.B) {
 			}
 		}
 	})
-	b.Run("fasthttp", func(b *testing.B) {
+	b.Run("impl=fasthttp", func(b *testing.B) {
 		var u fasthttp.URI
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
@@ -54,7 +54,7 @@ func BenchmarkURIQueryArgs(b *testing.B) {
 			}
 		}
 	})
-	b.Run("nethttp", func(b *testing.B) {
+	b.Run("impl=nethttp", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
 			u, err := url.ParseRequestURI(uriCase.target)
@@ -73,7 +73,7 @@ func BenchmarkURIQueryArgs(b *testing.B) {
 // normalise it on the first call to Path, so it is called here.
 func BenchmarkURIPath(b *testing.B) {
 	host, target := []byte(uriCase.host), []byte(uriCase.target)
-	b.Run("volt", func(b *testing.B) {
+	b.Run("impl=volt", func(b *testing.B) {
 		var u volt.URI
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
@@ -85,7 +85,7 @@ func BenchmarkURIPath(b *testing.B) {
 			}
 		}
 	})
-	b.Run("fasthttp", func(b *testing.B) {
+	b.Run("impl=fasthttp", func(b *testing.B) {
 		var u fasthttp.URI
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
@@ -97,7 +97,7 @@ func BenchmarkURIPath(b *testing.B) {
 			}
 		}
 	})
-	b.Run("nethttp", func(b *testing.B) {
+	b.Run("impl=nethttp", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
 			u, err := url.ParseRequestURI(uriCase.target)

@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# load.sh: load-test volt, fasthttp and net/http with wrk, in alternation,
+# and print medians and volt/peer ratios from the same run.
+#
+#   bash bench/load.sh
+#
+# Settings (environment):
+#   ROUNDS=5            rounds; each round runs every scenario for every impl
+#   DURATION=5          seconds of each measured wrk run
+#   WARMUP=1            seconds of an unmeasured wrk run before it (0: none)
+#   CONNS="64"          connection counts; CONNS="64 1024" adds -c1024 runs
+#   DEPTH=16            pipeline depth of the pipelined scenario
+#   IMPLS="volt fasthttp nethttp"
+#   ENDPOINT=/plaintext path requested
+#   PORT=18080          the server listens on 127.0.0.1:PORT
+#   SERVER_CPU=0 CLIENT_CPU=1   taskset CPU lists of the server and of wrk
+#   OUT=dir             where raw wrk output and results.tsv go (default: a
+#                       new directory under /tmp)
+#
+# For each round, scenario and implementation, in that nesting (so that the
+# implementations alternate: volt fasthttp nethttp volt ...), it starts a
+# fresh benchserver pinned to SERVER_CPU, waits for its port, runs wrk
+# pinned to CLIENT_CPU (-t1, keep-alive, the 10 Chrome request headers of
+# bench/requests.go), stops the server and parses wrk's output. Every step
+# is bounded by a timeout. Needs wrk (Debian: apt-get install -y wrk),
+# taskset (util-linux) and go.
+set -euo pipefail
+
+ROUNDS=${ROUNDS:-5}
+DURATION=${DURATION:-5}
+WARMUP=${WARMUP:-1}
+CONNS=${CONNS:-64}
+DEPTH=${DEPTH:-16}
+IMPLS=${IMPLS:-volt fasthttp nethttp}
+ENDPOINT=${ENDPOINT:-/plaintext}
+PORT=${PORT:-18080}
+SERVER_CPU=${SERVER_CPU:-0}
+CLIENT_CPU=${CLIENT_CPU:-1}
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+for tool in wrk taskset go timeout; do
+	command -v "$tool" >/dev/null || { echo "load.sh: $tool not found (wrk: apt-get install -y wrk)" >&2; exit 1; }
+done
+OUT=${OUT:-$(mktemp -d /tmp/volt-load.XXXXXX)}
+mkdir -p "$OUT"
+bin=$OUT/benchserver
+results=$OUT/results.tsv
+
+echo "building benchserver..."
+(cd "$here" && timeout 300 go build -o "$bin" ./cmd/benchserver)
+
+# The Chrome navigation headers of bench/requests.go; wrk adds Host.
+headers=(
+	-H 'Connection: keep-alive'
+	-H 'sec-ch-ua: "Chromium";v="124", "Google Chrome";v="124", "Not-A.Brand";v="99"'
+	-H 'sec-ch-ua-mobile: ?0'
+	-H 'sec-ch-ua-platform: "Linux"'
+	-H 'Upgrade-Insecure-Requests: 1'
+	-H 'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36'
+	-H 'Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7'
+	-H 'Accept-Encoding: gzip, deflate, br, zstd'
+	-H 'Accept-Language: en-US,en;q=0.9'
+)
+url=http://127.0.0.1:$PORT$ENDPOINT
+
+server_pid=
+stop_server() {
+	[ -n "$server_pid" ] || return 0
+	kill -TERM "$server_pid" 2>/dev/null || true
+	for _ in $(seq 50); do
+		kill -0 "$server_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$server_pid" 2>/dev/null || true
+	wait "$server_pid" 2>/dev/null || true
+	server_pid=
+}
+trap stop_server EXIT
+trap 'stop_server; exit 130' INT TERM
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
+
+start_server() { # impl
+	if port_open; then
+		echo "load.sh: something already listens on 127.0.0.1:$PORT" >&2
+		exit 1
+	fi
+	taskset -c "$SERVER_CPU" "$bin" -impl "$1" -addr "127.0.0.1:$PORT" &
+	server_pid=$!
+	for _ in $(seq 100); do
+		port_open && return 0
+		kill -0 "$server_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "load.sh: $1 server did not start on port $PORT" >&2
+	exit 1
+}
+
+run_wrk() { # conns mode seconds
+	local args=(-t1 "-c$1" "-d$3s" --latency --timeout 5s "${headers[@]}")
+	if [ "$2" = pipe ]; then
+		timeout $(($3 + 30)) taskset -c "$CLIENT_CPU" wrk "${args[@]}" -s "$here/pipeline.lua" "$url" -- "$DEPTH" "$ENDPOINT"
+	else
+		timeout $(($3 + 30)) taskset -c "$CLIENT_CPU" wrk "${args[@]}" "$url"
+	fi
+}
+
+# parse_wrk FILE: prints "req/s p99-in-µs errors".
+parse_wrk() {
+	awk '
+		function us(v) {
+			if (v ~ /us$/) return v + 0
+			if (v ~ /ms$/) return (v + 0) * 1000
+			if (v ~ /m$/) return (v + 0) * 60e6
+			if (v ~ /s$/) return (v + 0) * 1e6
+			return v + 0
+		}
+		/^Requests\/sec:/ { rps = $2 }
+		$1 == "99%" && p99 == "" { p99 = us($2) }
+		/Socket errors:/ { gsub(/,/, ""); errs += $4 + $6 + $8 + $10 }
+		/Non-2xx or 3xx responses:/ { errs += $NF }
+		END { if (rps == "") exit 1; printf "%s %s %d\n", rps, (p99 == "" ? "nan" : p99), errs }
+	' "$1"
+}
+
+modes=(plain pipe)
+n_runs=$((ROUNDS * $(wc -w <<<"$CONNS") * ${#modes[@]} * $(wc -w <<<"$IMPLS")))
+echo "$n_runs runs of ${DURATION}s (+${WARMUP}s warm-up); server on CPU $SERVER_CPU, wrk on CPU $CLIENT_CPU; output in $OUT"
+printf 'round\tscenario\timpl\trps\tp99_us\terrors\n' >"$results"
+i=0
+for round in $(seq "$ROUNDS"); do
+	for conns in $CONNS; do
+		for mode in "${modes[@]}"; do
+			if [ "$mode" = pipe ]; then scenario="pipeline$DEPTH-c$conns"; else scenario="keepalive-c$conns"; fi
+			for impl in $IMPLS; do
+				i=$((i + 1))
+				start_server "$impl"
+				if [ "$WARMUP" != 0 ]; then
+					run_wrk "$conns" "$mode" "$WARMUP" >/dev/null 2>&1 || true
+				fi
+				raw=$OUT/r$round-$scenario-$impl.txt
+				if ! run_wrk "$conns" "$mode" "$DURATION" >"$raw" 2>&1; then
+					echo "load.sh: wrk failed for $impl $scenario (round $round); see $raw" >&2
+				fi
+				stop_server
+				if read -r rps p99 errs < <(parse_wrk "$raw"); then
+					printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$scenario" "$impl" "$rps" "$p99" "$errs" >>"$results"
+					printf '[%d/%d] round %d %-18s %-9s %12.0f req/s  p99 %8.0f us%s\n' \
+						"$i" "$n_runs" "$round" "$scenario" "$impl" "$rps" "$p99" \
+						"$([ "$errs" -gt 0 ] && echo "  ($errs errors)")"
+				else
+					echo "[$i/$n_runs] round $round $scenario $impl: no result (see $raw)" >&2
+				fi
+			done
+		done
+	done
+done
+
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# ratios SCENARIO PEER: the per-round ratios volt/PEER of req/s, one a line.
+ratios() {
+	awk -F'\t' -v s="$1" -v peer="$2" '
+		NR > 1 && $2 == s && $3 == "volt" { v[$1] = $4 }
+		NR > 1 && $2 == s && $3 == peer { p[$1] = $4 }
+		END { for (r in v) if ((r in p) && p[r] > 0) print v[r] / p[r] }
+	' "$results"
+}
+
+echo
+echo "Medians over $ROUNDS rounds (wrk -t1, ${DURATION}s per run; pipelined latency is per batch of $DEPTH)."
+echo "volt/impl is the median over rounds of the per-round ratio of req/s (> 1: volt faster)."
+printf '%-18s %-9s %12s %12s %10s\n' scenario impl 'req/s' 'p99 (us)' 'volt/impl'
+for scenario in $(awk -F'\t' 'NR > 1 && !seen[$2]++ { print $2 }' "$results"); do
+	for impl in $IMPLS; do
+		rps=$(awk -F'\t' -v s="$scenario" -v m="$impl" 'NR > 1 && $2 == s && $3 == m { print $4 }' "$results" | median)
+		p99=$(awk -F'\t' -v s="$scenario" -v m="$impl" 'NR > 1 && $2 == s && $3 == m { print $5 }' "$results" | median)
+		ratio=-
+		if [ "$impl" != volt ] && grep -qw volt <<<"$IMPLS"; then
+			ratio=$(ratios "$scenario" "$impl" | median)
+			ratio=$(awk -v r="$ratio" 'BEGIN { printf "%.2f", r }')
+		fi
+		printf '%-18s %-9s %12.0f %12.0f %10s\n' "$scenario" "$impl" "$rps" "$p99" "$ratio"
+	done
+done
+errs=$(awk -F'\t' 'NR > 1 { e += $6 } END { print e + 0 }' "$results")
+if [ "$errs" -gt 0 ]; then
+	echo "warning: wrk reported $errs socket errors or non-2xx responses in total; see $results"
+fi
+echo "raw results: $results"
