@@ -302,7 +302,7 @@ func (c *ServerConn) serve() {
 	s := c.srv
 	proto := ProtocolHTTP11
 	if tc, ok := c.conn.(*tls.Conn); ok {
-		_ = tc.SetDeadline(time.Now().Add(s.headerTimeout()))
+		_ = tc.SetDeadline(deadline(s.headerTimeout()))
 		if err := tc.Handshake(); err != nil {
 			return
 		}

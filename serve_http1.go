@@ -127,7 +127,7 @@ func (c *http1Conn) readIdle(first bool) error {
 	if first {
 		timeout = s.headerTimeout()
 	}
-	if err := c.conn.SetReadDeadline(time.Now().Add(timeout)); err != nil {
+	if err := c.conn.SetReadDeadline(deadline(timeout)); err != nil {
 		return err
 	}
 	if c.idle != nil {
@@ -243,7 +243,7 @@ func (c *http1Conn) readHead(ctx *RequestCtx) (int, error) {
 		}
 		if !deadlineSet {
 			deadlineSet = true
-			_ = c.conn.SetReadDeadline(time.Now().Add(s.headerTimeout()))
+			_ = c.conn.SetReadDeadline(deadline(s.headerTimeout()))
 		}
 		if err := c.br.fill(o.maxHeaderBytes); err != nil {
 			if err == errBufferFull {

@@ -57,7 +57,7 @@ type Server struct {
 	// HeaderTimeout is the time the whole request head has to arrive in,
 	// from its first byte (the slowloris defence). It also bounds the TLS
 	// handshake. If zero, ReadTimeout is used, and DefaultHeaderTimeout
-	// (10 s) if that is zero too.
+	// (10 s) if that is zero too. If negative, there is no limit.
 	HeaderTimeout time.Duration
 
 	// MinBodyRate, in bytes per second, cuts off a request body that
@@ -71,7 +71,7 @@ type Server struct {
 
 	// IdleTimeout is how long a keep-alive connection may wait for its
 	// next request. If zero, ReadTimeout is used, and DefaultIdleTimeout
-	// (60 s) if that is zero too.
+	// (60 s) if that is zero too. If negative, there is no limit.
 	IdleTimeout time.Duration
 
 	// ReadBufferSize is the size of a connection's read buffer; a request
@@ -238,8 +238,11 @@ func (s *Server) logger() *slog.Logger {
 	return slog.Default()
 }
 
+// headerTimeout returns the limit for a request head; 0 means none.
 func (s *Server) headerTimeout() time.Duration {
 	switch {
+	case s.HeaderTimeout < 0:
+		return 0
 	case s.HeaderTimeout > 0:
 		return s.HeaderTimeout
 	case s.ReadTimeout > 0:
@@ -248,8 +251,11 @@ func (s *Server) headerTimeout() time.Duration {
 	return DefaultHeaderTimeout
 }
 
+// idleTimeout returns the limit for an idle connection; 0 means none.
 func (s *Server) idleTimeout() time.Duration {
 	switch {
+	case s.IdleTimeout < 0:
+		return 0
 	case s.IdleTimeout > 0:
 		return s.IdleTimeout
 	case s.ReadTimeout > 0:
@@ -542,4 +548,12 @@ func (s *Server) Stats() ServerStats {
 		Requests:         s.stats.requests.Load(),
 		HijackedConns:    s.stats.hijacked.Load(),
 	}
+}
+
+// deadline returns now+d, or no deadline when d is 0.
+func deadline(d time.Duration) time.Time {
+	if d <= 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(d)
 }

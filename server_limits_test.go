@@ -239,3 +239,28 @@ func TestListenAndServeUNIX(t *testing.T) {
 		t.Fatalf("ListenAndServeUNIX returned %v", err)
 	}
 }
+
+// TestNegativeTimeoutsDisable: negative HeaderTimeout and IdleTimeout mean
+// no limit, where zero means the defaults.
+func TestNegativeTimeoutsDisable(t *testing.T) {
+	s := &Server{HeaderTimeout: -1, IdleTimeout: -1}
+	if s.headerTimeout() != 0 || s.idleTimeout() != 0 {
+		t.Fatalf("negative: %v %v", s.headerTimeout(), s.idleTimeout())
+	}
+	s = &Server{}
+	if s.headerTimeout() != DefaultHeaderTimeout || s.idleTimeout() != DefaultIdleTimeout {
+		t.Fatalf("zero: %v %v", s.headerTimeout(), s.idleTimeout())
+	}
+	s = &Server{ReadTimeout: 3 * time.Second}
+	if s.headerTimeout() != 3*time.Second || s.idleTimeout() != 3*time.Second {
+		t.Fatalf("from ReadTimeout: %v %v", s.headerTimeout(), s.idleTimeout())
+	}
+	ln := testServer(t, &Server{Handler: echoHandler, HeaderTimeout: -1, IdleTimeout: -1})
+	c := dial(t, ln)
+	br := bufio.NewReader(c)
+	exchange(t, c, br, get("/"))
+	_ = c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	if _, err := br.ReadByte(); err == nil || !err.(net.Error).Timeout() {
+		t.Fatalf("idle connection closed without a limit: %v", err)
+	}
+}
