@@ -95,3 +95,56 @@ var ErrNoResponseWriter = errors.New("volt: request has no response writer")
 // ErrInvalidNumber is returned by Args.GetUint when the value is not a
 // non-negative decimal number that fits in an int.
 var ErrInvalidNumber = errors.New("volt: invalid number")
+
+// Errors of the client.
+var (
+	// ErrNoFreeConns is returned when all MaxConns connections to a host
+	// are busy and none freed within MaxConnWaitTimeout.
+	ErrNoFreeConns = errors.New("volt: no free connections to the host")
+	// ErrConnectionClosed is returned when the server closed the
+	// connection before sending a response.
+	ErrConnectionClosed = errors.New("volt: server closed the connection before responding")
+	// ErrTimeout is returned when a request's timeout or deadline passes.
+	// It is a net.Error whose Timeout method reports true.
+	ErrTimeout error = timeoutError{}
+	// ErrTooManyRedirects is returned by DoRedirects past its limit.
+	ErrTooManyRedirects = errors.New("volt: too many redirects")
+	// ErrMissingLocation is returned by DoRedirects for a redirect without
+	// a Location header.
+	ErrMissingLocation = errors.New("volt: redirect without Location")
+)
+
+type timeoutError struct{}
+
+func (timeoutError) Error() string   { return "volt: timeout" }
+func (timeoutError) Timeout() bool   { return true }
+func (timeoutError) Temporary() bool { return true }
+
+// DialError is returned when a connection to Addr could not be opened.
+type DialError struct {
+	Addr string
+	Err  error
+}
+
+func (e *DialError) Error() string { return "volt: dial " + e.Addr + ": " + e.Err.Error() }
+func (e *DialError) Unwrap() error { return e.Err }
+
+// Timeout reports whether the dial timed out.
+func (e *DialError) Timeout() bool {
+	var ne interface{ Timeout() bool }
+	return errors.As(e.Err, &ne) && ne.Timeout()
+}
+
+// TLSError is returned when the TLS handshake with Addr failed, for
+// example because its certificate is not trusted.
+type TLSError struct {
+	Addr string
+	Err  error
+}
+
+func (e *TLSError) Error() string { return "volt: TLS handshake with " + e.Addr + ": " + e.Err.Error() }
+func (e *TLSError) Unwrap() error { return e.Err }
+
+// ErrUnsupportedScheme is returned by Client for a URL whose scheme is
+// not http or https.
+var ErrUnsupportedScheme = errors.New("volt: unsupported URL scheme")

@@ -84,10 +84,15 @@ func (r *Request) Reset() {
 }
 
 // URI returns the parsed request URI. On the server it was parsed and
-// validated before the handler ran.
+// validated strictly before the handler ran; on a client request it is
+// parsed leniently from the URL given to SetRequestURI (a full URL, or a
+// path with the host in the Host header).
 func (r *Request) URI() *URI {
 	if !r.uriParsed {
-		_ = r.parseURI()
+		r.uriParsed = true
+		if err := r.uri.SetBytes(r.Header.RequestURI()); err == nil && len(r.uri.Host()) == 0 && len(r.Header.host) > 0 {
+			r.uri.SetHostBytes(r.Header.host)
+		}
 	}
 	return &r.uri
 }

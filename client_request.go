@@ -1,0 +1,58 @@
+package volt
+
+import (
+	"github.com/volthttp/volt/internal/bytesconv"
+)
+
+// appendRequestHead appends the HTTP/1.1 head of req to dst, as a client
+// sends it: origin-form target, Host from the header or the URL,
+// User-Agent from Name, and the body's framing.
+func (c *HostClient) appendRequestHead(dst []byte, req *Request, uri *URI) []byte {
+	h := &req.Header
+	dst = append(dst, h.Method()...)
+	dst = append(dst, ' ')
+	if c.proxyAbsoluteForm {
+		dst = uri.AppendBytes(dst)
+	} else {
+		dst = append(dst, uri.RequestURI()...)
+	}
+	dst = append(dst, " HTTP/1.1\r\n"...)
+	if h.host == nil {
+		host := uri.Host()
+		if len(host) == 0 {
+			host = bytesconv.S2B(c.addrs[0])
+		}
+		dst = appendHeaderFieldString(dst, HeaderHost, host)
+	}
+	hasUA := false
+	for i := range h.fields.fields {
+		f := &h.fields.fields[i]
+		switch {
+		case bytesconv.EqualFold(f.key, HeaderContentLength), bytesconv.EqualFold(f.key, HeaderTransferEncoding):
+			continue
+		case bytesconv.EqualFold(f.key, HeaderUserAgent):
+			hasUA = true
+		}
+		dst = appendHeaderField(dst, f.key, f.value)
+	}
+	if !hasUA && len(c.name) > 0 {
+		dst = appendHeaderFieldString(dst, HeaderUserAgent, c.name)
+	}
+	body := req.Body()
+	if len(body) > 0 || methodHasBody(h.Method()) {
+		dst = append(dst, "Content-Length: "...)
+		dst = bytesconv.AppendUint(dst, len(body))
+		dst = append(dst, '\r', '\n')
+	}
+	return append(dst, '\r', '\n')
+}
+
+// methodHasBody reports whether a request with this method announces its
+// body length even when empty (RFC 9110 section 8.6).
+func methodHasBody(m []byte) bool {
+	switch string(m) {
+	case "POST", "PUT", "PATCH":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,32 @@
+package volt
+
+import (
+	"net"
+	"testing"
+)
+
+func benchHostClient(b *testing.B, hc *HostClient, url string) {
+	req, resp := AcquireRequest(), AcquireResponse()
+	req.SetRequestURI(url)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := hc.Do(req, resp); err != nil || len(resp.Body()) != 13 {
+			b.Fatalf("%v %q", err, resp.Body())
+		}
+	}
+}
+
+func helloHandler(ctx *RequestCtx) { ctx.WriteString("Hello, World!") }
+
+func BenchmarkHostClientDoInMemory(b *testing.B) {
+	ln := testServer(b, &Server{Handler: helloHandler})
+	hc := &HostClient{Addr: "mem", ConnConfig: ConnConfig{Dial: func(string) (net.Conn, error) { return ln.Dial() }}}
+	benchHostClient(b, hc, "http://mem/")
+}
+
+func BenchmarkHostClientDoTCP(b *testing.B) {
+	addr := testTCPServer(b, &Server{Handler: helloHandler})
+	benchHostClient(b, &HostClient{Addr: addr}, "http://"+addr+"/")
+}
+
