@@ -254,4 +254,3 @@ var (
 	strHTTPS      = []byte("https")
 	strSlashSlash = []byte("//")
 )
-

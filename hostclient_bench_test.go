@@ -29,4 +29,3 @@ func BenchmarkHostClientDoTCP(b *testing.B) {
 	addr := testTCPServer(b, &Server{Handler: helloHandler})
 	benchHostClient(b, &HostClient{Addr: addr}, "http://"+addr+"/")
 }
-
