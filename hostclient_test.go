@@ -369,3 +369,33 @@ func TestHostClientStreamResponseBody(t *testing.T) {
 		t.Fatalf("streamed bodies did not return the connection: %d conns", n)
 	}
 }
+
+// TestHostClientStreamedBodyAndTrailers: a request body from a stream of
+// unknown size goes chunked, one of known size with Content-Length, and
+// trailers follow a chunked body; volt's server reads all three.
+func TestHostClientStreamedBodyAndTrailers(t *testing.T) {
+	addr, _ := clientServer(t, func(ctx *RequestCtx) {
+		fmt.Fprintf(ctx, "chunked=%v len=%d body=%s trailer=%s", ctx.Request.Header.Chunked(),
+			ctx.Request.Header.ContentLength(), ctx.PostBody(), ctx.Request.Header.Trailer("X-Digest"))
+	})
+	hc := &HostClient{Addr: addr}
+	req, resp := AcquireRequest(), AcquireResponse()
+	req.SetRequestURI("http://" + addr + "/up")
+	req.Header.SetMethod("PUT")
+	req.SetBodyStream(strings.NewReader(strings.Repeat("s", 40000)), -1)
+	if err := hc.Do(req, resp); err != nil {
+		t.Fatal(err)
+	}
+	if want := "chunked=true len=-1 body=" + strings.Repeat("s", 40000) + " trailer="; string(resp.Body()) != want {
+		t.Fatalf("unknown size: %.80q", resp.Body())
+	}
+	req.SetBodyStream(strings.NewReader("known"), 5)
+	if err := hc.Do(req, resp); err != nil || string(resp.Body()) != "chunked=false len=5 body=known trailer=" {
+		t.Fatalf("known size: %q %v", resp.Body(), err)
+	}
+	req.SetBodyString("with trailer")
+	req.Header.SetTrailer("X-Digest", "abc")
+	if err := hc.Do(req, resp); err != nil || string(resp.Body()) != "chunked=true len=-1 body=with trailer trailer=abc" {
+		t.Fatalf("trailers: %q %v", resp.Body(), err)
+	}
+}
