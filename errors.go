@@ -148,3 +148,6 @@ func (e *TLSError) Unwrap() error { return e.Err }
 // ErrUnsupportedScheme is returned by Client for a URL whose scheme is
 // not http or https.
 var ErrUnsupportedScheme = errors.New("volt: unsupported URL scheme")
+
+// ErrNoBackends is returned by LBClient when it has no clients.
+var ErrNoBackends = errors.New("volt: load balancer has no backends")
