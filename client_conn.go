@@ -121,7 +121,7 @@ func (cc *clientConn) roundTrip(hc *HostClient, req *Request, resp *Response, de
 	if resp.Header.connClose {
 		cc.mustClose = true
 	}
-	return cc.readBody(req, resp, isHead)
+	return cc.readBody(resp, isHead)
 }
 
 // earliest returns the earlier of deadline and now+timeout (zero values
@@ -258,7 +258,7 @@ func wrapTimeout(err error) error {
 
 // readBody reads the response body as its head frames it (RFC 9112
 // section 6.3).
-func (cc *clientConn) readBody(req *Request, resp *Response, isHead bool) error {
+func (cc *clientConn) readBody(resp *Response, isHead bool) error {
 	hc := cc.hc
 	fr := &cc.framing
 	code := resp.Header.statusCode
