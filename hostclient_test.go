@@ -115,7 +115,6 @@ func TestHostClientAgainstNetHTTP(t *testing.T) {
 	req.Header.SetMethod("PUT")
 	req.Header.Set("Expect", "100-continue")
 	req.SetBodyString("sent after 100")
-	req.Header.expectContinue = true
 	if err := hc.Do(req, resp2); err != nil || string(resp2.Body()) != "sent after 100" {
 		t.Fatalf("100-continue: %v %q", err, resp2.Body())
 	}
