@@ -398,3 +398,49 @@ func TestHostClientStreamedBodyAndTrailers(t *testing.T) {
 		t.Fatalf("trailers: %q %v", resp.Body(), err)
 	}
 }
+
+// TestHostClientExpectContinue: the body waits for 100 Continue, and is not
+// sent at all after a final refusal.
+func TestHostClientExpectContinue(t *testing.T) {
+	early := make(chan bool, 2)
+	addr := scriptedServer(t, func(c net.Conn) {
+		br := bufio.NewReader(c)
+		for i := 0; ; i++ {
+			if readRequestHead(br) != nil {
+				return
+			}
+			c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+			_, err := br.Peek(1)
+			early <- err == nil
+			c.SetReadDeadline(time.Time{})
+			if i == 1 {
+				io.WriteString(c, "HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n")
+				continue
+			}
+			io.WriteString(c, "HTTP/1.1 100 Continue\r\n\r\n")
+			body := make([]byte, 4)
+			io.ReadFull(br, body)
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n")
+			c.Write(body)
+		}
+	})
+	hc := &HostClient{Addr: addr}
+	req, resp := AcquireRequest(), AcquireResponse()
+	req.SetRequestURI("http://" + addr + "/")
+	req.Header.SetMethod("PUT")
+	req.Header.Set("Expect", "100-continue")
+	req.SetBodyString("data")
+	if err := hc.Do(req, resp); err != nil || string(resp.Body()) != "data" {
+		t.Fatalf("%q %v", resp.Body(), err)
+	}
+	if <-early {
+		t.Fatal("the body was sent before 100 Continue")
+	}
+	if err := hc.Do(req, resp); err != nil || resp.StatusCode() != 417 {
+		t.Fatalf("refusal: %d %v", resp.StatusCode(), err)
+	}
+	if <-early {
+		t.Fatal("the body was sent before the answer")
+	}
+	waitFor(t, "the refused connection to close", func() bool { return hc.ConnsCount() == 0 })
+}
