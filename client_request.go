@@ -11,6 +11,9 @@ func (c *HostClient) appendRequestHead(dst []byte, req *Request, uri *URI) []byt
 	h := &req.Header
 	dst = append(dst, h.Method()...)
 	dst = append(dst, ' ')
+	if !c.DisablePathNormalizing && pathNeedsNormalizing(uri.PathOriginal()) {
+		uri.SetPathBytes(uri.Path())
+	}
 	if c.proxyAbsoluteForm {
 		dst = uri.AppendBytes(dst)
 	} else {
@@ -73,6 +76,25 @@ func methodHasBody(m []byte) bool {
 	switch string(m) {
 	case "POST", "PUT", "PATCH":
 		return true
+	}
+	return false
+}
+
+// pathNeedsNormalizing reports whether a path holds dot segments, empty
+// segments or encoded dots, which a client resolves before sending (unless
+// DisablePathNormalizing).
+func pathNeedsNormalizing(p []byte) bool {
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case '/':
+			if i+1 < len(p) && (p[i+1] == '/' || p[i+1] == '.') {
+				return true
+			}
+		case '%':
+			if i+2 < len(p) && p[i+1] == '2' && (p[i+2] == 'e' || p[i+2] == 'E') {
+				return true
+			}
+		}
 	}
 	return false
 }

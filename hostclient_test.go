@@ -52,6 +52,13 @@ func TestHostClientAgainstVolt(t *testing.T) {
 	if n := srv.Stats().AcceptedConns; n != 1 {
 		t.Fatalf("10 sequential requests used %d connections", n)
 	}
+	if resp, err := doGet(t, hc, "http://"+addr+"/a/./b/../c//d?x=1"); err != nil || !strings.HasPrefix(string(resp.Body()), "GET /a/c/d?x=1 ") {
+		t.Fatalf("normalised path: %q %v", resp.Body(), err)
+	}
+	raw := &HostClient{Addr: addr, ConnConfig: ConnConfig{DisablePathNormalizing: true}}
+	if resp, err := doGet(t, raw, "http://"+addr+"/a/./b/../c?x=1"); err != nil || !strings.HasPrefix(string(resp.Body()), "GET /a/./b/../c?x=1 ") {
+		t.Fatalf("raw path: %q %v", resp.Body(), err)
+	}
 	req, resp := AcquireRequest(), AcquireResponse()
 	req.SetRequestURI("http://" + addr + "/post")
 	req.Header.SetMethod("POST")
