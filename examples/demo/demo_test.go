@@ -72,6 +72,9 @@ func TestDemoPages(t *testing.T) {
 		!strings.Contains(string(b), "<code>note</code> = n1") {
 		t.Errorf("upload: %s", b)
 	}
+	if code, body := get("/fetch?url=" + base + "/hello"); code != 200 || !strings.Contains(body, "200 OK") || !strings.Contains(body, "Hello, World!") {
+		t.Errorf("fetch: %d %q", code, body)
+	}
 	if code, _ := get("/nope"); code != 404 {
 		t.Errorf("unknown page: %d", code)
 	}
