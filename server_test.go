@@ -396,6 +396,33 @@ func TestPanicAfterFlush(t *testing.T) {
 	}
 }
 
+func TestPanicInStreamWriter(t *testing.T) {
+	ln := testServer(t, &Server{Logger: discardLogger(), Handler: func(ctx *RequestCtx) {
+		if string(ctx.Path()) != "/panic" {
+			return
+		}
+		ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
+			w.WriteString("partial")
+			w.Flush()
+			panic("boom")
+		})
+	}})
+	c := dial(t, ln)
+	br := bufio.NewReader(c)
+	io.WriteString(c, get("/panic"))
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body, err := io.ReadAll(resp.Body); err == nil || string(body) != "partial" {
+		t.Fatalf("body %q, err %v", body, err)
+	}
+	c2 := dial(t, ln)
+	if resp, _ := exchange(t, c2, bufio.NewReader(c2), get("/")); resp.StatusCode != 200 {
+		t.Fatal("server down after a stream writer panic")
+	}
+}
+
 func TestNilHandler404(t *testing.T) {
 	ln := testServer(t, &Server{})
 	c := dial(t, ln)
