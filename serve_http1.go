@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -410,6 +411,11 @@ func (c *http1Conn) hijack(ctx *RequestCtx) error {
 	c.releaseBuffers()
 	h := ctx.hijack
 	c.sc.watch(ctx) // Shutdown cancels the context of a hijacked connection
+	defer func() {
+		if r := recover(); r != nil {
+			s.logger().Error("volt: hijack handler panic", "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
 	h(hc)
 	return nil
 }
