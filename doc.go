@@ -34,6 +34,20 @@
 // SetBodyStreamWriter and SetBodyStream produce a body after the handler
 // returned; SendFile lets the kernel copy a file.
 //
+// # Sending requests
+//
+//	var c volt.Client // zero value works; reuse it
+//	status, body, err := c.Get(nil, "https://example.com/")
+//
+//	req, resp := volt.AcquireRequest(), volt.AcquireResponse()
+//	defer volt.ReleaseRequest(req)
+//	defer volt.ReleaseResponse(resp)
+//	req.SetRequestURI("http://api.internal:8080/v1/items")
+//	err = c.DoTimeout(req, resp, 2*time.Second)
+//
+// HostClient pools connections to one host; LBClient spreads requests over
+// several; PipelineClient pipelines them.
+//
 // # Cancellation
 //
 // RequestCtx is a context.Context. Its Done channel closes when the server
