@@ -5,9 +5,9 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
-	"strconv"
 	"net"
 	"runtime/debug"
+	"strconv"
 	"sync"
 	"time"
 )

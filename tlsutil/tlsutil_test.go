@@ -329,4 +329,3 @@ func TestSessionResumptionAndTicketRotation(t *testing.T) {
 		t.Fatal("no session was resumed")
 	}
 }
-
