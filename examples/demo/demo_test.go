@@ -79,3 +79,13 @@ func TestDemoPages(t *testing.T) {
 		t.Errorf("unknown page: %d", code)
 	}
 }
+
+func TestDemoTLSCert(t *testing.T) {
+	cert, err := loadOrMakeCert("", "")
+	if err != nil || len(cert.Certificate) == 0 || cert.Leaf.DNSNames[0] != "localhost" {
+		t.Fatalf("self-signed: %v", err)
+	}
+	if _, err := loadOrMakeCert("missing.pem", "missing.pem"); err == nil {
+		t.Fatal("missing files accepted")
+	}
+}
