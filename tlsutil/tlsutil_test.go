@@ -329,3 +329,8 @@ func TestSessionResumptionAndTicketRotation(t *testing.T) {
 		t.Fatal("no session was resumed")
 	}
 }
+
+// pemOf returns the authority's certificate as PEM.
+func pemOf(ca *tlsutil.CA) string {
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Certificate().Raw}))
+}
