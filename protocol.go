@@ -68,6 +68,11 @@ func (s *Server) RegisterPreface(prefix string, name string) {
 	}
 }
 
+// NextProtos returns the ALPN protocol list the server offers: every
+// registered protocol, then http/1.1. ServeTLS sets it on its TLS config;
+// use it for a TLS listener made by hand.
+func (s *Server) NextProtos() []string { return s.alpnProtocols(nil) }
+
 // alpnProtocols returns the ALPN list: the given names, then every
 // registered protocol, then http/1.1.
 func (s *Server) alpnProtocols(have []string) []string {

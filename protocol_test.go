@@ -127,6 +127,17 @@ func TestProtocolALPN(t *testing.T) {
 	}
 }
 
+func TestNextProtos(t *testing.T) {
+	s := &Server{}
+	if got := s.NextProtos(); len(got) != 1 || got[0] != "http/1.1" {
+		t.Fatalf("no protocols: %v", got)
+	}
+	s.RegisterProtocol("h2", &lineProtocol{})
+	if got := s.NextProtos(); len(got) != 2 || got[0] != "h2" || got[1] != "http/1.1" {
+		t.Fatalf("with h2: %v", got)
+	}
+}
+
 func TestTLSConnectionState(t *testing.T) {
 	s := &Server{TLSConfig: &tls.Config{Certificates: []tls.Certificate{testCert(t)}}, Handler: func(ctx *RequestCtx) {
 		st := ctx.TLSConnectionState()
