@@ -77,6 +77,7 @@ func (cc *clientConn) roundTrip(hc *HostClient, req *Request, resp *Response, de
 		return err
 	}
 	readDL := earliest(deadline, now, hc.ReadTimeout)
+	interim := 0
 	isHead := req.Header.IsHead()
 	for {
 		dl := readDL
@@ -113,7 +114,12 @@ func (cc *clientConn) roundTrip(hc *HostClient, req *Request, resp *Response, de
 		}
 		code := resp.Header.statusCode
 		if code >= 100 && code < 200 && code != StatusSwitchingProtocols {
-			continue // interim responses are skipped
+			// Interim responses are skipped, but not without end.
+			if interim++; interim > maxInterimResponses {
+				cc.mustClose = true
+				return ErrTooManyInterimResponses
+			}
+			continue
 		}
 		break
 	}
@@ -123,6 +129,10 @@ func (cc *clientConn) roundTrip(hc *HostClient, req *Request, resp *Response, de
 	}
 	return cc.readBody(resp, isHead)
 }
+
+// maxInterimResponses bounds the 1xx responses skipped before a final
+// one.
+const maxInterimResponses = 8
 
 // earliest returns the earlier of deadline and now+timeout (zero values
 // mean none).
@@ -216,19 +226,30 @@ func (cc *clientConn) writeStreamedBody(req *Request) error {
 // readHead reads and parses one response head.
 func (cc *clientConn) readHead(resp *Response) error {
 	o := &cc.hc.opts
+	// As on the server: parse what is buffered at once, and when the head
+	// is incomplete, wait for its end with findHeadEnd (each byte scanned
+	// once) before parsing again.
+	tryParse, scanned := true, 0
 	for {
 		buf := cc.br.buffered()
 		if len(buf) > 0 {
 			cc.gotResponse = true
-			n, err := parseResponseHead(&resp.Header, &cc.framing, buf, o, &cc.scratch)
-			if err == nil {
-				cc.br.discard(n)
-				return nil
+			if !tryParse && findHeadEnd(buf, scanned) >= 0 {
+				tryParse = true
 			}
-			if err != errNeedMore {
-				cc.mustClose = true
-				return err
+			if tryParse {
+				n, err := parseResponseHead(&resp.Header, &cc.framing, buf, o, &cc.scratch)
+				if err == nil {
+					cc.br.discard(n)
+					return nil
+				}
+				if err != errNeedMore {
+					cc.mustClose = true
+					return err
+				}
+				tryParse = false
 			}
+			scanned = len(buf)
 			if len(buf) >= o.maxHeaderBytes {
 				return ErrHeaderTooLarge
 			}

@@ -458,6 +458,7 @@ func checkH1RespVerdict(t *testing.T, v *h1RespVector, want h1Expect, got *h1Res
 func h1RespWant(m *h1RespMessage) (fields, special [][2]string, chunked bool) {
 	var ct, cl *string
 	connClose, keepAlive, te := false, false, false
+	var connValues []string
 	for _, f := range m.Headers {
 		name, value := f[0], strings.TrimRight(f[1], " \t")
 		value = strings.TrimLeft(value, " \t")
@@ -469,6 +470,7 @@ func h1RespWant(m *h1RespMessage) (fields, special [][2]string, chunked bool) {
 				cl = &value
 			}
 		case strings.EqualFold(name, HeaderConnection):
+			connValues = append(connValues, value)
 			forEachToken([]byte(value), func(tok []byte) bool {
 				connClose = connClose || bytesconv.EqualFold(tok, "close")
 				keepAlive = keepAlive || bytesconv.EqualFold(tok, "keep-alive")
@@ -496,7 +498,12 @@ func h1RespWant(m *h1RespMessage) (fields, special [][2]string, chunked bool) {
 	}
 	// RFC 9112 section 9.3, and section 6.1 for HTTP/1.0 with
 	// Transfer-Encoding.
-	if connClose || m.Version == "1.0" && (!keepAlive || te) {
+	// Peek(Connection) gives the received values joined, or "close" when
+	// the connection closes by default (RFC 9112 section 9.3, and section
+	// 6.1 for HTTP/1.0 with Transfer-Encoding).
+	if len(connValues) > 0 {
+		special = append(special, [2]string{HeaderConnection, strings.Join(connValues, ", ")})
+	} else if connClose || m.Version == "1.0" && (!keepAlive || te) {
 		special = append(special, [2]string{HeaderConnection, "close"})
 	}
 	return fields, special, chunked

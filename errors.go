@@ -32,8 +32,8 @@ var (
 	// non-negative decimal number (400).
 	ErrBadContentLength = errors.New("volt: invalid Content-Length")
 	// ErrBadTransferEncoding is returned when a request's Transfer-Encoding
-	// does not end with chunked, or names a coding twice (400, or 501 for
-	// an unknown coding).
+	// does not end with chunked, or when a message names chunked twice or
+	// not last (400).
 	ErrBadTransferEncoding = errors.New("volt: invalid Transfer-Encoding")
 	// ErrBadChunk is returned for a malformed chunk size, chunk extension or
 	// chunk terminator (400).
@@ -107,6 +107,9 @@ var (
 	// ErrTimeout is returned when a request's timeout or deadline passes.
 	// It is a net.Error whose Timeout method reports true.
 	ErrTimeout error = timeoutError{}
+	// ErrTooManyInterimResponses is returned when a server sends more
+	// 1xx responses before its final one than a client accepts (8).
+	ErrTooManyInterimResponses = errors.New("volt: too many interim responses")
 	// ErrTooManyRedirects is returned by DoRedirects past its limit.
 	ErrTooManyRedirects = errors.New("volt: too many redirects")
 	// ErrMissingLocation is returned by DoRedirects for a redirect without

@@ -207,7 +207,9 @@ func (c *HostClient) doOnce(req *Request, resp *Response, deadline time.Time, ct
 // finishConn puts a connection back in the pool, or closes it if it may
 // not serve another request.
 func (c *HostClient) finishConn(cc *clientConn) {
-	if cc.mustClose || c.MaxConnDuration > 0 && time.Since(cc.created) > c.MaxConnDuration {
+	// Bytes after the response (a server that sent more than it framed)
+	// would be read as the next response: such a connection is closed.
+	if cc.mustClose || len(cc.br.buffered()) > 0 || c.MaxConnDuration > 0 && time.Since(cc.created) > c.MaxConnDuration {
 		c.closeConn(cc)
 		return
 	}

@@ -451,3 +451,35 @@ func TestHostClientExpectContinue(t *testing.T) {
 	}
 	waitFor(t, "the refused connection to close", func() bool { return hc.ConnsCount() == 0 })
 }
+
+// TestHostClientDesyncAndInterimFlood: bytes a server sends past the
+// framed response never become the next response, and an endless stream
+// of 1xx responses is cut off.
+func TestHostClientDesyncAndInterimFlood(t *testing.T) {
+	addr := scriptedServer(t, func(c net.Conn) {
+		br := bufio.NewReader(c)
+		for readRequestHead(br) == nil {
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nAHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nEVIL!")
+		}
+	})
+	hc := &HostClient{Addr: addr}
+	for i := 0; i < 3; i++ {
+		resp, err := doGet(t, hc, "http://"+addr+"/")
+		if err != nil || string(resp.Body()) != "A" {
+			t.Fatalf("request %d: %q %v (smuggled response taken)", i, resp.Body(), err)
+		}
+	}
+	flood := scriptedServer(t, func(c net.Conn) {
+		br := bufio.NewReader(c)
+		readRequestHead(br)
+		for i := 0; i < 1000; i++ {
+			if _, err := io.WriteString(c, "HTTP/1.1 100 Continue\r\n\r\n"); err != nil {
+				return
+			}
+		}
+	})
+	hc2 := &HostClient{Addr: flood, ConnConfig: ConnConfig{ReadTimeout: 5 * time.Second}}
+	if _, err := doGet(t, hc2, "http://"+flood+"/"); !errors.Is(err, ErrTooManyInterimResponses) {
+		t.Fatalf("1xx flood: %v", err)
+	}
+}

@@ -87,7 +87,7 @@ func parseResponseHead(h *ResponseHeader, fr *responseFraming, buf []byte, o *pa
 	}
 	for i := range scratch.fields {
 		f := &scratch.fields[i]
-		if !h.special(f.key, f.value) {
+		if !h.special(f.key, f.value, true) {
 			h.fields.addCopy(f.key, f.value)
 		}
 	}
@@ -107,13 +107,14 @@ func parseStatusLine(h *ResponseHeader, fr *responseFraming, line []byte, off in
 		line[5] < '0' || line[5] > '9' || line[7] < '0' || line[7] > '9' {
 		return parseError(off, "malformed status line")
 	}
-	switch string(line[:8]) {
-	case "HTTP/1.1":
-	case "HTTP/1.0":
-		fr.http10 = true
-	default:
+	switch {
+	case line[5] != '1':
 		return ErrUnsupportedVersion
+	case line[7] == '0':
+		fr.http10 = true
 	}
+	// HTTP/1.2 and later minor versions are read as HTTP/1.1 (RFC 9110
+	// section 2.5).
 	code := 0
 	for _, c := range line[9:12] {
 		if c < '0' || c > '9' {

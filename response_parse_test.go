@@ -57,7 +57,9 @@ func wantRespClose(close bool) func(t *testing.T, h *ResponseHeader, fr *respons
 		if h.ConnectionClose() != close {
 			t.Errorf("ConnectionClose() = %v, want %v", h.ConnectionClose(), close)
 		}
-		if got := h.Peek(HeaderConnection); close != (string(got) == "close") {
+		// Peek gives the received Connection value, or "close" for a
+		// connection that closes by default.
+		if got := h.Peek(HeaderConnection); got != nil && hasToken(got, "close") && !close || close && got == nil {
 			t.Errorf("Peek(Connection) = %q with ConnectionClose() %v", got, close)
 		}
 	}
@@ -130,7 +132,6 @@ var respParseTests = []respParseTest{
 	{name: "2.3 HTTP/1.0", in: "HTTP/1.0 200 OK\r\n\r\n", check: wantRespHTTP10(true)},
 	{name: "2.3 HTTP/2.0 is not supported", in: "HTTP/2.0 200 OK\r\n\r\n", err: ErrUnsupportedVersion},
 	{name: "2.3 HTTP/0.9 is not supported", in: "HTTP/0.9 200 OK\r\n\r\n", err: ErrUnsupportedVersion},
-	{name: "2.3 HTTP/1.2 is not supported", in: "HTTP/1.2 200 OK\r\n\r\n", err: ErrUnsupportedVersion},
 	{name: "2.3 HTTP/5.6 is not supported", in: "HTTP/5.6 200 OK\r\n\r\n", err: ErrUnsupportedVersion},
 	{name: "2.3 HTTP/2 without a minor version", in: "HTTP/2 200 OK\r\n\r\n", err: errAnyParseError},
 	{name: "2.3 letters for digits", in: "HTTP/a.b 200 OK\r\n\r\n", err: errAnyParseError},
@@ -538,4 +539,19 @@ func respHeadSummary(h *ResponseHeader, fr *responseFraming) string {
 	return fmt.Sprintf("%d http10=%v %q ct=%q(%v) cl=%d close=%v chunked=%v untilClose=%v",
 		h.StatusCode(), fr.http10, fieldPairs(&h.fields), h.ContentType(), h.ContentType() != nil,
 		h.ContentLength(), h.ConnectionClose(), fr.chunked, fr.untilClose)
+}
+
+// TestParseResponseHigherMinorVersion: RFC 9110 section 2.5, a higher
+// minor version of HTTP/1 is read as HTTP/1.1.
+func TestParseResponseHigherMinorVersion(t *testing.T) {
+	var (
+		h       ResponseHeader
+		fr      responseFraming
+		scratch fieldList
+	)
+	in := "HTTP/1.2 200 OK\r\nContent-Length: 0\r\n\r\n"
+	n, err := parseResponseHead(&h, &fr, []byte(in), &defaultParseOptions, &scratch)
+	if err != nil || n != len(in) || h.StatusCode() != 200 || fr.http10 || h.ConnectionClose() {
+		t.Fatalf("n=%d err=%v status=%d http10=%v close=%v", n, err, h.StatusCode(), fr.http10, h.ConnectionClose())
+	}
 }

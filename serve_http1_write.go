@@ -52,9 +52,12 @@ func (c *http1Conn) appendHead(dst []byte, ctx *RequestCtx, bodyLen int64) []byt
 			c.chunked = true
 		}
 	}
-	if c.closeAfter {
+	switch {
+	case c.closeAfter:
 		dst = append(dst, "Connection: close\r\n"...)
-	} else if ctx.Request.Header.http10 {
+	case len(h.connection) > 0:
+		dst = appendHeaderFieldString(dst, HeaderConnection, h.connection)
+	case ctx.Request.Header.http10:
 		dst = append(dst, "Connection: keep-alive\r\n"...)
 	}
 	if c.chunked && h.HasTrailers() {

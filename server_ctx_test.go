@@ -194,6 +194,9 @@ func TestHijack(t *testing.T) {
 	if strings.Contains(head, "Content-Length") || strings.Contains(head, "Transfer-Encoding") {
 		t.Fatalf("101 with framing: %q", head)
 	}
+	if !strings.Contains(head, "\r\nConnection: Upgrade\r\n") || !strings.Contains(head, "\r\nUpgrade: echo\r\n") {
+		t.Fatalf("101 without its Connection/Upgrade fields: %q", head)
+	}
 	got := make([]byte, len("EARLY BYTES"))
 	if _, err := io.ReadFull(br, got); err != nil || string(got) != "EARLY BYTES" {
 		t.Fatalf("early bytes %q %v", got, err)
