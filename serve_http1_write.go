@@ -93,7 +93,7 @@ func (c *http1Conn) finishResponse(ctx *RequestCtx) error {
 	}
 	c.wbuf = c.appendHead(c.wbuf, ctx, bodyLen)
 	if c.headOnly || resp.SkipBody || len(body) == 0 {
-		if c.chunked {
+		if c.chunked && !c.headOnly {
 			c.wbuf = appendLastChunk(c.wbuf, &resp.Header.trailers)
 		}
 		return c.flushIfFull()
@@ -117,9 +117,9 @@ func (c *http1Conn) finishResponse(ctx *RequestCtx) error {
 
 // endBody ends a streamed body: the last chunk and the trailers.
 func (c *http1Conn) endBody(resp *Response) error {
-	if c.chunked {
+	if c.chunked && !c.headOnly {
 		c.wbuf = appendLastChunk(c.wbuf, &resp.Header.trailers)
-	} else if c.left > 0 {
+	} else if c.left > 0 && !c.headOnly {
 		// The handler set a Content-Length and wrote less: the response is
 		// broken, and the connection must close.
 		c.closeAfter = true
@@ -161,7 +161,7 @@ func (c *http1Conn) writeBodyStream(ctx *RequestCtx) error {
 	}
 	c.wbuf = c.appendHead(c.wbuf, ctx, size)
 	if c.headOnly || resp.SkipBody || size == 0 {
-		if c.chunked {
+		if c.chunked && !c.headOnly {
 			c.wbuf = appendLastChunk(c.wbuf, &resp.Header.trailers)
 		}
 		return c.flush()
@@ -209,7 +209,7 @@ func (c *http1Conn) writeStreamWriter(ctx *RequestCtx) error {
 	resp := &ctx.Response
 	c.wbuf = c.appendHead(c.wbuf, ctx, -1)
 	if c.headOnly || resp.SkipBody {
-		if c.chunked {
+		if c.chunked && !c.headOnly {
 			c.wbuf = appendLastChunk(c.wbuf, &resp.Header.trailers)
 		}
 		return c.flush()
