@@ -95,3 +95,13 @@ var ErrNoResponseWriter = errors.New("volt: request has no response writer")
 // ErrInvalidNumber is returned by Args.GetUint when the value is not a
 // non-negative decimal number that fits in an int.
 var ErrInvalidNumber = errors.New("volt: invalid number")
+
+// Errors of request-body decoding (Request.BodyDecoded, CompressHandler).
+var (
+	// ErrUnsupportedContentEncoding is returned for a request body whose
+	// Content-Encoding names a coding volt cannot decode (415).
+	ErrUnsupportedContentEncoding = errors.New("volt: unsupported content coding")
+	// ErrBadEncodedBody is returned for a request body that its
+	// Content-Encoding cannot decode: corrupt or truncated data (400).
+	ErrBadEncodedBody = errors.New("volt: malformed encoded body")
+)

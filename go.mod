@@ -3,6 +3,6 @@ module github.com/volthttp/volt
 go 1.24
 
 require (
-	github.com/andybalholm/brotli v1.2.8 // indirect
-	github.com/klauspost/compress v1.19.2 // indirect
+	github.com/andybalholm/brotli v1.2.8
+	github.com/klauspost/compress v1.19.2
 )

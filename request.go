@@ -44,6 +44,11 @@ type Request struct {
 
 	multipartForm *multipart.Form
 	multipartMem  int64
+
+	// The body with its Content-Encoding removed (BodyDecoded).
+	decoded     []byte
+	decodedDone bool
+	decodedErr  error
 }
 
 var requestPool sync.Pool
@@ -77,6 +82,7 @@ func (r *Request) Reset() {
 	r.bodyBuf = r.bodyBuf[:0]
 	r.stream, r.streamRead, r.streamErr = nil, false, nil
 	r.bodyLimit = 0
+	r.decoded, r.decodedDone, r.decodedErr = r.decoded[:0], false, nil
 	if r.multipartForm != nil {
 		_ = r.multipartForm.RemoveAll()
 		r.multipartForm = nil
