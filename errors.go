@@ -71,6 +71,10 @@ var ErrNotMultipart = errors.New("volt: request is not multipart/form-data")
 // ErrIsDirectory is returned by Response.SendFile for a directory.
 var ErrIsDirectory = errors.New("volt: is a directory")
 
+// ErrNotDirectory is returned (and logged by FS, which answers 500) when
+// FS.Root is not a directory.
+var ErrNotDirectory = errors.New("volt: not a directory")
+
 // Reasons a RequestCtx is cancelled. Both match context.Canceled with
 // errors.Is.
 var (
