@@ -3,7 +3,6 @@ package volt
 import (
 	"bufio"
 	"io"
-	"net"
 	"os"
 	"sync"
 	"time"
@@ -105,9 +104,11 @@ func (c *http1Conn) finishResponse(ctx *RequestCtx) error {
 	}
 	if len(body) > cap(c.wbuf)-len(c.wbuf) && len(body) > orInt(c.srv.WriteBufferSize, DefaultWriteBufferSize) {
 		// A large body goes out with the head in one writev, uncopied.
-		bufs := net.Buffers{c.wbuf, body}
+		c.bufsArr = [2][]byte{c.wbuf, body}
+		c.bufs = c.bufsArr[:]
 		c.setWriteDeadline()
-		_, err := bufs.WriteTo(c.conn)
+		_, err := c.bufs.WriteTo(c.conn)
+		c.bufs, c.bufsArr = nil, [2][]byte{}
 		c.wbuf = c.wbuf[:0]
 		return err
 	}
