@@ -291,12 +291,15 @@ func (c *compressConfig) compressResponse(ctx *RequestCtx, enc encoding) {
 			return
 		}
 		aw := appendWriterPool.Get().(*appendWriter)
-		aw.b = appendCompressed(aw.b[:0], resp.body, enc, c.level)
+		aw.b = aw.b[:0]
+		compressTo(aw, resp.body, enc, c.level)
 		if len(aw.b) >= len(resp.body) {
 			appendWriterPool.Put(aw) // incompressible: send it as it is
 			return
 		}
-		aw.b, resp.body = resp.body[:0], aw.b
+		// Copy rather than swap buffers: the body buffer keeps its size
+		// for the next response on this RequestCtx.
+		resp.body = append(resp.body[:0], aw.b...)
 		appendWriterPool.Put(aw)
 	}
 	markEncoded(&resp.Header, enc)

@@ -113,24 +113,18 @@ func (w *appendWriter) Write(p []byte) (int, error) {
 
 var appendWriterPool = sync.Pool{New: func() any { return new(appendWriter) }}
 
-// appendCompressed appends src encoded with e at level to dst.
-func appendCompressed(dst, src []byte, e encoding, level int) []byte {
-	aw := appendWriterPool.Get().(*appendWriter)
-	aw.b = dst
+// compressTo appends src encoded with e at level to aw.b.
+func compressTo(aw *appendWriter, src []byte, e encoding, level int) {
 	c := acquireCompressor(e, level, aw)
 	_, err := c.Write(src)
 	if err == nil {
 		err = c.Close()
 	}
 	releaseCompressor(e, level, c)
-	dst = aw.b
-	aw.b = nil
-	appendWriterPool.Put(aw)
 	if err != nil {
 		// Encoders writing to memory do not fail; be safe anyway.
 		panic("volt: compressing to memory failed: " + err.Error())
 	}
-	return dst
 }
 
 // Decoder pools, by coding.

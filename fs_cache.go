@@ -309,7 +309,9 @@ func (h *fsHandler) variant(e *fsEntry, enc encoding) *fsVariant {
 			return nil
 		}
 	}
-	out := appendCompressed(make([]byte, 0, len(data)/3+64), data, enc, h.compress.level)
+	aw := &appendWriter{b: make([]byte, 0, len(data)/3+64)}
+	compressTo(aw, data, enc, h.compress.level)
+	out := aw.b
 	if len(out) >= len(data)-len(data)/20 { // less than 5% saved
 		for {
 			old := e.noGain.Load()
