@@ -34,6 +34,20 @@
 // SetBodyStreamWriter and SetBodyStream produce a body after the handler
 // returned; SendFile lets the kernel copy a file.
 //
+// # Static files and compression
+//
+// FS serves a directory safely (nothing outside Root is reachable), with
+// ranges, conditional requests, listings and cached compressed variants;
+// CompressHandler compresses the responses of any handler.
+//
+//	fs := &volt.FS{Root: "./public", Compress: true, AcceptByteRange: true}
+//	srv := &volt.Server{Handler: fs.Handler()}
+//
+//	srv := &volt.Server{Handler: volt.CompressHandler(api, nil)}
+//
+// Request bodies sent with a Content-Encoding are decoded on demand, up to
+// a limit: ctx.Request.BodyDecoded(maxBytes).
+//
 // # Cancellation
 //
 // RequestCtx is a context.Context. Its Done channel closes when the server
@@ -76,5 +90,6 @@
 // through ServerConn.AcquireCtx and ServerConn.Handle.
 //
 // The examples directory holds complete programs: examples/hello is the
-// smallest, examples/demo a tour in the browser.
+// smallest, examples/fileserver a static file server, examples/demo a tour
+// in the browser.
 package volt
