@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -198,14 +199,17 @@ type fsHandler struct {
 	expiry      time.Duration
 	indexNames  []string
 
-	rootMu sync.Mutex
-	fsys   fs.FS // nil until opened
+	rootMu sync.Mutex                 // serialises opening the root
+	fsys   atomic.Pointer[fsysHolder] // nil until opened
 
 	cache fsCache
 }
 
 func newFSHandler(f *FS) *fsHandler {
-	h := &fsHandler{cfg: f, fsys: f.FileSystem}
+	h := &fsHandler{cfg: f}
+	if f.FileSystem != nil {
+		h.fsys.Store(&fsysHolder{f.FileSystem})
+	}
 	if f.Compress {
 		h.compress = newCompressConfig(f.CompressOptions, true)
 	}
@@ -228,32 +232,40 @@ func newFSHandler(f *FS) *fsHandler {
 	return h
 }
 
+// fsysHolder boxes the fs.FS served, for an atomic pointer.
+type fsysHolder struct{ fs.FS }
+
 // files returns the file system served, opening Root the first time.
 func (h *fsHandler) files() (fs.FS, error) {
+	if fh := h.fsys.Load(); fh != nil {
+		return fh.FS, nil
+	}
 	h.rootMu.Lock()
 	defer h.rootMu.Unlock()
-	if h.fsys != nil {
-		return h.fsys, nil
+	if fh := h.fsys.Load(); fh != nil {
+		return fh.FS, nil
 	}
 	dir := h.cfg.Root
 	if dir == "" {
 		dir = "."
 	}
+	var fsys fs.FS
 	if h.cfg.AllowSymlinks {
 		if st, err := os.Stat(dir); err != nil {
 			return nil, fsRootError{err}
 		} else if !st.IsDir() {
 			return nil, fsRootError{ErrNotDirectory}
 		}
-		h.fsys = os.DirFS(dir)
-		return h.fsys, nil
+		fsys = os.DirFS(dir)
+	} else {
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			return nil, fsRootError{err}
+		}
+		fsys = root.FS()
 	}
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, fsRootError{err}
-	}
-	h.fsys = root.FS()
-	return h.fsys, nil
+	h.fsys.Store(&fsysHolder{fsys})
+	return fsys, nil
 }
 
 // fsRootError is the failure to open FS.Root: a server error, not a
