@@ -337,11 +337,15 @@ func (h *fsHandler) serve(ctx *RequestCtx) {
 			h.notFound(ctx)
 			return
 		}
-		if h.serveFile(ctx, e, p) || try > 0 {
+		if h.serveFile(ctx, e, p) {
 			return
 		}
-		// The file changed since it was cached: serve it afresh.
+		// The file changed since it was cached: serve it afresh, once.
 		h.cache.drop(e)
+		if try > 0 {
+			ctx.Error(StatusMessage(StatusServiceUnavailable), StatusServiceUnavailable)
+			return
+		}
 	}
 }
 
