@@ -117,3 +117,22 @@ func TestFSCacheSweep(t *testing.T) {
 		t.Fatalf("%d entries cached, want 1", n)
 	}
 }
+
+// TestFSLargeFileChangedBeforeExpiry: a large file is opened for each
+// request, and checked against its cache entry then; a change is served
+// at once, whatever the cache duration.
+func TestFSLargeFileChangedBeforeExpiry(t *testing.T) {
+	root, _ := fsFixture(t)
+	ln := fsServer(t, &FS{Root: root, CacheDuration: time.Hour, AcceptByteRange: true})
+	if _, body := roundTrip(t, ln, request("GET", "/big.txt")); string(body) != bigText {
+		t.Fatal("first read")
+	}
+	newText := strings.ToUpper(bigText) + "more"
+	writeFile(t, root, "big.txt", newText)
+	if resp, body := roundTrip(t, ln, request("GET", "/big.txt")); string(body) != newText || resp.ContentLength != int64(len(newText)) {
+		t.Fatalf("after the rewrite: %d bytes", len(body))
+	}
+	if _, body := roundTrip(t, ln, request("GET", "/big.txt", "Range: bytes=-4")); string(body) != "more" {
+		t.Fatalf("range after the rewrite: %q", body)
+	}
+}
