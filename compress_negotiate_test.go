@@ -85,3 +85,25 @@ func TestParseQValue(t *testing.T) {
 		}
 	}
 }
+
+// FuzzNegotiateEncoding: any Accept-Encoding value gives identity or an
+// offered coding, and never one the value excludes with q=0.
+func FuzzNegotiateEncoding(f *testing.F) {
+	for _, tc := range negotiateCases {
+		f.Add(tc.ae, uint8(allEncodings))
+	}
+	f.Fuzz(func(t *testing.T, ae string, offered uint8) {
+		set := encodingSet(offered) & allEncodings
+		got := negotiateEncoding([]byte(ae), set)
+		if got != encIdentity && !set.has(got) {
+			t.Fatalf("negotiateEncoding(%q, %b) = %s, not offered", ae, set, encodingNames[got])
+		}
+		// The same value with the chosen coding excluded up front must not
+		// choose it again (the first listing of a coding counts).
+		if got != encIdentity {
+			if again := negotiateEncoding([]byte(encodingNames[got]+";q=0,"+ae), set); again == got {
+				t.Fatalf("negotiateEncoding(%q) chose %s despite q=0", ae, encodingNames[got])
+			}
+		}
+	})
+}

@@ -182,3 +182,28 @@ func TestFSIfRange(t *testing.T) {
 		t.Fatalf("If-Range with a weak date: %d", resp.StatusCode)
 	}
 }
+
+// FuzzParseRange checks parseRange's invariants on any Range value: every
+// range lies inside the representation, they add up to at most its size,
+// there are at most maxRanges, and an OK outcome has at least one.
+func FuzzParseRange(f *testing.F) {
+	for _, tc := range rangeCases {
+		f.Add(tc.v, int64(100))
+	}
+	f.Fuzz(func(t *testing.T, v string, size int64) {
+		if size <= 0 {
+			return
+		}
+		got, st := parseRange([]byte(v), size, nil)
+		var total int64
+		for _, r := range got {
+			if r.start < 0 || r.length <= 0 || r.start+r.length > size {
+				t.Fatalf("parseRange(%q, %d): range %v out of bounds", v, size, r)
+			}
+			total += r.length
+		}
+		if total > size || len(got) > maxRanges || (st == rangeOK) != (len(got) > 0) {
+			t.Fatalf("parseRange(%q, %d) = %v, %d", v, size, got, st)
+		}
+	})
+}
