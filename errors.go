@@ -71,6 +71,10 @@ var ErrNotMultipart = errors.New("volt: request is not multipart/form-data")
 // ErrIsDirectory is returned by Response.SendFile for a directory.
 var ErrIsDirectory = errors.New("volt: is a directory")
 
+// ErrNotDirectory is returned (and logged by FS, which answers 500) when
+// FS.Root is not a directory.
+var ErrNotDirectory = errors.New("volt: not a directory")
+
 // Reasons a RequestCtx is cancelled. Both match context.Canceled with
 // errors.Is.
 var (
@@ -154,3 +158,13 @@ var ErrUnsupportedScheme = errors.New("volt: unsupported URL scheme")
 
 // ErrNoBackends is returned by LBClient when it has no clients.
 var ErrNoBackends = errors.New("volt: load balancer has no backends")
+
+// Errors of request-body decoding (Request.BodyDecoded, CompressHandler).
+var (
+	// ErrUnsupportedContentEncoding is returned for a request body whose
+	// Content-Encoding names a coding volt cannot decode (415).
+	ErrUnsupportedContentEncoding = errors.New("volt: unsupported content coding")
+	// ErrBadEncodedBody is returned for a request body that its
+	// Content-Encoding cannot decode: corrupt or truncated data (400).
+	ErrBadEncodedBody = errors.New("volt: malformed encoded body")
+)

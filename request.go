@@ -45,6 +45,11 @@ type Request struct {
 
 	multipartForm *multipart.Form
 	multipartMem  int64
+
+	// The body with its Content-Encoding removed (BodyDecoded).
+	decoded     []byte
+	decodedDone bool
+	decodedErr  error
 }
 
 var requestPool sync.Pool
@@ -78,6 +83,7 @@ func (r *Request) Reset() {
 	r.bodyBuf = r.bodyBuf[:0]
 	r.stream, r.streamRead, r.streamErr, r.streamSize = nil, false, nil, -1
 	r.bodyLimit = 0
+	r.decoded, r.decodedDone, r.decodedErr = r.decoded[:0], false, nil
 	if r.multipartForm != nil {
 		_ = r.multipartForm.RemoveAll()
 		r.multipartForm = nil

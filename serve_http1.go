@@ -47,6 +47,11 @@ type http1Conn struct {
 	watchErr     error
 	startWatchFn func(ctx *RequestCtx)
 
+	// bufs holds the head and a large body for one writev; a field, so
+	// that the write allocates nothing.
+	bufs    net.Buffers
+	bufsArr [2][]byte
+
 	scanned  int       // head bytes scanned by findHeadEnd so far
 	reqStart time.Time // first byte of the request, when ReadTimeout is set
 }

@@ -3,7 +3,6 @@ package volt
 import (
 	"bufio"
 	"io"
-	"net"
 	"os"
 	"runtime/debug"
 	"sync"
@@ -97,7 +96,7 @@ func (c *http1Conn) finishResponse(ctx *RequestCtx) error {
 	}
 	c.wbuf = c.appendHead(c.wbuf, ctx, bodyLen)
 	if c.headOnly || resp.SkipBody || len(body) == 0 {
-		if c.chunked {
+		if c.chunked && !c.headOnly {
 			c.wbuf = appendLastChunk(c.wbuf, &resp.Header.trailers)
 		}
 		return c.flushIfFull()
@@ -109,9 +108,11 @@ func (c *http1Conn) finishResponse(ctx *RequestCtx) error {
 	}
 	if len(body) > cap(c.wbuf)-len(c.wbuf) && len(body) > orInt(c.srv.WriteBufferSize, DefaultWriteBufferSize) {
 		// A large body goes out with the head in one writev, uncopied.
-		bufs := net.Buffers{c.wbuf, body}
+		c.bufsArr = [2][]byte{c.wbuf, body}
+		c.bufs = c.bufsArr[:]
 		c.setWriteDeadline()
-		_, err := bufs.WriteTo(c.conn)
+		_, err := c.bufs.WriteTo(c.conn)
+		c.bufs, c.bufsArr = nil, [2][]byte{}
 		c.wbuf = c.wbuf[:0]
 		return err
 	}
@@ -121,9 +122,9 @@ func (c *http1Conn) finishResponse(ctx *RequestCtx) error {
 
 // endBody ends a streamed body: the last chunk and the trailers.
 func (c *http1Conn) endBody(resp *Response) error {
-	if c.chunked {
+	if c.chunked && !c.headOnly {
 		c.wbuf = appendLastChunk(c.wbuf, &resp.Header.trailers)
-	} else if c.left > 0 {
+	} else if c.left > 0 && !c.headOnly {
 		// The handler set a Content-Length and wrote less: the response is
 		// broken, and the connection must close.
 		c.closeAfter = true
@@ -165,7 +166,7 @@ func (c *http1Conn) writeBodyStream(ctx *RequestCtx) error {
 	}
 	c.wbuf = c.appendHead(c.wbuf, ctx, size)
 	if c.headOnly || resp.SkipBody || size == 0 {
-		if c.chunked {
+		if c.chunked && !c.headOnly {
 			c.wbuf = appendLastChunk(c.wbuf, &resp.Header.trailers)
 		}
 		return c.flush()
@@ -213,7 +214,7 @@ func (c *http1Conn) writeStreamWriter(ctx *RequestCtx) error {
 	resp := &ctx.Response
 	c.wbuf = c.appendHead(c.wbuf, ctx, -1)
 	if c.headOnly || resp.SkipBody {
-		if c.chunked {
+		if c.chunked && !c.headOnly {
 			c.wbuf = appendLastChunk(c.wbuf, &resp.Header.trailers)
 		}
 		return c.flush()

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"embed"
 	"fmt"
 	"html"
 	"io"
@@ -33,6 +35,7 @@ func newDemo() *demo {
 		{"/stream", "Streamed response", "The handler writes and flushes a line at a time (chunked encoding).", stream},
 		{"/wait", "Cancellation", "A slow request that notices at once when you close the tab (RequestCtx.Done).", wait},
 		{"/fetch", "Client", "The server fetches a URL with volt's Client (redirects followed) and shows the answer.", fetch},
+		{"/files/", "Static files", "This demo's own source folder, browsed through volt.FS: a listing, compressed answers (br, zstd, gzip), ranges and ETags.", files()},
 	}}
 	d.byPath = map[string]volt.RequestHandler{"/": d.index}
 	for _, p := range d.pages {
@@ -45,6 +48,13 @@ func (d *demo) serve(ctx *volt.RequestCtx) {
 	if h := d.byPath[string(ctx.Path())]; h != nil {
 		h(ctx)
 		return
+	}
+	// A page whose path ends with '/' serves everything under it.
+	for _, p := range d.pages {
+		if strings.HasSuffix(p.path, "/") && (bytes.HasPrefix(ctx.Path(), []byte(p.path)) || string(ctx.Path())+"/" == p.path) {
+			p.handler(ctx)
+			return
+		}
 	}
 	ctx.NotFound()
 }
@@ -181,4 +191,23 @@ func wait(ctx *volt.RequestCtx) {
 	case <-time.After(10 * time.Second):
 	}
 	writePage(ctx, "Cancellation", "<p>You waited 10 seconds. Reload and close the tab early: the server log says when it noticed.</p>")
+}
+
+// source is the demo's own folder, embedded, for the static files page.
+//
+//go:embed *.go README.md
+var source embed.FS
+
+// files browses source through volt.FS, with compression on: the listing
+// and each file come compressed to a browser that accepts it.
+func files() volt.RequestHandler {
+	fs := &volt.FS{
+		FileSystem:         source,
+		PathRewrite:        volt.StripPrefix("/files"),
+		GenerateIndexPages: true,
+		Compress:           true,
+		AcceptByteRange:    true,
+		CacheControl:       func([]byte) string { return "no-cache" },
+	}
+	return fs.Handler()
 }
