@@ -41,6 +41,19 @@ func (r *Request) BodyDecoded(limit int64) ([]byte, error) {
 	if limit <= 0 {
 		limit = DefaultMaxRequestBodySize
 	}
+	r.decoded, r.decodedErr = decodeContent(r.decoded[:0], ce, r.BodyStream(), limit)
+	if r.decodedErr != nil {
+		r.decoded = r.decoded[:0]
+		return nil, r.decodedErr
+	}
+	return r.decoded, nil
+}
+
+// decodeContent appends to dst what src yields with the content codings
+// of the Content-Encoding value ce removed (in reverse order), up to limit
+// decoded bytes. Request.BodyDecoded and Response.BodyUncompressed share
+// it.
+func decodeContent(dst, ce []byte, src io.Reader, limit int64) ([]byte, error) {
 	var codings [maxContentCodings]encoding
 	n := 0
 	bad := false
@@ -58,10 +71,8 @@ func (r *Request) BodyDecoded(limit int64) ([]byte, error) {
 		return true
 	})
 	if bad {
-		r.decodedErr = ErrUnsupportedContentEncoding
-		return nil, r.decodedErr
+		return dst, ErrUnsupportedContentEncoding
 	}
-	src := r.BodyStream()
 	var releases [maxContentCodings]func()
 	defer func() {
 		for _, rel := range releases[:n] {
@@ -73,18 +84,12 @@ func (r *Request) BodyDecoded(limit int64) ([]byte, error) {
 	for i := n - 1; i >= 0; i-- {
 		d, rel, err := acquireDecoder(codings[i], src)
 		if err != nil {
-			r.decodedErr = err
-			return nil, err
+			return dst, err
 		}
 		releases[i] = rel
 		src = d
 	}
-	r.decoded, r.decodedErr = readDecoded(r.decoded[:0], src, limit)
-	if r.decodedErr != nil {
-		r.decoded = r.decoded[:0]
-		return nil, r.decodedErr
-	}
-	return r.decoded, nil
+	return readDecoded(dst, src, limit)
 }
 
 // readDecoded appends what src yields to dst, up to limit bytes, and maps
