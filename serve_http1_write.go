@@ -181,7 +181,9 @@ func (c *http1Conn) writeBodyStream(ctx *RequestCtx) error {
 		if f, ok := resp.bodyStream.(*os.File); ok && c.sc.tlsState == nil {
 			n, err = io.CopyN(c.conn, f, size) // *net.TCPConn.ReadFrom: sendfile
 		} else {
-			n, err = io.CopyN(writerOnly{c.conn}, resp.bodyStream, size)
+			buf := copyBufPool.get(32 << 10)
+			n, err = io.CopyBuffer(writerOnly{c.conn}, io.LimitReader(resp.bodyStream, size), buf)
+			copyBufPool.put(buf)
 		}
 		if err != nil || n != size {
 			c.closeAfter = true
@@ -204,6 +206,10 @@ func (c *http1Conn) writeBodyStream(ctx *RequestCtx) error {
 	}
 	return c.endBody(resp)
 }
+
+// copyBufPool holds the buffers of stream copies that cannot use
+// sendfile.
+var copyBufPool bufPool
 
 // writerOnly hides io.ReaderFrom, so that io.Copy uses its own buffer.
 type writerOnly struct{ io.Writer }

@@ -396,3 +396,19 @@ func TestHijackHandlerPanic(t *testing.T) {
 	}
 	waitFor(t, "the hijack count to drop", func() bool { return s.Stats().HijackedConns == 0 })
 }
+
+// TestErrorKeepsHeaders: Error replaces the body and status, not the
+// header fields middleware set before.
+func TestErrorKeepsHeaders(t *testing.T) {
+	ln := testServer(t, &Server{Handler: func(ctx *RequestCtx) {
+		ctx.Response.Header.Set("Vary", "Accept-Encoding")
+		ctx.Response.Header.SetContentLength(999)
+		ctx.WriteString("partial")
+		ctx.Error("nope", StatusForbidden)
+	}})
+	c := dial(t, ln)
+	resp, body := exchange(t, c, bufio.NewReader(c), get("/"))
+	if resp.StatusCode != 403 || body != "nope" || resp.Header.Get("Vary") != "Accept-Encoding" {
+		t.Fatalf("%d %q %v", resp.StatusCode, body, resp.Header)
+	}
+}

@@ -140,6 +140,14 @@ func TestSendFile(t *testing.T) {
 	if resp.StatusCode != 404 {
 		t.Fatalf("missing file: %d", resp.StatusCode)
 	}
+	resp, err = http.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Fatalf("directory: %d", resp.StatusCode)
+	}
 }
 
 func TestRequestTrailers(t *testing.T) {
