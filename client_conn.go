@@ -28,6 +28,8 @@ type clientConn struct {
 	gotResponse bool // a response byte arrived in this round trip
 	mustClose   bool // may not serve another request
 	streaming   bool // the body is left for the caller
+
+	proxy *httpProxy // not nil: requests go to a plain HTTP proxy
 }
 
 func newClientConn(hc *HostClient, c net.Conn) *clientConn {
@@ -56,7 +58,7 @@ func (cc *clientConn) roundTrip(hc *HostClient, req *Request, resp *Response, de
 		cc.mustClose = true
 	}
 	expect := req.Header.expectContinue && len(req.body) > 0
-	cc.wbuf = hc.appendRequestHead(cc.wbuf[:0], req, uri)
+	cc.wbuf = hc.appendRequestHead(cc.wbuf[:0], req, uri, cc.proxy)
 	body := req.Body()
 	if expect {
 		if err := cc.write(cc.wbuf); err != nil {
@@ -139,12 +141,12 @@ func (cc *clientConn) writeWithBody(body []byte) error {
 		bufs := net.Buffers{cc.wbuf, body}
 		_, err := bufs.WriteTo(cc.c)
 		cc.wbuf = cc.wbuf[:0]
-		return err
+		return cc.wrote(err)
 	}
 	cc.wbuf = append(cc.wbuf, body...)
 	err := cc.write(cc.wbuf)
 	cc.wbuf = cc.wbuf[:0]
-	return err
+	return cc.wrote(err)
 }
 
 // readHead reads and parses one response head.
@@ -153,7 +155,10 @@ func (cc *clientConn) readHead(resp *Response) error {
 	for {
 		buf := cc.br.buffered()
 		if len(buf) > 0 {
-			cc.gotResponse = true
+			if !cc.gotResponse {
+				cc.gotResponse = true
+				cc.hc.Trace.gotFirstByte()
+			}
 			n, err := parseResponseHead(&resp.Header, &cc.framing, buf, o, &cc.scratch)
 			if err == nil {
 				cc.br.discard(n)

@@ -47,9 +47,6 @@ type HostClient struct {
 	cleaning bool
 
 	pending atomic.Int64 // requests in flight (for LBClient)
-
-	// proxyAbsoluteForm sends absolute-form targets (to an HTTP proxy).
-	proxyAbsoluteForm bool
 }
 
 func (c *HostClient) init() {
@@ -89,8 +86,9 @@ func (c *HostClient) init() {
 }
 
 // addMissingPort appends the scheme's default port to a host without one.
+// A Unix socket address ("unix:/path") is left as it is.
 func addMissingPort(addr string, isTLS bool) string {
-	if _, _, err := net.SplitHostPort(addr); err == nil {
+	if _, _, err := net.SplitHostPort(addr); err == nil || strings.HasPrefix(addr, "unix:") {
 		return addr
 	}
 	if strings.Count(addr, ":") > 1 && !strings.HasPrefix(addr, "[") {
@@ -182,6 +180,9 @@ func (c *HostClient) doOnce(req *Request, resp *Response, deadline time.Time, ct
 	cc, err := c.acquireConn(deadline)
 	if err != nil {
 		return false, err
+	}
+	if c.Trace != nil {
+		c.Trace.gotConn(cc)
 	}
 	var stop func() bool
 	if ctx != nil && ctx.Done() != nil {

@@ -1,8 +1,6 @@
 package volt
 
 import (
-	"crypto/tls"
-	"net"
 	"time"
 )
 
@@ -185,52 +183,12 @@ func (c *HostClient) ConnsCount() int {
 // dial opens a new connection on a slot already counted in open.
 func (c *HostClient) dial(deadline time.Time) (*clientConn, error) {
 	addr := c.addrs[int(c.addrIdx.Add(1)-1)%len(c.addrs)]
-	conn, err := c.dialAddr(addr, deadline)
+	conn, px, err := c.dialAddr(addr, deadline)
 	if err != nil {
 		c.freeSlot()
 		return nil, err
 	}
-	return newClientConn(c, conn), nil
-}
-
-func (c *HostClient) dialAddr(addr string, deadline time.Time) (net.Conn, error) {
-	var conn net.Conn
-	var err error
-	if c.Dial != nil {
-		conn, err = c.Dial(addr)
-	} else {
-		timeout := c.dialTimeout()
-		if !deadline.IsZero() {
-			timeout = min(timeout, time.Until(deadline))
-			if timeout <= 0 {
-				return nil, ErrTimeout
-			}
-		}
-		d := net.Dialer{Timeout: timeout}
-		conn, err = d.Dial("tcp", addr)
-	}
-	if err != nil {
-		return nil, &DialError{Addr: addr, Err: err}
-	}
-	if !c.IsTLS {
-		return conn, nil
-	}
-	cfg := c.tlsCfg
-	if cfg.ServerName == "" {
-		host, _, _ := net.SplitHostPort(addr)
-		cfg = cfg.Clone()
-		cfg.ServerName = host
-	}
-	tc := tls.Client(conn, cfg)
-	hsDeadline := time.Now().Add(c.dialTimeout())
-	if !deadline.IsZero() && deadline.Before(hsDeadline) {
-		hsDeadline = deadline
-	}
-	_ = tc.SetDeadline(hsDeadline)
-	if err := tc.Handshake(); err != nil {
-		_ = conn.Close()
-		return nil, &TLSError{Addr: addr, Err: err}
-	}
-	_ = tc.SetDeadline(time.Time{})
-	return tc, nil
+	cc := newClientConn(c, conn)
+	cc.proxy = px
+	return cc, nil
 }
