@@ -68,6 +68,19 @@
 // 431, 501, 505) and the connection is closed. Server.Lenient turns on
 // the few leniencies an old client may need.
 //
+// # Dialing, proxies and tracing
+//
+// Client and HostClient open connections with a Dialer (a DNS cache,
+// IPv6/IPv4 happy eyeballs, Unix sockets) unless ConnConfig.Dial is set.
+// ConnConfig.Proxy sends them through an HTTP, HTTPS or SOCKS5 proxy
+// (ProxyFromEnvironment reads HTTP_PROXY, HTTPS_PROXY and NO_PROXY), and
+// ConnConfig.Trace reports each step of a request.
+//
+//	c := &volt.Client{ConnConfig: volt.ConnConfig{
+//		Dial:  (&volt.Dialer{DNSCacheTTL: 10 * time.Second}).Dial,
+//		Proxy: volt.ProxyFromEnvironment,
+//	}}
+//
 // # Protocols
 //
 // HTTP/1.1 is built in. Other protocols plug into a Server through
@@ -76,5 +89,6 @@
 // through ServerConn.AcquireCtx and ServerConn.Handle.
 //
 // The examples directory holds complete programs: examples/hello is the
-// smallest, examples/demo a tour in the browser.
+// smallest, examples/demo a tour in the browser, examples/fetch a small
+// curl built on Client.
 package volt
