@@ -77,21 +77,21 @@ func proxyAddr(u *url.URL) string {
 // connection to the proxy itself, with px describing it. Through SOCKS5,
 // the proxy resolves the origin's name (socks5 and socks5h are the same
 // here).
-func (c *HostClient) dialProxy(u *url.URL, addr string, deadline time.Time) (conn net.Conn, px *httpProxy, err error) {
+func (c *HostClient) dialProxy(ctx context.Context, u *url.URL, addr string, deadline time.Time) (conn net.Conn, px *httpProxy, err error) {
 	paddr := proxyAddr(u)
 	switch u.Scheme {
 	case "http", "https":
 	case "socks5", "socks5h":
-		conn, err = c.dialSOCKS5(u, paddr, addr, deadline)
+		conn, err = c.dialSOCKS5(ctx, u, paddr, addr, deadline)
 		return conn, nil, err
 	default:
 		return nil, nil, &ProxyError{Proxy: paddr, Err: errors.New("unsupported proxy scheme " + u.Scheme)}
 	}
-	if conn, err = c.rawDial(paddr, deadline); err != nil {
+	if conn, err = c.rawDial(ctx, paddr, deadline); err != nil {
 		return nil, nil, err
 	}
 	if u.Scheme == "https" {
-		if conn, err = c.proxyTLS(conn, u.Hostname(), paddr, deadline); err != nil {
+		if conn, err = c.proxyTLS(ctx, conn, u.Hostname(), paddr, deadline); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -99,7 +99,7 @@ func (c *HostClient) dialProxy(u *url.URL, addr string, deadline time.Time) (con
 	if !c.IsTLS {
 		return conn, &httpProxy{auth: auth}, nil
 	}
-	if conn, err = c.connectTunnel(conn, paddr, addr, auth, deadline); err != nil {
+	if conn, err = c.connectTunnel(ctx, conn, paddr, addr, auth, deadline); err != nil {
 		return nil, nil, err
 	}
 	return conn, nil, nil
@@ -107,7 +107,7 @@ func (c *HostClient) dialProxy(u *url.URL, addr string, deadline time.Time) (con
 
 // proxyTLS makes the TLS handshake with an https proxy, trusting what
 // TLSConfig trusts. conn is closed on failure.
-func (c *HostClient) proxyTLS(conn net.Conn, host, paddr string, deadline time.Time) (net.Conn, error) {
+func (c *HostClient) proxyTLS(ctx context.Context, conn net.Conn, host, paddr string, deadline time.Time) (net.Conn, error) {
 	var cfg *tls.Config
 	if c.TLSConfig != nil {
 		cfg = c.TLSConfig.Clone()
@@ -118,7 +118,7 @@ func (c *HostClient) proxyTLS(conn net.Conn, host, paddr string, deadline time.T
 	cfg.NextProtos = nil
 	tc := tls.Client(conn, cfg)
 	_ = tc.SetDeadline(c.handshakeDeadline(deadline))
-	if err := tc.Handshake(); err != nil {
+	if err := tc.HandshakeContext(ctx); err != nil {
 		_ = conn.Close()
 		return nil, &TLSError{Addr: paddr, Err: err}
 	}
@@ -128,9 +128,15 @@ func (c *HostClient) proxyTLS(conn net.Conn, host, paddr string, deadline time.T
 
 // connectTunnel asks the HTTP proxy on conn for a tunnel to addr (RFC 9110
 // section 9.3.6). conn is closed on failure.
-func (c *HostClient) connectTunnel(conn net.Conn, paddr, addr string, auth []byte, deadline time.Time) (net.Conn, error) {
+func (c *HostClient) connectTunnel(ctx context.Context, conn net.Conn, paddr, addr string, auth []byte, deadline time.Time) (net.Conn, error) {
+	// When ctx ends, a past deadline breaks the exchange.
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(aLongTimeAgo) })
+	defer stop()
 	fail := func(code int, err error) (net.Conn, error) {
 		_ = conn.Close()
+		if ctx.Err() != nil {
+			err = ctx.Err()
+		}
 		return nil, &ProxyError{Proxy: paddr, StatusCode: code, Err: err}
 	}
 	_ = conn.SetDeadline(c.handshakeDeadline(deadline))
@@ -206,20 +212,20 @@ func (c *prefixConn) Read(p []byte) (int, error) {
 
 // dialSOCKS5 opens a connection to addr through the SOCKS5 proxy at paddr
 // (RFC 1928), with user name and password from u (RFC 1929).
-func (c *HostClient) dialSOCKS5(u *url.URL, paddr, addr string, deadline time.Time) (net.Conn, error) {
+func (c *HostClient) dialSOCKS5(ctx context.Context, u *url.URL, paddr, addr string, deadline time.Time) (net.Conn, error) {
 	var auth *proxy.Auth
 	if u.User != nil {
 		pass, _ := u.User.Password()
 		auth = &proxy.Auth{User: u.User.Username(), Password: pass}
 	}
-	fwd := &socksForward{c: c, deadline: deadline}
+	fwd := &socksForward{c: c, ctx: ctx, deadline: deadline}
 	d, err := proxy.SOCKS5("tcp", paddr, auth, fwd)
 	if err != nil {
 		return nil, &ProxyError{Proxy: paddr, Err: err}
 	}
 	// The dial to the proxy has its own timeout (in rawDial); the
 	// handshake gets DialTimeout after it, as for TLS.
-	ctx, cancel := context.WithDeadline(context.Background(), earliest(deadline, time.Now(), 2*c.dialTimeout()))
+	ctx, cancel := context.WithDeadline(ctx, earliest(deadline, time.Now(), 2*c.dialTimeout()))
 	defer cancel()
 	conn, err := d.(proxy.ContextDialer).DialContext(ctx, "tcp", addr)
 	if err != nil {
@@ -239,12 +245,13 @@ func (c *HostClient) dialSOCKS5(u *url.URL, paddr, addr string, deadline time.Ti
 // HostClient's dialer.
 type socksForward struct {
 	c        *HostClient
+	ctx      context.Context
 	deadline time.Time
 	err      error // of the dial, if it failed
 }
 
 func (f *socksForward) Dial(network, addr string) (net.Conn, error) {
-	conn, err := f.c.rawDial(addr, f.deadline)
+	conn, err := f.c.rawDial(f.ctx, addr, f.deadline)
 	if err != nil {
 		f.err = err
 	}

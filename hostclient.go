@@ -47,6 +47,8 @@ type HostClient struct {
 	cleaning bool
 
 	pending atomic.Int64 // requests in flight (for LBClient)
+
+	dialer *Dialer // dials when Dial is nil; nil: defaultDialer (tests set it)
 }
 
 func (c *HostClient) init() {
@@ -177,7 +179,7 @@ func isIdempotent(m []byte) bool {
 // doOnce makes one attempt. retry reports whether the failure happened on
 // a reused connection before any response byte, where a retry is safe.
 func (c *HostClient) doOnce(req *Request, resp *Response, deadline time.Time, ctx context.Context) (retry bool, err error) {
-	cc, err := c.acquireConn(deadline)
+	cc, err := c.acquireConn(deadline, ctx)
 	if err != nil {
 		return false, err
 	}

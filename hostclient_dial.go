@@ -13,7 +13,7 @@ import (
 // Proxy chooses, then with the TLS handshake for https. px is not nil when
 // the connection leads to a plain HTTP proxy, which takes absolute-form
 // requests.
-func (c *HostClient) dialAddr(addr string, deadline time.Time) (conn net.Conn, px *httpProxy, err error) {
+func (c *HostClient) dialAddr(ctx context.Context, addr string, deadline time.Time) (conn net.Conn, px *httpProxy, err error) {
 	if c.Proxy != nil {
 		scheme := "http"
 		if c.IsTLS {
@@ -24,26 +24,27 @@ func (c *HostClient) dialAddr(addr string, deadline time.Time) (conn net.Conn, p
 			return nil, nil, &ProxyError{Err: err}
 		}
 		if pu != nil {
-			if conn, px, err = c.dialProxy(pu, addr, deadline); err != nil {
+			if conn, px, err = c.dialProxy(ctx, pu, addr, deadline); err != nil {
 				return nil, nil, err
 			}
 			if px != nil {
 				return conn, px, nil // plain http: no tunnel, no TLS
 			}
-			conn, err = c.handshakeTLS(conn, addr, deadline)
+			conn, err = c.handshakeTLS(ctx, conn, addr, deadline)
 			return conn, nil, err
 		}
 	}
-	if conn, err = c.rawDial(addr, deadline); err != nil {
+	if conn, err = c.rawDial(ctx, addr, deadline); err != nil {
 		return nil, nil, err
 	}
-	conn, err = c.handshakeTLS(conn, addr, deadline)
+	conn, err = c.handshakeTLS(ctx, conn, addr, deadline)
 	return conn, nil, err
 }
 
 // rawDial opens a TCP (or Unix) connection to addr with Dial, or with the
-// shared Dialer if Dial is nil.
-func (c *HostClient) rawDial(addr string, deadline time.Time) (net.Conn, error) {
+// shared Dialer if Dial is nil (which stops when ctx ends; a Dial of the
+// user's cannot be stopped).
+func (c *HostClient) rawDial(ctx context.Context, addr string, deadline time.Time) (net.Conn, error) {
 	var conn net.Conn
 	var err error
 	trace := c.Trace
@@ -63,7 +64,11 @@ func (c *HostClient) rawDial(addr string, deadline time.Time) (net.Conn, error) 
 				return nil, ErrTimeout
 			}
 		}
-		conn, err = defaultDialer.dial(context.Background(), addr, timeout, trace)
+		d := c.dialer
+		if d == nil {
+			d = &defaultDialer
+		}
+		conn, err = d.dial(ctx, addr, timeout, trace)
 	}
 	if err != nil {
 		return nil, &DialError{Addr: addr, Err: err}
@@ -79,7 +84,7 @@ func (c *HostClient) handshakeDeadline(deadline time.Time) time.Time {
 
 // handshakeTLS makes the TLS handshake with the origin server for https;
 // for http it returns conn as it is. conn is closed on failure.
-func (c *HostClient) handshakeTLS(conn net.Conn, addr string, deadline time.Time) (net.Conn, error) {
+func (c *HostClient) handshakeTLS(ctx context.Context, conn net.Conn, addr string, deadline time.Time) (net.Conn, error) {
 	if !c.IsTLS {
 		return conn, nil
 	}
@@ -95,7 +100,7 @@ func (c *HostClient) handshakeTLS(conn net.Conn, addr string, deadline time.Time
 	}
 	tc := tls.Client(conn, cfg)
 	_ = tc.SetDeadline(c.handshakeDeadline(deadline))
-	err := tc.Handshake()
+	err := tc.HandshakeContext(ctx)
 	if trace != nil && trace.TLSHandshakeDone != nil {
 		trace.TLSHandshakeDone(tc.ConnectionState(), err)
 	}
