@@ -115,7 +115,6 @@ func TestHostClientAgainstNetHTTP(t *testing.T) {
 	req.Header.SetMethod("PUT")
 	req.Header.Set("Expect", "100-continue")
 	req.SetBodyString("sent after 100")
-	req.Header.expectContinue = true
 	if err := hc.Do(req, resp2); err != nil || string(resp2.Body()) != "sent after 100" {
 		t.Fatalf("100-continue: %v %q", err, resp2.Body())
 	}
@@ -367,5 +366,41 @@ func TestHostClientStreamResponseBody(t *testing.T) {
 	}
 	if n := srv.Stats().AcceptedConns; n != 1 {
 		t.Fatalf("streamed bodies did not return the connection: %d conns", n)
+	}
+}
+
+// TestHostClientExpectContinueViaHeader (RFC 9110 section 10.1.1): a
+// request whose Expect: 100-continue was set with Header.Set waits for
+// 100 Continue before it sends its body.
+func TestHostClientExpectContinueViaHeader(t *testing.T) {
+	early := make(chan bool, 1)
+	addr := scriptedServer(t, func(c net.Conn) {
+		br := bufio.NewReader(c)
+		if readRequestHead(br) != nil {
+			return
+		}
+		// No body byte may come before 100 Continue.
+		_ = c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		_, err := br.Peek(1)
+		early <- err == nil
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		io.WriteString(c, "HTTP/1.1 100 Continue\r\n\r\n")
+		body := make([]byte, 4)
+		if _, err := io.ReadFull(br, body); err != nil {
+			return
+		}
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n"+string(body))
+	})
+	hc := &HostClient{Addr: addr}
+	req, resp := AcquireRequest(), AcquireResponse()
+	req.SetRequestURI("http://" + addr + "/")
+	req.Header.SetMethod("PUT")
+	req.Header.Set("Expect", "100-continue")
+	req.SetBodyString("data")
+	if err := hc.Do(req, resp); err != nil || string(resp.Body()) != "data" {
+		t.Fatalf("%v %q", err, resp.Body())
+	}
+	if <-early {
+		t.Fatal("the body was sent before 100 Continue")
 	}
 }

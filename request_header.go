@@ -238,6 +238,8 @@ func (h *RequestHeader) DelBytes(key []byte) {
 		h.contentLength = -1
 	case bytesconv.EqualFold(key, HeaderTransferEncoding):
 		h.chunked = false
+	case bytesconv.EqualFold(key, HeaderExpect):
+		h.expectContinue = false
 	}
 }
 
@@ -255,6 +257,8 @@ func (h *RequestHeader) noteField(f *headerField) {
 	case bytesconv.EqualFold(f.key, HeaderConnection):
 		h.connClose = hasToken(f.value, "close")
 		h.connKeepAlive = hasToken(f.value, "keep-alive")
+	case bytesconv.EqualFold(f.key, HeaderExpect):
+		h.expectContinue = bytesconv.EqualFold(f.value, "100-continue")
 	}
 }
 
