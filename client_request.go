@@ -12,11 +12,9 @@ func (c *HostClient) appendRequestHead(dst []byte, req *Request, uri *URI, px *h
 	h := &req.Header
 	dst = append(dst, h.Method()...)
 	dst = append(dst, ' ')
-	host := h.host
-	if host == nil {
-		if host = uri.Host(); len(host) == 0 {
-			host = bytesconv.S2B(c.defaultHost())
-		}
+	host := uri.Host() // the Host header's if the URL has none
+	if len(host) == 0 {
+		host = bytesconv.S2B(c.defaultHost())
 	}
 	if px != nil {
 		dst = appendProxyTarget(dst, host, uri)
