@@ -57,15 +57,25 @@ func (cc *clientConn) roundTrip(hc *HostClient, req *Request, resp *Response, de
 	if req.Header.ConnectionClose() {
 		cc.mustClose = true
 	}
-	expect := req.Header.expectContinue && len(req.body) > 0
+	streamed := req.sendsStream() || len(req.Header.trailers.fields) > 0
+	var body []byte
+	if !streamed {
+		body = req.body
+	}
+	expect := req.Header.expectContinue && (len(body) > 0 || streamed)
 	cc.wbuf = hc.appendRequestHead(cc.wbuf[:0], req, uri, cc.proxy)
-	body := req.Body()
+	sendBody := func() error {
+		if streamed {
+			return cc.wrote(cc.writeStreamedBody(req))
+		}
+		return cc.writeWithBody(body)
+	}
 	if expect {
 		if err := cc.write(cc.wbuf); err != nil {
 			return err
 		}
 		cc.wbuf = cc.wbuf[:0]
-	} else if err := cc.writeWithBody(body); err != nil {
+	} else if err := sendBody(); err != nil {
 		return err
 	}
 	readDL := earliest(deadline, now, hc.ReadTimeout)
@@ -81,7 +91,7 @@ func (cc *clientConn) roundTrip(hc *HostClient, req *Request, resp *Response, de
 		if expect {
 			if isTimeout(err) && !cc.gotResponse && (readDL.IsZero() || time.Now().Before(readDL)) {
 				expect = false
-				if err := cc.writeWithBody(body); err != nil {
+				if err := sendBody(); err != nil {
 					return err
 				}
 				continue
@@ -89,7 +99,7 @@ func (cc *clientConn) roundTrip(hc *HostClient, req *Request, resp *Response, de
 			if err == nil && resp.Header.statusCode == StatusContinue {
 				expect = false
 				_ = cc.c.SetReadDeadline(readDL)
-				if err := cc.writeWithBody(body); err != nil {
+				if err := sendBody(); err != nil {
 					return err
 				}
 				continue
@@ -113,7 +123,7 @@ func (cc *clientConn) roundTrip(hc *HostClient, req *Request, resp *Response, de
 	if resp.Header.connClose {
 		cc.mustClose = true
 	}
-	return cc.readBody(req, resp, isHead)
+	return cc.readBody(resp, isHead)
 }
 
 // earliest returns the earlier of deadline and now+timeout (zero values
@@ -147,6 +157,62 @@ func (cc *clientConn) writeWithBody(body []byte) error {
 	err := cc.write(cc.wbuf)
 	cc.wbuf = cc.wbuf[:0]
 	return cc.wrote(err)
+}
+
+// writeStreamedBody sends the buffered head, then the body: from the
+// request's stream (Content-Length or chunked) or its buffer chunked with
+// trailers.
+func (cc *clientConn) writeStreamedBody(req *Request) error {
+	size := req.sendSize()
+	var src io.Reader
+	if req.sendsStream() {
+		src = req.stream
+		req.streamRead = true
+		if c, ok := src.(io.Closer); ok {
+			defer c.Close()
+		}
+	} else {
+		req.bodyReader.Reset(req.body)
+		src = &req.bodyReader
+	}
+	if size >= 0 {
+		if err := cc.write(cc.wbuf); err != nil {
+			return err
+		}
+		cc.wbuf = cc.wbuf[:0]
+		n, err := io.CopyN(writerOnly{cc.c}, src, size)
+		if err == nil && n != size {
+			err = io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			cc.mustClose = true
+		}
+		return err
+	}
+	chunk := make([]byte, 16<<10)
+	for {
+		n, err := src.Read(chunk)
+		if n > 0 {
+			cc.wbuf = appendChunk(cc.wbuf, chunk[:n])
+			if len(cc.wbuf) >= 16<<10 {
+				if werr := cc.write(cc.wbuf); werr != nil {
+					return werr
+				}
+				cc.wbuf = cc.wbuf[:0]
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			cc.mustClose = true
+			return err
+		}
+	}
+	cc.wbuf = appendLastChunk(cc.wbuf, &req.Header.trailers)
+	err := cc.write(cc.wbuf)
+	cc.wbuf = cc.wbuf[:0]
+	return err
 }
 
 // readHead reads and parses one response head.
@@ -197,7 +263,7 @@ func wrapTimeout(err error) error {
 
 // readBody reads the response body as its head frames it (RFC 9112
 // section 6.3).
-func (cc *clientConn) readBody(req *Request, resp *Response, isHead bool) error {
+func (cc *clientConn) readBody(resp *Response, isHead bool) error {
 	hc := cc.hc
 	fr := &cc.framing
 	code := resp.Header.statusCode

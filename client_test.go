@@ -123,3 +123,32 @@ func TestClientTLS(t *testing.T) {
 		t.Fatal(url)
 	}
 }
+
+// TestClientTLSSessionResumption: new pooled connections to the same host
+// resume the TLS session of earlier ones.
+func TestClientTLSSessionResumption(t *testing.T) {
+	cert := testCert(t)
+	s := &Server{TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}, Handler: func(ctx *RequestCtx) {
+		fmt.Fprintf(ctx, "%v", ctx.TLSConnectionState().DidResume)
+		ctx.Response.Header.SetConnectionClose() // every request on a new connection
+	}}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	go s.ServeTLS(ln, "", "")
+	t.Cleanup(func() { s.Close() })
+	pool := x509.NewCertPool()
+	leaf, _ := x509.ParseCertificate(cert.Certificate[0])
+	pool.AddCert(leaf)
+	c := Client{ConnConfig: ConnConfig{TLSConfig: &tls.Config{RootCAs: pool}}}
+	url := "https://" + ln.Addr().String() + "/"
+	var got []string
+	for i := 0; i < 3; i++ {
+		_, body, err := c.Get(nil, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, string(body))
+	}
+	if strings.Join(got, ",") != "false,true,true" {
+		t.Fatalf("resumed: %v", got)
+	}
+}

@@ -34,6 +34,33 @@
 // SetBodyStreamWriter and SetBodyStream produce a body after the handler
 // returned; SendFile lets the kernel copy a file.
 //
+// # Sending requests
+//
+//	var c volt.Client // zero value works; reuse it
+//	status, body, err := c.Get(nil, "https://example.com/")
+//
+//	req, resp := volt.AcquireRequest(), volt.AcquireResponse()
+//	defer volt.ReleaseRequest(req)
+//	defer volt.ReleaseResponse(resp)
+//	req.SetRequestURI("http://api.internal:8080/v1/items")
+//	err = c.DoTimeout(req, resp, 2*time.Second)
+//
+// HostClient pools connections to one host; LBClient spreads requests over
+// several; PipelineClient pipelines them.
+//
+// # Dialing, proxies and tracing
+//
+// Client and HostClient open connections with a Dialer (a DNS cache,
+// IPv6/IPv4 happy eyeballs, Unix sockets) unless ConnConfig.Dial is set.
+// ConnConfig.Proxy sends them through an HTTP, HTTPS or SOCKS5 proxy
+// (ProxyFromEnvironment reads HTTP_PROXY, HTTPS_PROXY and NO_PROXY), and
+// ConnConfig.Trace reports each step of a request.
+//
+//	c := &volt.Client{ConnConfig: volt.ConnConfig{
+//		Dial:  (&volt.Dialer{DNSCacheTTL: 10 * time.Second}).Dial,
+//		Proxy: volt.ProxyFromEnvironment,
+//	}}
+//
 // # Cancellation
 //
 // RequestCtx is a context.Context. Its Done channel closes when the server
@@ -67,19 +94,6 @@
 // outside the grammar. Each rejection gets its status code (400, 413, 414,
 // 431, 501, 505) and the connection is closed. Server.Lenient turns on
 // the few leniencies an old client may need.
-//
-// # Dialing, proxies and tracing
-//
-// Client and HostClient open connections with a Dialer (a DNS cache,
-// IPv6/IPv4 happy eyeballs, Unix sockets) unless ConnConfig.Dial is set.
-// ConnConfig.Proxy sends them through an HTTP, HTTPS or SOCKS5 proxy
-// (ProxyFromEnvironment reads HTTP_PROXY, HTTPS_PROXY and NO_PROXY), and
-// ConnConfig.Trace reports each step of a request.
-//
-//	c := &volt.Client{ConnConfig: volt.ConnConfig{
-//		Dial:  (&volt.Dialer{DNSCacheTTL: 10 * time.Second}).Dial,
-//		Proxy: volt.ProxyFromEnvironment,
-//	}}
 //
 // # Protocols
 //

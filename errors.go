@@ -150,6 +150,9 @@ func (e *TLSError) Unwrap() error { return e.Err }
 // not http or https.
 var ErrUnsupportedScheme = errors.New("volt: unsupported URL scheme")
 
+// ErrNoBackends is returned by LBClient when it has no clients.
+var ErrNoBackends = errors.New("volt: load balancer has no backends")
+
 // ProxyError is returned when a proxy could not be chosen or would not
 // open the way to the origin server: the Proxy function failed, the proxy
 // URL is not supported, an HTTP proxy answered CONNECT with StatusCode

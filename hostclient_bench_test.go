@@ -29,3 +29,33 @@ func BenchmarkHostClientDoTCP(b *testing.B) {
 	addr := testTCPServer(b, &Server{Handler: helloHandler})
 	benchHostClient(b, &HostClient{Addr: addr}, "http://"+addr+"/")
 }
+
+// BenchmarkClientsParallel compares HostClient and PipelineClient with
+// many concurrent callers over loopback.
+func BenchmarkClientsParallel(b *testing.B) {
+	addr := testTCPServer(b, &Server{Handler: helloHandler})
+	url := "http://" + addr + "/"
+	run := func(b *testing.B, do func(req *Request, resp *Response) error) {
+		b.ReportAllocs()
+		b.SetParallelism(16)
+		b.RunParallel(func(pb *testing.PB) {
+			req, resp := AcquireRequest(), AcquireResponse()
+			req.SetRequestURI(url)
+			for pb.Next() {
+				if err := do(req, resp); err != nil || len(resp.Body()) != 13 {
+					b.Errorf("%v %q", err, resp.Body())
+					return
+				}
+			}
+		})
+	}
+	b.Run("HostClient", func(b *testing.B) {
+		hc := &HostClient{Addr: addr}
+		run(b, hc.Do)
+	})
+	b.Run("PipelineClient", func(b *testing.B) {
+		pc := &PipelineClient{Addr: addr, MaxConns: 2}
+		defer pc.Close()
+		run(b, pc.Do)
+	})
+}

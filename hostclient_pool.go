@@ -104,11 +104,7 @@ func (c *HostClient) takeHanded(cc *clientConn, deadline time.Time, ctx context.
 func (c *HostClient) releaseConn(cc *clientConn) {
 	cc.lastUse = time.Now()
 	c.mu.Lock()
-	if len(c.waiters) > 0 {
-		w := c.waiters[0]
-		copy(c.waiters, c.waiters[1:])
-		c.waiters[len(c.waiters)-1] = nil
-		c.waiters = c.waiters[:len(c.waiters)-1]
+	if w := c.popWaiter(); w != nil {
 		c.mu.Unlock()
 		w.ch <- cc
 		return
@@ -130,17 +126,26 @@ func (c *HostClient) closeConn(cc *clientConn) {
 
 func (c *HostClient) freeSlot() {
 	c.mu.Lock()
-	if len(c.waiters) > 0 {
-		w := c.waiters[0]
-		copy(c.waiters, c.waiters[1:])
-		c.waiters[len(c.waiters)-1] = nil
-		c.waiters = c.waiters[:len(c.waiters)-1]
+	if w := c.popWaiter(); w != nil {
 		c.mu.Unlock()
 		w.ch <- nil
 		return
 	}
 	c.open--
 	c.mu.Unlock()
+}
+
+// popWaiter removes and returns the longest-waiting caller, or nil. c.mu
+// must be held.
+func (c *HostClient) popWaiter() *connWaiter {
+	if len(c.waiters) == 0 {
+		return nil
+	}
+	w := c.waiters[0]
+	copy(c.waiters, c.waiters[1:])
+	c.waiters[len(c.waiters)-1] = nil
+	c.waiters = c.waiters[:len(c.waiters)-1]
+	return w
 }
 
 // clean closes connections idle longer than MaxIdleConnDuration; it runs

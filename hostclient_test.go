@@ -52,6 +52,13 @@ func TestHostClientAgainstVolt(t *testing.T) {
 	if n := srv.Stats().AcceptedConns; n != 1 {
 		t.Fatalf("10 sequential requests used %d connections", n)
 	}
+	if resp, err := doGet(t, hc, "http://"+addr+"/a/./b/../c//d?x=1"); err != nil || !strings.HasPrefix(string(resp.Body()), "GET /a/c/d?x=1 ") {
+		t.Fatalf("normalised path: %q %v", resp.Body(), err)
+	}
+	raw := &HostClient{Addr: addr, ConnConfig: ConnConfig{DisablePathNormalizing: true}}
+	if resp, err := doGet(t, raw, "http://"+addr+"/a/./b/../c?x=1"); err != nil || !strings.HasPrefix(string(resp.Body()), "GET /a/./b/../c?x=1 ") {
+		t.Fatalf("raw path: %q %v", resp.Body(), err)
+	}
 	req, resp := AcquireRequest(), AcquireResponse()
 	req.SetRequestURI("http://" + addr + "/post")
 	req.Header.SetMethod("POST")
@@ -369,27 +376,60 @@ func TestHostClientStreamResponseBody(t *testing.T) {
 	}
 }
 
-// TestHostClientExpectContinueViaHeader (RFC 9110 section 10.1.1): a
-// request whose Expect: 100-continue was set with Header.Set waits for
-// 100 Continue before it sends its body.
-func TestHostClientExpectContinueViaHeader(t *testing.T) {
-	early := make(chan bool, 1)
+// TestHostClientStreamedBodyAndTrailers: a request body from a stream of
+// unknown size goes chunked, one of known size with Content-Length, and
+// trailers follow a chunked body; volt's server reads all three.
+func TestHostClientStreamedBodyAndTrailers(t *testing.T) {
+	addr, _ := clientServer(t, func(ctx *RequestCtx) {
+		fmt.Fprintf(ctx, "chunked=%v len=%d body=%s trailer=%s", ctx.Request.Header.Chunked(),
+			ctx.Request.Header.ContentLength(), ctx.PostBody(), ctx.Request.Header.Trailer("X-Digest"))
+	})
+	hc := &HostClient{Addr: addr}
+	req, resp := AcquireRequest(), AcquireResponse()
+	req.SetRequestURI("http://" + addr + "/up")
+	req.Header.SetMethod("PUT")
+	req.SetBodyStream(strings.NewReader(strings.Repeat("s", 40000)), -1)
+	if err := hc.Do(req, resp); err != nil {
+		t.Fatal(err)
+	}
+	if want := "chunked=true len=-1 body=" + strings.Repeat("s", 40000) + " trailer="; string(resp.Body()) != want {
+		t.Fatalf("unknown size: %.80q", resp.Body())
+	}
+	req.SetBodyStream(strings.NewReader("known"), 5)
+	if err := hc.Do(req, resp); err != nil || string(resp.Body()) != "chunked=false len=5 body=known trailer=" {
+		t.Fatalf("known size: %q %v", resp.Body(), err)
+	}
+	req.SetBodyString("with trailer")
+	req.Header.SetTrailer("X-Digest", "abc")
+	if err := hc.Do(req, resp); err != nil || string(resp.Body()) != "chunked=true len=-1 body=with trailer trailer=abc" {
+		t.Fatalf("trailers: %q %v", resp.Body(), err)
+	}
+}
+
+// TestHostClientExpectContinue: the body waits for 100 Continue, and is not
+// sent at all after a final refusal.
+func TestHostClientExpectContinue(t *testing.T) {
+	early := make(chan bool, 2)
 	addr := scriptedServer(t, func(c net.Conn) {
 		br := bufio.NewReader(c)
-		if readRequestHead(br) != nil {
-			return
+		for i := 0; ; i++ {
+			if readRequestHead(br) != nil {
+				return
+			}
+			c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+			_, err := br.Peek(1)
+			early <- err == nil
+			c.SetReadDeadline(time.Time{})
+			if i == 1 {
+				io.WriteString(c, "HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n")
+				continue
+			}
+			io.WriteString(c, "HTTP/1.1 100 Continue\r\n\r\n")
+			body := make([]byte, 4)
+			io.ReadFull(br, body)
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n")
+			c.Write(body)
 		}
-		// No body byte may come before 100 Continue.
-		_ = c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
-		_, err := br.Peek(1)
-		early <- err == nil
-		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		io.WriteString(c, "HTTP/1.1 100 Continue\r\n\r\n")
-		body := make([]byte, 4)
-		if _, err := io.ReadFull(br, body); err != nil {
-			return
-		}
-		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n"+string(body))
 	})
 	hc := &HostClient{Addr: addr}
 	req, resp := AcquireRequest(), AcquireResponse()
@@ -398,9 +438,16 @@ func TestHostClientExpectContinueViaHeader(t *testing.T) {
 	req.Header.Set("Expect", "100-continue")
 	req.SetBodyString("data")
 	if err := hc.Do(req, resp); err != nil || string(resp.Body()) != "data" {
-		t.Fatalf("%v %q", err, resp.Body())
+		t.Fatalf("%q %v", resp.Body(), err)
 	}
 	if <-early {
 		t.Fatal("the body was sent before 100 Continue")
 	}
+	if err := hc.Do(req, resp); err != nil || resp.StatusCode() != 417 {
+		t.Fatalf("refusal: %d %v", resp.StatusCode(), err)
+	}
+	if <-early {
+		t.Fatal("the body was sent before the answer")
+	}
+	waitFor(t, "the refused connection to close", func() bool { return hc.ConnsCount() == 0 })
 }

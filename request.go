@@ -37,6 +37,7 @@ type Request struct {
 	// stream is set when the server streams the body to the handler
 	// (Server.StreamRequestBody); body is then read from it on demand.
 	stream     io.Reader
+	streamSize int64 // -1: unknown (chunked when a client sends it)
 	streamRead bool
 	streamErr  error
 	bodyLimit  int64
@@ -75,7 +76,7 @@ func (r *Request) Reset() {
 	r.postArgsParsed = false
 	r.body = nil
 	r.bodyBuf = r.bodyBuf[:0]
-	r.stream, r.streamRead, r.streamErr = nil, false, nil
+	r.stream, r.streamRead, r.streamErr, r.streamSize = nil, false, nil, -1
 	r.bodyLimit = 0
 	if r.multipartForm != nil {
 		_ = r.multipartForm.RemoveAll()
@@ -160,6 +161,17 @@ func (r *Request) SetBody(body []byte) {
 	r.body = r.bodyBuf
 	r.stream = nil
 	r.postArgsParsed = false
+}
+
+// SetBodyStream makes the body the contents of src, read as the request
+// is sent: size is its length, or -1 when unknown (the body is then sent
+// chunked). src is closed after sending if it is an io.Closer.
+func (r *Request) SetBodyStream(src io.Reader, size int64) {
+	r.body, r.bodyBuf = nil, r.bodyBuf[:0]
+	r.stream, r.streamRead, r.streamSize = src, false, size
+	if size < 0 {
+		r.streamSize = -1
+	}
 }
 
 // SetBodyString sets the body to a copy of body.

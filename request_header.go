@@ -295,6 +295,12 @@ func (h *RequestHeader) Trailer(key string) []byte {
 	return h.trailers.peek(bytesconv.S2B(key))
 }
 
+// SetTrailer sets a trailer field, sent by a client after the body, which
+// is then chunked.
+func (h *RequestHeader) SetTrailer(key, value string) {
+	h.trailers.set(bytesconv.S2B(key), bytesconv.S2B(value))
+}
+
 // Trailers iterates over the trailer fields in order.
 func (h *RequestHeader) Trailers() iter.Seq2[[]byte, []byte] { return h.trailers.all() }
 

@@ -1,8 +1,7 @@
 package volt
 
 import (
-	"bytes"
-
+	"github.com/volthttp/volt/internal/ascii"
 	"github.com/volthttp/volt/internal/bytesconv"
 )
 
@@ -22,17 +21,41 @@ type responseFraming struct {
 // buf into h, copying every field into h's own storage (a client's
 // Response outlives the connection's buffer). It returns the length of the
 // head, or errNeedMore.
+//
+// A few empty lines before the status line are skipped and counted in the
+// length: some servers send a CRLF after a body or after 100 Continue
+// (aiohttp does), and llhttp skips them too.
 func parseResponseHead(h *ResponseHeader, fr *responseFraming, buf []byte, o *parseOptions, scratch *fieldList) (int, error) {
 	h.Reset()
 	*fr = responseFraming{contentLength: -1}
-	line, next, err := nextLine(buf, 0, o)
+	pos := 0
+	for pos < len(buf) && (buf[pos] == '\r' || buf[pos] == '\n') {
+		if pos >= maxLeadingEmpty {
+			return 0, parseError(pos, "too many empty lines before the status line")
+		}
+		if buf[pos] == '\r' {
+			if pos+1 >= len(buf) {
+				return 0, errNeedMore
+			}
+			if buf[pos+1] != '\n' {
+				return 0, parseError(pos, "bare CR")
+			}
+			pos += 2
+			continue
+		}
+		if !o.allowBareLF {
+			return 0, parseError(pos, "bare LF line end")
+		}
+		pos++
+	}
+	line, next, err := nextLine(buf, pos, o)
 	if err != nil {
 		if err == errNeedMore && len(buf) > o.maxHeaderBytes {
 			return 0, ErrHeaderTooLarge
 		}
 		return 0, err
 	}
-	if err := parseStatusLine(h, fr, line); err != nil {
+	if err := parseStatusLine(h, fr, line, pos); err != nil {
 		return 0, err
 	}
 	scratch.reset()
@@ -69,15 +92,20 @@ func parseResponseHead(h *ResponseHeader, fr *responseFraming, buf []byte, o *pa
 		}
 	}
 	h.contentLength = fr.contentLength
-	h.connClose = fr.connClose || fr.http10 && !fr.connKeepAlive
+	// RFC 9112 section 9.3; and section 6.1: an HTTP/1.0 message with
+	// Transfer-Encoding has faulty framing, so close after it.
+	h.connClose = fr.connClose || fr.http10 && (!fr.connKeepAlive || fr.te.present)
 	return n, nil
 }
 
-// parseStatusLine parses HTTP-version SP status-code SP [ reason-phrase ].
-// A missing SP after the code is tolerated, as every browser does.
-func parseStatusLine(h *ResponseHeader, fr *responseFraming, line []byte) error {
-	if len(line) < 12 || string(line[:5]) != "HTTP/" || line[6] != '.' || line[8] != ' ' {
-		return parseError(0, "malformed status line")
+// parseStatusLine parses HTTP-version SP status-code SP [ reason-phrase ]
+// (RFC 9112 section 4). off is the offset of line in the buffer, for
+// errors. A missing SP after the code is tolerated, as every browser does.
+// The reason phrase is checked (HTAB, SP, VCHAR, obs-text) but not kept.
+func parseStatusLine(h *ResponseHeader, fr *responseFraming, line []byte, off int) error {
+	if len(line) < 12 || string(line[:5]) != "HTTP/" || line[6] != '.' || line[8] != ' ' ||
+		line[5] < '0' || line[5] > '9' || line[7] < '0' || line[7] > '9' {
+		return parseError(off, "malformed status line")
 	}
 	switch string(line[:8]) {
 	case "HTTP/1.1":
@@ -89,18 +117,20 @@ func parseStatusLine(h *ResponseHeader, fr *responseFraming, line []byte) error 
 	code := 0
 	for _, c := range line[9:12] {
 		if c < '0' || c > '9' {
-			return parseError(0, "malformed status code")
+			return parseError(off, "malformed status code")
 		}
 		code = code*10 + int(c-'0')
 	}
 	if code < 100 {
-		return parseError(0, "malformed status code")
+		return parseError(off, "malformed status code")
 	}
-	if len(line) > 12 && line[12] != ' ' {
-		return parseError(0, "malformed status line")
-	}
-	if bytes.IndexByte(line, '\r') >= 0 {
-		return parseError(0, "bare CR")
+	if len(line) > 12 {
+		if line[12] != ' ' {
+			return parseError(off, "malformed status line")
+		}
+		if !ascii.ValidFieldValue(line[13:]) {
+			return parseError(off, "invalid byte in reason phrase")
+		}
 	}
 	h.statusCode = code
 	return nil

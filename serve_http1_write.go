@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -218,7 +219,9 @@ func (c *http1Conn) writeStreamWriter(ctx *RequestCtx) error {
 		return err
 	}
 	w := c.bufioWriter()
-	resp.streamWriter(w)
+	if err := c.runStreamWriter(ctx, w); err != nil {
+		return err
+	}
 	err := w.Flush()
 	c.putBufioWriter(w)
 	if err != nil {
@@ -226,6 +229,22 @@ func (c *http1Conn) writeStreamWriter(ctx *RequestCtx) error {
 		return err
 	}
 	return c.endBody(resp)
+}
+
+// runStreamWriter runs the response's StreamWriter with the same panic
+// recovery as handlers: a panic is logged and the connection closed
+// without ending the body, so that the client sees the truncation.
+func (c *http1Conn) runStreamWriter(ctx *RequestCtx, w *bufio.Writer) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.srv.logger().Error("volt: stream writer panic", "panic", r,
+				"uri", string(ctx.Request.Header.RequestURI()), "stack", string(debug.Stack()))
+			c.closeAfter = true
+			err = errHandlerPanic
+		}
+	}()
+	ctx.Response.streamWriter(w)
+	return nil
 }
 
 var bufioWriterPool sync.Pool

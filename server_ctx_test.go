@@ -375,3 +375,21 @@ func TestSetCookie(t *testing.T) {
 		t.Fatalf("net/http reads %+v", ck)
 	}
 }
+
+func TestHijackHandlerPanic(t *testing.T) {
+	s := &Server{Logger: discardLogger(), Handler: func(ctx *RequestCtx) {
+		if string(ctx.Path()) == "/hijack" {
+			ctx.Hijack(func(c net.Conn) { panic("boom") })
+		}
+	}}
+	ln := testServer(t, s)
+	c := dial(t, ln)
+	br := bufio.NewReader(c)
+	exchange(t, c, br, get("/hijack"))
+	expectClosed(t, c, br)
+	c2 := dial(t, ln)
+	if resp, _ := exchange(t, c2, bufio.NewReader(c2), get("/")); resp.StatusCode != 200 {
+		t.Fatal("server down after a hijack handler panic")
+	}
+	waitFor(t, "the hijack count to drop", func() bool { return s.Stats().HijackedConns == 0 })
+}

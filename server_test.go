@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -370,6 +371,55 @@ func TestPanicRecovery(t *testing.T) {
 	c = dial(t, ln)
 	if _, body := exchange(t, c, bufio.NewReader(c), get("/")); body != "fine" {
 		t.Fatalf("after panic: %q", body)
+	}
+}
+
+// TestPanicAfterFlush: a panic after part of a chunked response went out
+// closes the connection without the last chunk, so the client sees a
+// truncated body, never a complete one.
+func TestPanicAfterFlush(t *testing.T) {
+	ln := testServer(t, &Server{Logger: discardLogger(), Handler: func(ctx *RequestCtx) {
+		ctx.WriteString("partial")
+		ctx.Flush()
+		panic("boom")
+	}})
+	c := dial(t, ln)
+	br := bufio.NewReader(c)
+	io.WriteString(c, get("/"))
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err == nil || string(body) != "partial" {
+		t.Fatalf("body %q, err %v: the truncation must show", body, err)
+	}
+}
+
+func TestPanicInStreamWriter(t *testing.T) {
+	ln := testServer(t, &Server{Logger: discardLogger(), Handler: func(ctx *RequestCtx) {
+		if string(ctx.Path()) != "/panic" {
+			return
+		}
+		ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
+			w.WriteString("partial")
+			w.Flush()
+			panic("boom")
+		})
+	}})
+	c := dial(t, ln)
+	br := bufio.NewReader(c)
+	io.WriteString(c, get("/panic"))
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body, err := io.ReadAll(resp.Body); err == nil || string(body) != "partial" {
+		t.Fatalf("body %q, err %v", body, err)
+	}
+	c2 := dial(t, ln)
+	if resp, _ := exchange(t, c2, bufio.NewReader(c2), get("/")); resp.StatusCode != 200 {
+		t.Fatal("server down after a stream writer panic")
 	}
 }
 

@@ -72,7 +72,20 @@ func TestDemoPages(t *testing.T) {
 		!strings.Contains(string(b), "<code>note</code> = n1") {
 		t.Errorf("upload: %s", b)
 	}
+	if code, body := get("/fetch?url=" + base + "/hello"); code != 200 || !strings.Contains(body, "200 OK") || !strings.Contains(body, "Hello, World!") {
+		t.Errorf("fetch: %d %q", code, body)
+	}
 	if code, _ := get("/nope"); code != 404 {
 		t.Errorf("unknown page: %d", code)
+	}
+}
+
+func TestDemoTLSCert(t *testing.T) {
+	cert, err := loadOrMakeCert("", "")
+	if err != nil || len(cert.Certificate) == 0 || cert.Leaf.DNSNames[0] != "localhost" {
+		t.Fatalf("self-signed: %v", err)
+	}
+	if _, err := loadOrMakeCert("missing.pem", "missing.pem"); err == nil {
+		t.Fatal("missing files accepted")
 	}
 }
