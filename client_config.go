@@ -31,9 +31,9 @@ type ConnConfig struct {
 	// for its DNS cache, happy eyeballs and Unix sockets).
 	Dial DialFunc
 
-	// DialTimeout bounds a dial, and separately the proxy handshake and
-	// the TLS handshake, when Dial is nil. If zero, DefaultDialTimeout
-	// (3 s).
+	// DialTimeout bounds a dial when Dial is nil (a Dial of your own
+	// bounds itself), and separately the proxy handshake and the TLS
+	// handshake that follow. If zero, DefaultDialTimeout (3 s).
 	DialTimeout time.Duration
 
 	// Proxy chooses the proxy of each new connection from the URL scheme

@@ -26,7 +26,9 @@ import (
 type HostClient struct {
 	ConnConfig
 
-	// Addr is "host:port" (several separated by commas).
+	// Addr is "host:port" (several separated by commas), or
+	// "unix:/path/to.sock" for a Unix socket when Dial is nil (requests
+	// without a host in their URL then get "Host: localhost").
 	Addr string
 
 	// IsTLS makes the connections HTTPS.
