@@ -128,7 +128,9 @@ func (c *HostClient) DoDeadline(req *Request, resp *Response, deadline time.Time
 
 // DoCtx is Do under a context: when ctx ends, the request in flight is
 // aborted (its connection closed) and DoCtx returns ctx.Err() at once. The
-// context's deadline bounds the call as in DoDeadline.
+// context's deadline bounds the call as in DoDeadline, but a call that ends
+// there returns context.DeadlineExceeded rather than ErrTimeout (both
+// report Timeout).
 func (c *HostClient) DoCtx(ctx context.Context, req *Request, resp *Response) error {
 	dl, _ := ctx.Deadline()
 	return c.do(req, resp, dl, ctx)
@@ -149,8 +151,10 @@ func (c *HostClient) do(req *Request, resp *Response, deadline time.Time, ctx co
 		if err == nil {
 			return nil
 		}
-		if ctx != nil && ctx.Err() != nil {
-			return ctx.Err()
+		if ctx != nil {
+			if cerr := ctxErr(ctx); cerr != nil {
+				return cerr
+			}
 		}
 		if !retry || i >= attempts || !c.mayRetry(req) {
 			return err
@@ -222,4 +226,17 @@ func (c *HostClient) finishConn(cc *clientConn) {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// ctxErr is ctx.Err(), or context.DeadlineExceeded once ctx's deadline has
+// passed but its timer has not fired yet: a connection deadline set to the
+// same instant may fire first.
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }

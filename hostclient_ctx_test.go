@@ -55,3 +55,21 @@ func TestHostClientDoCtxWhileDialing(t *testing.T) {
 		t.Fatalf("%d connections counted after a failed dial", hc.ConnsCount())
 	}
 }
+
+// TestHostClientDoCtxDeadline: when the context's deadline ends the call,
+// DoCtx returns context.DeadlineExceeded, whichever timer fired first
+// (the connection's read deadline is the same instant).
+func TestHostClientDoCtxDeadline(t *testing.T) {
+	addr, _ := clientServer(t, func(ctx *RequestCtx) { <-ctx.Done() })
+	hc := &HostClient{Addr: addr}
+	req, resp := AcquireRequest(), AcquireResponse()
+	req.SetRequestURI("http://" + addr + "/")
+	for i := 0; i < 20; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+		err := hc.DoCtx(ctx, req, resp)
+		cancel()
+		if err != context.DeadlineExceeded {
+			t.Fatalf("call %d: %v, want context.DeadlineExceeded", i, err)
+		}
+	}
+}
