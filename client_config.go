@@ -3,6 +3,7 @@ package volt
 import (
 	"crypto/tls"
 	"net"
+	"net/url"
 	"time"
 )
 
@@ -25,12 +26,29 @@ type ConnConfig struct {
 	// "volt" is sent; "-" sends none.
 	Name string
 
-	// Dial opens connections. If nil, a net.Dialer with DialTimeout is
-	// used.
+	// Dial opens connections (to the proxy, if there is one). If nil, a
+	// Dialer shared by the process is used, with DialTimeout (see Dialer
+	// for its DNS cache, happy eyeballs and Unix sockets).
 	Dial DialFunc
 
-	// DialTimeout bounds a dial. If zero, DefaultDialTimeout (3 s).
+	// DialTimeout bounds a dial when Dial is nil (a Dial of your own
+	// bounds itself), and separately the proxy handshake and the TLS
+	// handshake that follow. If zero, DefaultDialTimeout (3 s).
 	DialTimeout time.Duration
+
+	// Proxy chooses the proxy of each new connection from the URL scheme
+	// ("http" or "https") and the "host:port" of the origin server. It
+	// returns an "http", "https", "socks5" or "socks5h" URL, whose
+	// userinfo gives the proxy's credentials, or nil for a direct
+	// connection. ProxyFromEnvironment reads HTTP_PROXY, HTTPS_PROXY and
+	// NO_PROXY; ProxyURL always answers the same proxy. If nil, every
+	// connection is direct and the environment is not read (as in
+	// fasthttp; net/http's default Transport reads it).
+	Proxy func(scheme, host string) (*url.URL, error)
+
+	// Trace, if not nil, is called at each step of every request (see
+	// ClientTrace). If nil, tracing costs a nil check per step.
+	Trace *ClientTrace
 
 	// TLSConfig is used for https. If nil, a config with the system roots
 	// and TLS 1.2 at least is used. ServerName is set from the host when

@@ -28,6 +28,8 @@ type clientConn struct {
 	gotResponse bool // a response byte arrived in this round trip
 	mustClose   bool // may not serve another request
 	streaming   bool // the body is left for the caller
+
+	proxy *httpProxy // not nil: requests go to a plain HTTP proxy
 }
 
 func newClientConn(hc *HostClient, c net.Conn) *clientConn {
@@ -61,10 +63,10 @@ func (cc *clientConn) roundTrip(hc *HostClient, req *Request, resp *Response, de
 		body = req.body
 	}
 	expect := req.Header.expectContinue && (len(body) > 0 || streamed)
-	cc.wbuf = hc.appendRequestHead(cc.wbuf[:0], req, uri)
+	cc.wbuf = hc.appendRequestHead(cc.wbuf[:0], req, uri, cc.proxy)
 	sendBody := func() error {
 		if streamed {
-			return cc.writeStreamedBody(req)
+			return cc.wrote(cc.writeStreamedBody(req))
 		}
 		return cc.writeWithBody(body)
 	}
@@ -159,12 +161,12 @@ func (cc *clientConn) writeWithBody(body []byte) error {
 		bufs := net.Buffers{cc.wbuf, body}
 		_, err := bufs.WriteTo(cc.c)
 		cc.wbuf = cc.wbuf[:0]
-		return err
+		return cc.wrote(err)
 	}
 	cc.wbuf = append(cc.wbuf, body...)
 	err := cc.write(cc.wbuf)
 	cc.wbuf = cc.wbuf[:0]
-	return err
+	return cc.wrote(err)
 }
 
 // writeStreamedBody sends the buffered head, then the body: from the
@@ -233,7 +235,10 @@ func (cc *clientConn) readHead(resp *Response) error {
 	for {
 		buf := cc.br.buffered()
 		if len(buf) > 0 {
-			cc.gotResponse = true
+			if !cc.gotResponse {
+				cc.gotResponse = true
+				cc.hc.Trace.gotFirstByte()
+			}
 			if !tryParse && findHeadEnd(buf, scanned) >= 0 {
 				tryParse = true
 			}

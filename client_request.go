@@ -5,27 +5,31 @@ import (
 )
 
 // appendRequestHead appends the HTTP/1.1 head of req to dst, as a client
-// sends it: origin-form target, Host from the header or the URL,
+// sends it: origin-form target (absolute-form and the proxy's credentials
+// if px is a plain HTTP proxy), Host from the header or the URL,
 // User-Agent from Name, and the body's framing.
-func (c *HostClient) appendRequestHead(dst []byte, req *Request, uri *URI) []byte {
+func (c *HostClient) appendRequestHead(dst []byte, req *Request, uri *URI, px *httpProxy) []byte {
 	h := &req.Header
 	dst = append(dst, h.Method()...)
 	dst = append(dst, ' ')
 	if !c.DisablePathNormalizing && pathNeedsNormalizing(uri.PathOriginal()) {
 		uri.SetPathBytes(uri.Path())
 	}
-	if c.proxyAbsoluteForm {
-		dst = uri.AppendBytes(dst)
+	host := uri.Host() // the Host header's if the URL has none
+	if len(host) == 0 {
+		host = bytesconv.S2B(c.defaultHost())
+	}
+	if px != nil {
+		dst = appendProxyTarget(dst, host, uri)
 	} else {
 		dst = append(dst, uri.RequestURI()...)
 	}
 	dst = append(dst, " HTTP/1.1\r\n"...)
 	if h.host == nil {
-		host := uri.Host()
-		if len(host) == 0 {
-			host = bytesconv.S2B(c.addrs[0])
-		}
 		dst = appendHeaderFieldString(dst, HeaderHost, host)
+	}
+	if px != nil && px.auth != nil && len(h.Peek("Proxy-Authorization")) == 0 {
+		dst = appendHeaderFieldString(dst, "Proxy-Authorization", px.auth)
 	}
 	hasUA := false
 	for i := range h.fields.fields {

@@ -62,6 +62,19 @@
 // Request bodies sent with a Content-Encoding are decoded on demand, up to
 // a limit: ctx.Request.BodyDecoded(maxBytes).
 //
+// # Dialing, proxies and tracing
+//
+// Client and HostClient open connections with a Dialer (a DNS cache,
+// IPv6/IPv4 happy eyeballs, Unix sockets) unless ConnConfig.Dial is set.
+// ConnConfig.Proxy sends them through an HTTP, HTTPS or SOCKS5 proxy
+// (ProxyFromEnvironment reads HTTP_PROXY, HTTPS_PROXY and NO_PROXY), and
+// ConnConfig.Trace reports each step of a request.
+//
+//	c := &volt.Client{ConnConfig: volt.ConnConfig{
+//		Dial:  (&volt.Dialer{DNSCacheTTL: 10 * time.Second}).Dial,
+//		Proxy: volt.ProxyFromEnvironment,
+//	}}
+//
 // # Cancellation
 //
 // RequestCtx is a context.Context. Its Done channel closes when the server
@@ -104,6 +117,6 @@
 // through ServerConn.AcquireCtx and ServerConn.Handle.
 //
 // The examples directory holds complete programs: examples/hello is the
-// smallest, examples/fileserver a static file server, examples/demo a tour
-// in the browser.
+// smallest, examples/fileserver a static file server, examples/fetch a
+// small curl built on Client, examples/demo a tour in the browser.
 package volt

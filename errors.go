@@ -3,6 +3,7 @@ package volt
 import (
 	"context"
 	"errors"
+	"strconv"
 )
 
 // Errors of the request and response parser. They are returned bare (never
@@ -168,3 +169,39 @@ var (
 	// Content-Encoding cannot decode: corrupt or truncated data (400).
 	ErrBadEncodedBody = errors.New("volt: malformed encoded body")
 )
+
+// ProxyError is returned when a proxy could not be chosen or would not
+// open the way to the origin server: the Proxy function failed, the proxy
+// URL is not supported, an HTTP proxy answered CONNECT with StatusCode
+// (407 asks for credentials), or the SOCKS5 handshake failed. Failing to
+// reach the proxy at all is a DialError with the proxy's address.
+type ProxyError struct {
+	// Proxy is the proxy's "host:port", or empty if none was chosen.
+	Proxy string
+	// StatusCode is the proxy's answer to CONNECT, or zero.
+	StatusCode int
+	// Err is the cause, or nil when StatusCode tells it.
+	Err error
+}
+
+func (e *ProxyError) Error() string {
+	s := "volt: proxy"
+	if e.Proxy != "" {
+		s += " " + e.Proxy
+	}
+	if e.StatusCode != 0 {
+		s += ": CONNECT answered " + strconv.Itoa(e.StatusCode) + " " + StatusMessage(e.StatusCode)
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *ProxyError) Unwrap() error { return e.Err }
+
+// Timeout reports whether the proxy handshake timed out.
+func (e *ProxyError) Timeout() bool {
+	var ne interface{ Timeout() bool }
+	return e.Err != nil && errors.As(e.Err, &ne) && ne.Timeout()
+}

@@ -26,7 +26,9 @@ import (
 type HostClient struct {
 	ConnConfig
 
-	// Addr is "host:port" (several separated by commas).
+	// Addr is "host:port" (several separated by commas), or
+	// "unix:/path/to.sock" for a Unix socket when Dial is nil (requests
+	// without a host in their URL then get "Host: localhost").
 	Addr string
 
 	// IsTLS makes the connections HTTPS.
@@ -48,8 +50,7 @@ type HostClient struct {
 
 	pending atomic.Int64 // requests in flight (for LBClient)
 
-	// proxyAbsoluteForm sends absolute-form targets (to an HTTP proxy).
-	proxyAbsoluteForm bool
+	dialer *Dialer // dials when Dial is nil; nil: defaultDialer (tests set it)
 }
 
 func (c *HostClient) init() {
@@ -89,8 +90,9 @@ func (c *HostClient) init() {
 }
 
 // addMissingPort appends the scheme's default port to a host without one.
+// A Unix socket address ("unix:/path") is left as it is.
 func addMissingPort(addr string, isTLS bool) string {
-	if _, _, err := net.SplitHostPort(addr); err == nil {
+	if _, _, err := net.SplitHostPort(addr); err == nil || strings.HasPrefix(addr, "unix:") {
 		return addr
 	}
 	if strings.Count(addr, ":") > 1 && !strings.HasPrefix(addr, "[") {
@@ -126,7 +128,9 @@ func (c *HostClient) DoDeadline(req *Request, resp *Response, deadline time.Time
 
 // DoCtx is Do under a context: when ctx ends, the request in flight is
 // aborted (its connection closed) and DoCtx returns ctx.Err() at once. The
-// context's deadline bounds the call as in DoDeadline.
+// context's deadline bounds the call as in DoDeadline, but a call that ends
+// there returns context.DeadlineExceeded rather than ErrTimeout (both
+// report Timeout).
 func (c *HostClient) DoCtx(ctx context.Context, req *Request, resp *Response) error {
 	dl, _ := ctx.Deadline()
 	return c.do(req, resp, dl, ctx)
@@ -147,8 +151,10 @@ func (c *HostClient) do(req *Request, resp *Response, deadline time.Time, ctx co
 		if err == nil {
 			return nil
 		}
-		if ctx != nil && ctx.Err() != nil {
-			return ctx.Err()
+		if ctx != nil {
+			if cerr := ctxErr(ctx); cerr != nil {
+				return cerr
+			}
 		}
 		if !retry || i >= attempts || !c.mayRetry(req) {
 			return err
@@ -179,9 +185,12 @@ func isIdempotent(m []byte) bool {
 // doOnce makes one attempt. retry reports whether the failure happened on
 // a reused connection before any response byte, where a retry is safe.
 func (c *HostClient) doOnce(req *Request, resp *Response, deadline time.Time, ctx context.Context) (retry bool, err error) {
-	cc, err := c.acquireConn(deadline)
+	cc, err := c.acquireConn(deadline, ctx)
 	if err != nil {
 		return false, err
+	}
+	if c.Trace != nil {
+		c.Trace.gotConn(cc)
 	}
 	var stop func() bool
 	if ctx != nil && ctx.Done() != nil {
@@ -219,4 +228,17 @@ func (c *HostClient) finishConn(cc *clientConn) {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// ctxErr is ctx.Err(), or context.DeadlineExceeded once ctx's deadline has
+// passed but its timer has not fired yet: a connection deadline set to the
+// same instant may fire first.
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }

@@ -1,8 +1,7 @@
 package volt
 
 import (
-	"crypto/tls"
-	"net"
+	"context"
 	"time"
 )
 
@@ -14,7 +13,8 @@ type connWaiter struct {
 
 // acquireConn returns an idle connection (most recently used first), dials
 // a new one within MaxConns, or waits for one up to MaxConnWaitTimeout.
-func (c *HostClient) acquireConn(deadline time.Time) (*clientConn, error) {
+// The wait and the dial end early when ctx (which may be nil) ends.
+func (c *HostClient) acquireConn(deadline time.Time, ctx context.Context) (*clientConn, error) {
 	now := time.Now()
 	maxIdle := c.maxIdle()
 	c.mu.Lock()
@@ -36,7 +36,7 @@ func (c *HostClient) acquireConn(deadline time.Time) (*clientConn, error) {
 	if c.open < orInt(c.MaxConns, DefaultMaxConnsPerHost) {
 		c.open++
 		c.mu.Unlock()
-		return c.dial(deadline)
+		return c.dial(deadline, ctx)
 	}
 	if c.MaxConnWaitTimeout <= 0 {
 		c.mu.Unlock()
@@ -52,31 +52,48 @@ func (c *HostClient) acquireConn(deadline time.Time) (*clientConn, error) {
 	}
 	t := time.NewTimer(wait)
 	defer t.Stop()
+	var done <-chan struct{}
+	if ctx != nil {
+		done = ctx.Done()
+	}
+	var gaveUp error
 	select {
 	case cc := <-w.ch:
-		return c.takeHanded(cc, deadline)
+		return c.takeHanded(cc, deadline, ctx)
 	case <-t.C:
+		gaveUp = ErrNoFreeConns
+		if !deadline.IsZero() && !time.Now().Before(deadline) {
+			gaveUp = ErrTimeout
+		}
+	case <-done:
+		gaveUp = ctx.Err()
 	}
 	c.mu.Lock()
 	for i, x := range c.waiters {
 		if x == w {
 			c.waiters = append(c.waiters[:i], c.waiters[i+1:]...)
 			c.mu.Unlock()
-			if !deadline.IsZero() && !time.Now().Before(deadline) {
-				return nil, ErrTimeout
-			}
-			return nil, ErrNoFreeConns
+			return nil, gaveUp
 		}
 	}
 	c.mu.Unlock()
-	// Handed something just as the timer fired: take it.
-	return c.takeHanded(<-w.ch, deadline)
+	// Handed something just as we gave up: take it, or hand it back.
+	cc := <-w.ch
+	if gaveUp != ErrNoFreeConns && gaveUp != ErrTimeout {
+		if cc != nil {
+			c.releaseConn(cc)
+		} else {
+			c.freeSlot()
+		}
+		return nil, gaveUp
+	}
+	return c.takeHanded(cc, deadline, ctx)
 }
 
 // takeHanded takes what releaseConn or closeConn handed a waiter.
-func (c *HostClient) takeHanded(cc *clientConn, deadline time.Time) (*clientConn, error) {
+func (c *HostClient) takeHanded(cc *clientConn, deadline time.Time, ctx context.Context) (*clientConn, error) {
 	if cc == nil {
-		return c.dial(deadline) // a slot freed: the waiter dials
+		return c.dial(deadline, ctx) // a slot freed: the waiter dials
 	}
 	cc.reused = true
 	return cc, nil
@@ -188,54 +205,17 @@ func (c *HostClient) ConnsCount() int {
 }
 
 // dial opens a new connection on a slot already counted in open.
-func (c *HostClient) dial(deadline time.Time) (*clientConn, error) {
+func (c *HostClient) dial(deadline time.Time, ctx context.Context) (*clientConn, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	addr := c.addrs[int(c.addrIdx.Add(1)-1)%len(c.addrs)]
-	conn, err := c.dialAddr(addr, deadline)
+	conn, px, err := c.dialAddr(ctx, addr, deadline)
 	if err != nil {
 		c.freeSlot()
 		return nil, err
 	}
-	return newClientConn(c, conn), nil
-}
-
-func (c *HostClient) dialAddr(addr string, deadline time.Time) (net.Conn, error) {
-	var conn net.Conn
-	var err error
-	if c.Dial != nil {
-		conn, err = c.Dial(addr)
-	} else {
-		timeout := c.dialTimeout()
-		if !deadline.IsZero() {
-			timeout = min(timeout, time.Until(deadline))
-			if timeout <= 0 {
-				return nil, ErrTimeout
-			}
-		}
-		d := net.Dialer{Timeout: timeout}
-		conn, err = d.Dial("tcp", addr)
-	}
-	if err != nil {
-		return nil, &DialError{Addr: addr, Err: err}
-	}
-	if !c.IsTLS {
-		return conn, nil
-	}
-	cfg := c.tlsCfg
-	if cfg.ServerName == "" {
-		host, _, _ := net.SplitHostPort(addr)
-		cfg = cfg.Clone()
-		cfg.ServerName = host
-	}
-	tc := tls.Client(conn, cfg)
-	hsDeadline := time.Now().Add(c.dialTimeout())
-	if !deadline.IsZero() && deadline.Before(hsDeadline) {
-		hsDeadline = deadline
-	}
-	_ = tc.SetDeadline(hsDeadline)
-	if err := tc.Handshake(); err != nil {
-		_ = conn.Close()
-		return nil, &TLSError{Addr: addr, Err: err}
-	}
-	_ = tc.SetDeadline(time.Time{})
-	return tc, nil
+	cc := newClientConn(c, conn)
+	cc.proxy = px
+	return cc, nil
 }

@@ -1,6 +1,7 @@
 package volt
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -155,7 +156,7 @@ func (c *PipelineClient) runConn() {
 			return
 		default:
 		}
-		conn, err := c.hc.dialAddr(c.hc.addrs[0], time.Time{})
+		conn, px, err := c.hc.dialAddr(context.Background(), c.hc.addrs[0], time.Time{})
 		if err != nil {
 			// Fail one queued request so that callers learn why.
 			select {
@@ -169,7 +170,9 @@ func (c *PipelineClient) runConn() {
 			continue
 		}
 		backoff = 10 * time.Millisecond
-		c.serveConn(newClientConn(c.hc, conn))
+		cc := newClientConn(c.hc, conn)
+		cc.proxy = px
+		c.serveConn(cc)
 	}
 }
 
@@ -216,7 +219,7 @@ func (c *PipelineClient) writeRequests(cc *clientConn, inflight chan<- *pipeline
 				continue
 			}
 			req := w.req
-			cc.wbuf = c.hc.appendRequestHead(cc.wbuf, req, req.URI())
+			cc.wbuf = c.hc.appendRequestHead(cc.wbuf, req, req.URI(), cc.proxy)
 			cc.wbuf = append(cc.wbuf, req.Body()...)
 			w.mu.Unlock()
 			select {
