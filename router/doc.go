@@ -1,0 +1,2 @@
+// Package router routes volt requests by method, path and host.
+package router
