@@ -71,7 +71,9 @@ func (g *Group) POST(pattern string, handler volt.RequestHandler) { g.Handle("PO
 func (g *Group) PUT(pattern string, handler volt.RequestHandler) { g.Handle("PUT", pattern, handler) }
 
 // PATCH registers handler for PATCH requests; see Handle.
-func (g *Group) PATCH(pattern string, handler volt.RequestHandler) { g.Handle("PATCH", pattern, handler) }
+func (g *Group) PATCH(pattern string, handler volt.RequestHandler) {
+	g.Handle("PATCH", pattern, handler)
+}
 
 // DELETE registers handler for DELETE requests; see Handle.
 func (g *Group) DELETE(pattern string, handler volt.RequestHandler) {

@@ -24,7 +24,7 @@ func newCtx(method, target string) *volt.RequestCtx {
 // name.
 type ghRoute struct {
 	method, pattern, path string
-	params             [][2]string
+	params                [][2]string
 }
 
 func githubRoutes(t testing.TB) []ghRoute {

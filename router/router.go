@@ -229,16 +229,22 @@ func (r *Router) Group(prefix string, mw ...Middleware) *Group {
 func (r *Router) GET(pattern string, handler volt.RequestHandler) { r.Handle("GET", pattern, handler) }
 
 // HEAD registers handler for HEAD requests; see Handle.
-func (r *Router) HEAD(pattern string, handler volt.RequestHandler) { r.Handle("HEAD", pattern, handler) }
+func (r *Router) HEAD(pattern string, handler volt.RequestHandler) {
+	r.Handle("HEAD", pattern, handler)
+}
 
 // POST registers handler for POST requests; see Handle.
-func (r *Router) POST(pattern string, handler volt.RequestHandler) { r.Handle("POST", pattern, handler) }
+func (r *Router) POST(pattern string, handler volt.RequestHandler) {
+	r.Handle("POST", pattern, handler)
+}
 
 // PUT registers handler for PUT requests; see Handle.
 func (r *Router) PUT(pattern string, handler volt.RequestHandler) { r.Handle("PUT", pattern, handler) }
 
 // PATCH registers handler for PATCH requests; see Handle.
-func (r *Router) PATCH(pattern string, handler volt.RequestHandler) { r.Handle("PATCH", pattern, handler) }
+func (r *Router) PATCH(pattern string, handler volt.RequestHandler) {
+	r.Handle("PATCH", pattern, handler)
+}
 
 // DELETE registers handler for DELETE requests; see Handle.
 func (r *Router) DELETE(pattern string, handler volt.RequestHandler) {
