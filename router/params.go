@@ -89,8 +89,8 @@ func (p *Params) Close() error {
 // setMatch records in ctx the route it matched and its parameter values.
 // A route without parameters costs one user value and no pool round
 // trip.
-func setMatch(ctx *volt.RequestCtx, rt *route, values [][]byte) {
-	if len(values) == 0 {
+func setMatch(ctx *volt.RequestCtx, rt *route, path []byte, l *lookup) {
+	if l.n == 0 {
 		ctx.SetUserValue(ctxKey{}, rt)
 		return
 	}
@@ -101,7 +101,10 @@ func setMatch(ctx *volt.RequestCtx, rt *route, values [][]byte) {
 		ctx.SetUserValue(ctxKey{}, p)
 	}
 	p.route = rt
-	p.values = append(p.values[:0], values...)
+	p.values = p.values[:0]
+	for _, v := range l.values[:l.n] {
+		p.values = append(p.values, path[v[0]:v[1]:v[1]])
+	}
 }
 
 // ParamsOf returns the parameters of the route the router matched for

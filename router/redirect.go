@@ -18,7 +18,7 @@ func (r *Router) redirectSlash(ctx *volt.RequestCtx, id int, path []byte) bool {
 		}
 		alt = path[:len(path)-1]
 	} else {
-		alt = append(append(buf[:0], path...), '/')
+		alt = append(append(buf[:0], path...), '/') // on the heap if longer
 	}
 	if !r.serves(id, alt) {
 		return false
@@ -29,8 +29,7 @@ func (r *Router) redirectSlash(ctx *volt.RequestCtx, id int, path []byte) bool {
 
 // serves reports whether a route serves method id at path.
 func (r *Router) serves(id int, path []byte) bool {
-	var stack [8][]byte
-	l := lookup{method: id, values: stack[:0]}
+	l := newLookup(id, path)
 	return r.root.find(path, &l) != nil
 }
 
@@ -69,8 +68,8 @@ func (r *Router) redirectClean(ctx *volt.RequestCtx, id int, path []byte) bool {
 // set (path is then in the form RequestCtx.Path returns), followed by the
 // request's query string.
 func redirect(ctx *volt.RequestCtx, path []byte, decoded bool, code int) {
-	var buf [512]byte
-	loc := buf[:0]
+	b := getBuf()
+	loc := (*b)[:0]
 	if decoded {
 		loc = appendEscapedPath(loc, path)
 	} else {
@@ -82,6 +81,8 @@ func redirect(ctx *volt.RequestCtx, path []byte, decoded bool, code int) {
 	}
 	ctx.Response.Header.SetBytes(strLocation, loc)
 	ctx.SetStatusCode(code)
+	*b = loc
+	putBuf(b)
 }
 
 var strLocation = []byte(volt.HeaderLocation)

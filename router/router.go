@@ -1,6 +1,8 @@
 package router
 
 import (
+	"sync"
+
 	"github.com/volthttp/volt"
 	"github.com/volthttp/volt/internal/ascii"
 )
@@ -112,10 +114,9 @@ func (r *Router) Handler(ctx *volt.RequestCtx) {
 	if r.CleanPath != RedirectOff && r.redirectClean(ctx, id, path) {
 		return
 	}
-	var stack [8][]byte
-	l := lookup{method: id, values: stack[:0]}
+	l := newLookup(id, path)
 	if rt := r.root.find(path, &l); rt != nil {
-		setMatch(ctx, rt, l.values)
+		setMatch(ctx, rt, path, &l)
 		rt.handler(ctx)
 		return
 	}
@@ -127,9 +128,9 @@ func (r *Router) Handler(ctx *volt.RequestCtx) {
 // and "". It does not redirect, and does not set parameters: it is meant
 // for tests and tools.
 func (r *Router) Lookup(method, path string) (volt.RequestHandler, string) {
-	var stack [8][]byte
-	l := lookup{method: r.methodID([]byte(method)), values: stack[:0]}
-	if rt := r.root.find([]byte(path), &l); rt != nil {
+	p := []byte(path)
+	l := newLookup(r.methodID([]byte(method)), p)
+	if rt := r.root.find(p, &l); rt != nil {
 		return rt.handler, rt.pattern
 	}
 	return nil, ""
@@ -160,9 +161,18 @@ func (r *Router) miss(ctx *volt.RequestCtx, id int, path []byte, allow uint64) {
 }
 
 func (r *Router) setAllow(ctx *volt.RequestCtx, allow uint64) {
-	var buf [128]byte
-	ctx.Response.Header.SetBytes(strAllow, r.appendAllow(buf[:0], allow))
+	b := getBuf()
+	*b = r.appendAllow((*b)[:0], allow)
+	ctx.Response.Header.SetBytes(strAllow, *b)
+	putBuf(b)
 }
+
+// bufPool holds scratch buffers for header values: ResponseHeader.SetBytes
+// makes its argument escape, so a stack buffer would be allocated.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
+func getBuf() *[]byte  { return bufPool.Get().(*[]byte) }
+func putBuf(b *[]byte) { bufPool.Put(b) }
 
 var strAllow = []byte("Allow")
 
@@ -268,6 +278,9 @@ func (r *Router) add(method, pattern string, h volt.RequestHandler) {
 	toks, names, reason := parsePattern(pattern)
 	if reason != "" {
 		panic(&PatternError{full, reason})
+	}
+	if len(names) > maxParams {
+		panic(&PatternError{full, "too many parameters (at most 16)"})
 	}
 	id := r.methodID([]byte(method))
 	if id < 0 {

@@ -90,13 +90,30 @@ func (n *node) insert(toks []token) *node {
 	return n
 }
 
+// maxParams is the most parameters a pattern may have.
+const maxParams = 16
+
 // lookup is the state of one search: the method sought (-1 for a method
-// no route uses), the parameter values found so far, and the methods of
-// the routes whose path matched but whose method did not.
+// no route uses), the parameter values found so far as offsets into the
+// path (so that the path does not escape and a lookup lives on the
+// stack), and the methods of the routes whose path matched but whose
+// method did not.
 type lookup struct {
 	method int
 	allow  uint64
-	values [][]byte
+	total  int // length of the whole path
+	n      int // parameters found
+	values [maxParams][2]int32
+}
+
+func newLookup(method int, path []byte) lookup { return lookup{method: method, total: len(path)} }
+
+// push records the value rest[:end] of the next parameter; rest is a
+// suffix of the path.
+func (l *lookup) push(rest []byte, end int) {
+	start := l.total - len(rest)
+	l.values[l.n] = [2]int32{int32(start), int32(start + end)}
+	l.n++
 }
 
 // routeFor returns the route of the node for method id: a GET route also
@@ -127,7 +144,7 @@ func (n *node) leaf(l *lookup) *route {
 }
 
 // find returns the route for the rest of a path below n (n's own prefix is
-// already matched) and l.method, pushing parameter values onto l.values.
+// already matched) and l.method, pushing parameter values onto l.
 // It returns nil when no route matches both the path and the method; then
 // l.allow holds the methods of every route that matches the path.
 func (n *node) find(path []byte, l *lookup) *route {
@@ -142,9 +159,12 @@ func (n *node) find(path []byte, l *lookup) *route {
 			return nil
 		}
 		var next *node
-		if i := bytes.IndexByte(n.indices, path[0]); i >= 0 {
-			if c := n.children[i]; hasPrefix(path, c.prefix) {
-				next = c
+		for i, c := range n.indices {
+			if c == path[0] {
+				if c := n.children[i]; hasPrefix(path, c.prefix) {
+					next = c
+				}
+				break
 			}
 		}
 		if n.param == nil && n.catchAll == nil {
@@ -161,16 +181,13 @@ func (n *node) find(path []byte, l *lookup) *route {
 			}
 		}
 		if n.param != nil {
-			end := bytes.IndexByte(path, '/')
-			if end < 0 {
-				end = len(path)
-			}
+			end := segmentEnd(path)
 			if end > 0 {
-				l.values = append(l.values, path[:end])
+				l.push(path, end)
 				if rt := n.param.find(path[end:], l); rt != nil {
 					return rt
 				}
-				l.values = l.values[:len(l.values)-1]
+				l.n--
 			}
 		}
 		if n.catchAll != nil {
@@ -181,12 +198,23 @@ func (n *node) find(path []byte, l *lookup) *route {
 }
 
 func (n *node) findCatchAll(rest []byte, l *lookup) *route {
-	l.values = append(l.values, rest)
+	l.push(rest, len(rest))
 	if rt := n.catchAll.leaf(l); rt != nil {
 		return rt
 	}
-	l.values = l.values[:len(l.values)-1]
+	l.n--
 	return nil
+}
+
+// segmentEnd returns the index of the first '/' in p, or len(p). Segments
+// are short: a loop beats bytes.IndexByte's call.
+func segmentEnd(p []byte) int {
+	for i, c := range p {
+		if c == '/' {
+			return i
+		}
+	}
+	return len(p)
 }
 
 func hasPrefix(b []byte, prefix string) bool {
