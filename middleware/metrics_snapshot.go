@@ -122,4 +122,3 @@ func ExpvarHandler(ctx *volt.RequestCtx) {
 	})
 	ctx.WriteString("\n}\n")
 }
-

@@ -111,4 +111,3 @@ func appendCounterID(dst []byte) []byte {
 	}
 	return dst
 }
-
