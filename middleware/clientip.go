@@ -40,7 +40,11 @@ type Proxies struct {
 // ClientIP returns the address of the client of ctx according to p (see
 // Proxies). It allocates nothing.
 func (p *Proxies) ClientIP(ctx *volt.RequestCtx) netip.Addr {
-	addr := remoteAddr(ctx)
+	return p.clientIP(remoteAddr(ctx), &ctx.Request.Header)
+}
+
+// clientIP is ClientIP for a peer at addr that sent h.
+func (p *Proxies) clientIP(addr netip.Addr, h *volt.RequestHeader) netip.Addr {
 	if len(p.Trusted) == 0 || !p.trusted(addr) {
 		return addr
 	}
@@ -52,7 +56,7 @@ func (p *Proxies) ClientIP(ctx *volt.RequestCtx) netip.Addr {
 	// The fields of that name, then their addresses, last first.
 	var vals [16][]byte
 	n := 0
-	for k, v := range ctx.Request.Header.All() {
+	for k, v := range h.All() {
 		if bytesconv.EqualFold(k, name) {
 			if n == len(vals) {
 				return addr // more fields than any proxy chain sends
