@@ -34,11 +34,20 @@ func ok(ctx *volt.RequestCtx) { ctx.WriteString("ok") }
 // address.
 func serveTCP(t testing.TB, h volt.RequestHandler) string {
 	t.Helper()
+	return serveTCPServer(t, &volt.Server{Handler: h})
+}
+
+// serveTCPServer serves srv on 127.0.0.1 until the test ends and returns
+// the address.
+func serveTCPServer(t testing.TB, srv *volt.Server) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &volt.Server{Handler: h, Logger: discardLogger()}
+	if srv.Logger == nil {
+		srv.Logger = discardLogger()
+	}
 	done := make(chan struct{})
 	go func() { _ = srv.Serve(ln); close(done) }()
 	t.Cleanup(func() { _ = srv.Close(); <-done })
