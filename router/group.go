@@ -23,10 +23,11 @@ type Group struct {
 }
 
 // Group returns a subgroup under prefix, relative to g's, whose routes go
-// through g's middleware and then mw.
+// through g's middleware and then mw. An empty prefix makes a group that
+// only adds middleware.
 func (g *Group) Group(prefix string, mw ...Middleware) *Group {
-	if prefix == "" || prefix[0] != '/' {
-		panic(&PatternError{prefix, "a group prefix must start with '/'"})
+	if prefix != "" && prefix[0] != '/' {
+		panic(&PatternError{prefix, "a group prefix must start with '/' (or be empty)"})
 	}
 	return &Group{r: g.r, parent: g, prefix: g.prefix + strings.TrimRight(prefix, "/"), mw: mw}
 }

@@ -30,6 +30,8 @@ func TestGroups(t *testing.T) {
 	r.GET("/health", nameHandler("health"))
 	org := r.Group("/orgs/{org}")
 	org.GET("/repos/{repo}", nameHandler("repo"))
+	authed := org.Group("", tag("auth"))
+	authed.POST("/repos/{repo}", nameHandler("new repo"))
 
 	cases := []struct{ method, target, body, trace string }{
 		{"GET", "/api/users/7", "user id=7", "router,api"},
@@ -38,6 +40,7 @@ func TestGroups(t *testing.T) {
 		{"DELETE", "/api/admin/users/7", "delete id=7", "router,api,admin1,admin2,admin3"},
 		{"GET", "/health", "health", "router"},
 		{"GET", "/orgs/volt/repos/router", "repo org=volt repo=router", "router"},
+		{"POST", "/orgs/volt/repos/x", "new repo org=volt repo=x", "router,auth"},
 		{"GET", "/nope", "Not Found", ""}, // middleware wraps routes, not the 404
 	}
 	for _, tc := range cases {
