@@ -33,6 +33,18 @@ func BenchmarkRouter(b *testing.B) {
 	b.Run("params", func(b *testing.B) {
 		run(b, []*volt.RequestCtx{newCtx("GET", "/repos/volthttp/volt/pulls/42/commits")})
 	})
+	b.Run("params-reset", func(b *testing.B) {
+		// As "params", with what the server does between two requests of
+		// a connection: the RequestCtx closes its user values, so the
+		// Params go back to the pool and are taken again.
+		ctx := newCtx("GET", "/repos/volthttp/volt/pulls/42/commits")
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			r.Handler(ctx)
+			ParamsOf(ctx).Close()
+			ctx.SetUserValue(ctxKey{}, nil)
+		}
+	})
 	b.Run("notfound", func(b *testing.B) {
 		ctx := newCtx("GET", "/repos/volthttp/volt/nope")
 		b.ReportAllocs()
