@@ -68,6 +68,11 @@ func (r *Router) redirectClean(ctx *volt.RequestCtx, id int, path []byte) bool {
 // set (path is then in the form RequestCtx.Path returns), followed by the
 // request's query string.
 func redirect(ctx *volt.RequestCtx, path []byte, decoded bool, code int) {
+	// A Location starting with "//" would name another host: keep one
+	// slash. (A normalised path never has "//"; a raw one might.)
+	for len(path) > 1 && path[0] == '/' && path[1] == '/' {
+		path = path[1:]
+	}
 	b := getBuf()
 	loc := (*b)[:0]
 	if decoded {

@@ -327,3 +327,13 @@ func TestCleanPathHelpers(t *testing.T) {
 		t.Error("isCleanPath: dots with more in the segment are not dot segments")
 	}
 }
+
+// TestRedirectNeverOffHost: a Location never starts with "//", which
+// would name another host.
+func TestRedirectNeverOffHost(t *testing.T) {
+	ctx := newCtx("GET", "/x?q=1")
+	redirect(ctx, []byte("//evil.example/a"), false, 301)
+	if got := string(ctx.Response.Header.Peek("Location")); got != "/evil.example/a?q=1" {
+		t.Errorf("Location %q", got)
+	}
+}
