@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/volthttp/volt"
@@ -101,7 +102,7 @@ func (l *accessLogger) logLine(ctx *volt.RequestCtx, start time.Time) {
 		buf = append(buf, '-')
 	}
 	buf = append(buf, " ["...)
-	buf = start.AppendFormat(buf, "02/Jan/2006:15:04:05 -0700")
+	buf = appendCLFTime(buf, start)
 	buf = append(buf, "] \""...)
 	buf = appendEscaped(buf, ctx.Method())
 	buf = append(buf, ' ')
@@ -129,6 +130,26 @@ func (l *accessLogger) logLine(ctx *volt.RequestCtx, start time.Time) {
 	l.mu.Unlock()
 	*b = buf
 	putBuf(b)
+}
+
+// clfTime caches the formatted time of the current second: formatting
+// costs more than the rest of a line.
+type clfTime struct {
+	sec int64
+	buf []byte
+}
+
+var lastCLFTime atomic.Pointer[clfTime]
+
+// appendCLFTime appends t as "10/Oct/2024:13:55:36 +0000".
+func appendCLFTime(dst []byte, t time.Time) []byte {
+	sec := t.Unix()
+	if c := lastCLFTime.Load(); c != nil && c.sec == sec {
+		return append(dst, c.buf...)
+	}
+	c := &clfTime{sec: sec, buf: t.AppendFormat(nil, "02/Jan/2006:15:04:05 -0700")}
+	lastCLFTime.Store(c)
+	return append(dst, c.buf...)
 }
 
 // appendEscaped appends s with '"', '\\', control and non-ASCII bytes
