@@ -156,17 +156,20 @@ func appendCLFTime(dst []byte, t time.Time) []byte {
 // escaped as \" \\ and \xHH.
 func appendEscaped(dst, s []byte) []byte {
 	const hex = "0123456789abcdef"
-	for _, c := range s {
-		switch {
-		case c == '"' || c == '\\':
-			dst = append(dst, '\\', c)
-		case c < 0x20 || c >= 0x7f:
-			dst = append(dst, '\\', 'x', hex[c>>4], hex[c&15])
-		default:
-			dst = append(dst, c)
+	start := 0 // s[start:i] is still to copy
+	for i, c := range s {
+		if c >= 0x20 && c < 0x7f && c != '"' && c != '\\' {
+			continue
 		}
+		dst = append(dst, s[start:i]...)
+		if c == '"' || c == '\\' {
+			dst = append(dst, '\\', c)
+		} else {
+			dst = append(dst, '\\', 'x', hex[c>>4], hex[c&15])
+		}
+		start = i + 1
 	}
-	return dst
+	return append(dst, s[start:]...)
 }
 
 func (l *accessLogger) logStructured(ctx *volt.RequestCtx, start time.Time) {
