@@ -2,6 +2,8 @@ package volt
 
 import (
 	"crypto/tls"
+	"errors"
+	"io/fs"
 	"net"
 	"sync"
 	"time"
@@ -155,10 +157,18 @@ func (ctx *RequestCtx) SetBodyString(body string) { ctx.Response.SetBodyString(b
 func (ctx *RequestCtx) SetBodyStreamWriter(sw StreamWriter) { ctx.Response.SetBodyStreamWriter(sw) }
 
 // SendFile sends the file at path as the response body (see
-// Response.SendFile). A missing file gives 404, other errors 500.
+// Response.SendFile). A missing file or a directory gives 404, a file the
+// server may not read 403, other errors 500.
 func (ctx *RequestCtx) SendFile(path string) {
-	if err := ctx.Response.SendFile(path); err != nil {
+	err := ctx.Response.SendFile(path)
+	switch {
+	case err == nil:
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, ErrIsDirectory):
 		ctx.Error(StatusMessage(StatusNotFound), StatusNotFound)
+	case errors.Is(err, fs.ErrPermission):
+		ctx.Error(StatusMessage(StatusForbidden), StatusForbidden)
+	default:
+		ctx.Error(StatusMessage(StatusInternalServerError), StatusInternalServerError)
 	}
 }
 
@@ -249,9 +259,11 @@ func (ctx *RequestCtx) Redirect(uri string, statusCode int) {
 	ctx.Response.Header.SetStatusCode(statusCode)
 }
 
-// Error answers with statusCode and msg as a text/plain body.
+// Error answers with statusCode and msg as a text/plain body. Header
+// fields set before (by middleware, say) stay.
 func (ctx *RequestCtx) Error(msg string, statusCode int) {
-	ctx.Response.Reset()
+	ctx.Response.ResetBody()
+	ctx.Response.Header.SetContentLength(-1)
 	ctx.Response.Header.SetStatusCode(statusCode)
 	ctx.Response.Header.SetContentTypeBytes(strTextPlain)
 	ctx.Response.SetBodyString(msg)

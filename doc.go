@@ -34,6 +34,34 @@
 // SetBodyStreamWriter and SetBodyStream produce a body after the handler
 // returned; SendFile lets the kernel copy a file.
 //
+// # Sending requests
+//
+//	var c volt.Client // zero value works; reuse it
+//	status, body, err := c.Get(nil, "https://example.com/")
+//
+//	req, resp := volt.AcquireRequest(), volt.AcquireResponse()
+//	defer volt.ReleaseRequest(req)
+//	defer volt.ReleaseResponse(resp)
+//	req.SetRequestURI("http://api.internal:8080/v1/items")
+//	err = c.DoTimeout(req, resp, 2*time.Second)
+//
+// HostClient pools connections to one host; LBClient spreads requests over
+// several; PipelineClient pipelines them.
+//
+// # Static files and compression
+//
+// FS serves a directory safely (nothing outside Root is reachable), with
+// ranges, conditional requests, listings and cached compressed variants;
+// CompressHandler compresses the responses of any handler.
+//
+//	fs := &volt.FS{Root: "./public", Compress: true, AcceptByteRange: true}
+//	srv := &volt.Server{Handler: fs.Handler()}
+//
+//	srv := &volt.Server{Handler: volt.CompressHandler(api, nil)}
+//
+// Request bodies sent with a Content-Encoding are decoded on demand, up to
+// a limit: ctx.Request.BodyDecoded(maxBytes).
+//
 // # Cancellation
 //
 // RequestCtx is a context.Context. Its Done channel closes when the server
@@ -76,5 +104,6 @@
 // through ServerConn.AcquireCtx and ServerConn.Handle.
 //
 // The examples directory holds complete programs: examples/hello is the
-// smallest, examples/demo a tour in the browser.
+// smallest, examples/fileserver a static file server, examples/demo a tour
+// in the browser.
 package volt

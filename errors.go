@@ -32,8 +32,8 @@ var (
 	// non-negative decimal number (400).
 	ErrBadContentLength = errors.New("volt: invalid Content-Length")
 	// ErrBadTransferEncoding is returned when a request's Transfer-Encoding
-	// does not end with chunked, or names a coding twice (400, or 501 for
-	// an unknown coding).
+	// does not end with chunked, or when a message names chunked twice or
+	// not last (400).
 	ErrBadTransferEncoding = errors.New("volt: invalid Transfer-Encoding")
 	// ErrBadChunk is returned for a malformed chunk size, chunk extension or
 	// chunk terminator (400).
@@ -71,6 +71,10 @@ var ErrNotMultipart = errors.New("volt: request is not multipart/form-data")
 // ErrIsDirectory is returned by Response.SendFile for a directory.
 var ErrIsDirectory = errors.New("volt: is a directory")
 
+// ErrNotDirectory is returned (and logged by FS, which answers 500) when
+// FS.Root is not a directory.
+var ErrNotDirectory = errors.New("volt: not a directory")
+
 // Reasons a RequestCtx is cancelled. Both match context.Canceled with
 // errors.Is.
 var (
@@ -95,3 +99,72 @@ var ErrNoResponseWriter = errors.New("volt: request has no response writer")
 // ErrInvalidNumber is returned by Args.GetUint when the value is not a
 // non-negative decimal number that fits in an int.
 var ErrInvalidNumber = errors.New("volt: invalid number")
+
+// Errors of the client.
+var (
+	// ErrNoFreeConns is returned when all MaxConns connections to a host
+	// are busy and none freed within MaxConnWaitTimeout.
+	ErrNoFreeConns = errors.New("volt: no free connections to the host")
+	// ErrConnectionClosed is returned when the server closed the
+	// connection before sending a response.
+	ErrConnectionClosed = errors.New("volt: server closed the connection before responding")
+	// ErrTimeout is returned when a request's timeout or deadline passes.
+	// It is a net.Error whose Timeout method reports true.
+	ErrTimeout error = timeoutError{}
+	// ErrTooManyInterimResponses is returned when a server sends more
+	// 1xx responses before its final one than a client accepts (8).
+	ErrTooManyInterimResponses = errors.New("volt: too many interim responses")
+	// ErrTooManyRedirects is returned by DoRedirects past its limit.
+	ErrTooManyRedirects = errors.New("volt: too many redirects")
+	// ErrMissingLocation is returned by DoRedirects for a redirect without
+	// a Location header.
+	ErrMissingLocation = errors.New("volt: redirect without Location")
+)
+
+type timeoutError struct{}
+
+func (timeoutError) Error() string   { return "volt: timeout" }
+func (timeoutError) Timeout() bool   { return true }
+func (timeoutError) Temporary() bool { return true }
+
+// DialError is returned when a connection to Addr could not be opened.
+type DialError struct {
+	Addr string
+	Err  error
+}
+
+func (e *DialError) Error() string { return "volt: dial " + e.Addr + ": " + e.Err.Error() }
+func (e *DialError) Unwrap() error { return e.Err }
+
+// Timeout reports whether the dial timed out.
+func (e *DialError) Timeout() bool {
+	var ne interface{ Timeout() bool }
+	return errors.As(e.Err, &ne) && ne.Timeout()
+}
+
+// TLSError is returned when the TLS handshake with Addr failed, for
+// example because its certificate is not trusted.
+type TLSError struct {
+	Addr string
+	Err  error
+}
+
+func (e *TLSError) Error() string { return "volt: TLS handshake with " + e.Addr + ": " + e.Err.Error() }
+func (e *TLSError) Unwrap() error { return e.Err }
+
+// ErrUnsupportedScheme is returned by Client for a URL whose scheme is
+// not http or https.
+var ErrUnsupportedScheme = errors.New("volt: unsupported URL scheme")
+
+// ErrNoBackends is returned by LBClient when it has no clients.
+var ErrNoBackends = errors.New("volt: load balancer has no backends")
+
+// Errors of request-body decoding (Request.BodyDecoded, CompressHandler).
+var (
+	// ErrUnsupportedContentEncoding is returned for a request body whose
+	// Content-Encoding names a coding volt cannot decode (415).
+	ErrUnsupportedContentEncoding = errors.New("volt: unsupported content coding")
+	// ErrBadEncodedBody is returned for a request body that its
+	// Content-Encoding cannot decode: corrupt or truncated data (400).
+	ErrBadEncodedBody = errors.New("volt: malformed encoded body")
+)

@@ -188,11 +188,22 @@ func forEachToken(v []byte, f func(tok []byte) bool) {
 
 // hasToken reports whether the comma-separated list v holds tok
 // (case-insensitive).
+//
+// It scans without a callback, so that v does not escape: a caller may
+// pass a buffer on its stack (ResponseHeader.SetBytes does).
 func hasToken(v []byte, tok string) bool {
-	found := false
-	forEachToken(v, func(t []byte) bool {
-		found = bytesconv.EqualFold(t, tok)
-		return !found
-	})
-	return found
+	for len(v) > 0 {
+		i := 0
+		for i < len(v) && v[i] != ',' {
+			i++
+		}
+		if t := trimOWS(v[:i]); len(t) > 0 && bytesconv.EqualFold(t, tok) {
+			return true
+		}
+		if i == len(v) {
+			return false
+		}
+		v = v[i+1:]
+	}
+	return false
 }

@@ -185,13 +185,14 @@ func parseRequestLine(h *RequestHeader, line []byte, off int, o *parseOptions) e
 		version[5] < '0' || version[5] > '9' || version[7] < '0' || version[7] > '9' {
 		return parseError(off, "malformed HTTP version")
 	}
-	switch string(version) {
-	case "HTTP/1.1":
-	case "HTTP/1.0":
-		h.http10 = true
-	default:
+	switch {
+	case version[5] != '1':
 		return ErrUnsupportedVersion
+	case version[7] == '0':
+		h.http10 = true
 	}
+	// HTTP/1.2 and later minor versions are served as HTTP/1.1 (RFC 9110
+	// section 2.5).
 	if len(target) == 1 && target[0] == '*' && string(method) != "OPTIONS" {
 		// RFC 9112 section 3.2.4: asterisk-form is for OPTIONS only.
 		return parseError(off, "asterisk-form with a method other than OPTIONS")

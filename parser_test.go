@@ -145,7 +145,6 @@ var parseTests = []parseTest{
 
 	// RFC 9112 section 2.3: HTTP version.
 	{name: "2.3 HTTP/1.0", in: "GET / HTTP/1.0\r\n\r\n", proto: "HTTP/1.0", fields: [][2]string{}},
-	{name: "2.3 HTTP/1.2", in: "GET / HTTP/1.2\r\n" + hostA + "\r\n", err: ErrUnsupportedVersion, status: 505},
 	{name: "2.3 HTTP/2.0", in: "GET / HTTP/2.0\r\n" + hostA + "\r\n", err: ErrUnsupportedVersion, status: 505},
 	{name: "2.3 HTTP/0.9", in: "GET / HTTP/0.9\r\n" + hostA + "\r\n", err: ErrUnsupportedVersion, status: 505},
 	{name: "2.3 HTTP/5.6", in: "GET / HTTP/5.6\r\n\r\n", err: ErrUnsupportedVersion, status: 505},

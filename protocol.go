@@ -3,8 +3,11 @@ package volt
 import (
 	"bytes"
 	"crypto/tls"
+	"errors"
+	"io"
 	"net"
 	"runtime/debug"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -64,6 +67,11 @@ func (s *Server) RegisterPreface(prefix string, name string) {
 		s.maxPreface = len(prefix)
 	}
 }
+
+// NextProtos returns the ALPN protocol list the server offers: every
+// registered protocol, then http/1.1. ServeTLS sets it on its TLS config;
+// use it for a TLS listener made by hand.
+func (s *Server) NextProtos() []string { return s.alpnProtocols(nil) }
 
 // alpnProtocols returns the ALPN list: the given names, then every
 // registered protocol, then http/1.1.
@@ -302,8 +310,13 @@ func (c *ServerConn) serve() {
 	s := c.srv
 	proto := ProtocolHTTP11
 	if tc, ok := c.conn.(*tls.Conn); ok {
-		_ = tc.SetDeadline(deadline(s.headerTimeout()))
+		hs := s.HandshakeTimeout
+		if hs <= 0 {
+			hs = s.headerTimeout()
+		}
+		_ = tc.SetDeadline(deadline(hs))
 		if err := tc.Handshake(); err != nil {
+			answerPlainHTTP(err)
 			return
 		}
 		_ = tc.SetDeadline(time.Time{})
@@ -318,6 +331,30 @@ func (c *ServerConn) serve() {
 		return
 	}
 	_ = serveHTTP1(c)
+}
+
+// answerPlainHTTP answers a plain HTTP request sent to a TLS port with a
+// clear 400 (in plain HTTP, which is what the client speaks).
+func answerPlainHTTP(err error) {
+	var re tls.RecordHeaderError
+	if !errors.As(err, &re) || re.Conn == nil || !looksLikeHTTP(re.RecordHeader[:]) {
+		return
+	}
+	const msg = "Client sent an HTTP request to an HTTPS server.\n"
+	_ = re.Conn.SetWriteDeadline(time.Now().Add(time.Second))
+	_, _ = io.WriteString(re.Conn, "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"+
+		"Connection: close\r\nContent-Length: "+strconv.Itoa(len(msg))+"\r\n\r\n"+msg)
+}
+
+// looksLikeHTTP reports whether the first bytes of a connection look like
+// the start of an HTTP/1 request line rather than a TLS record.
+func looksLikeHTTP(b []byte) bool {
+	for _, m := range []string{"GET /", "HEAD ", "POST ", "PUT /", "OPTIO", "DELET", "PATCH", "CONNE", "TRACE"} {
+		if len(b) >= 5 && string(b[:5]) == m {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *ServerConn) close() {

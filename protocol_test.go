@@ -127,6 +127,17 @@ func TestProtocolALPN(t *testing.T) {
 	}
 }
 
+func TestNextProtos(t *testing.T) {
+	s := &Server{}
+	if got := s.NextProtos(); len(got) != 1 || got[0] != "http/1.1" {
+		t.Fatalf("no protocols: %v", got)
+	}
+	s.RegisterProtocol("h2", &lineProtocol{})
+	if got := s.NextProtos(); len(got) != 2 || got[0] != "h2" || got[1] != "http/1.1" {
+		t.Fatalf("with h2: %v", got)
+	}
+}
+
 func TestTLSConnectionState(t *testing.T) {
 	s := &Server{TLSConfig: &tls.Config{Certificates: []tls.Certificate{testCert(t)}}, Handler: func(ctx *RequestCtx) {
 		st := ctx.TLSConnectionState()
@@ -165,4 +176,43 @@ func testCert(t testing.TB) tls.Certificate {
 		t.Fatal(err)
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// TestPlainHTTPOnTLSPort: a plain HTTP request to a TLS port gets a clear
+// 400 in plain HTTP, and the connection closes.
+func TestPlainHTTPOnTLSPort(t *testing.T) {
+	s := &Server{Handler: seamHandler, TLSConfig: &tls.Config{Certificates: []tls.Certificate{testCert(t)}}}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	go s.ServeTLS(ln, "", "")
+	t.Cleanup(func() { s.Close() })
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	br := bufio.NewReader(c)
+	resp, body := exchange(t, c, br, get("/"))
+	if resp.StatusCode != 400 || !strings.Contains(body, "HTTP request to an HTTPS server") {
+		t.Fatalf("%d %q", resp.StatusCode, body)
+	}
+	expectClosed(t, c, br)
+}
+
+// TestHandshakeTimeout: a client that opens a TLS port and says nothing is
+// dropped at HandshakeTimeout.
+func TestHandshakeTimeout(t *testing.T) {
+	s := &Server{Handler: seamHandler, HandshakeTimeout: 100 * time.Millisecond, TLSConfig: &tls.Config{Certificates: []tls.Certificate{testCert(t)}}}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	go s.ServeTLS(ln, "", "")
+	t.Cleanup(func() { s.Close() })
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	start := time.Now()
+	expectClosed(t, c, bufio.NewReader(c))
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("closed after %v", d)
+	}
 }

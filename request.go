@@ -37,6 +37,7 @@ type Request struct {
 	// stream is set when the server streams the body to the handler
 	// (Server.StreamRequestBody); body is then read from it on demand.
 	stream     io.Reader
+	streamSize int64 // -1: unknown (chunked when a client sends it)
 	streamRead bool
 	streamErr  error
 	bodyLimit  int64
@@ -44,6 +45,11 @@ type Request struct {
 
 	multipartForm *multipart.Form
 	multipartMem  int64
+
+	// The body with its Content-Encoding removed (BodyDecoded).
+	decoded     []byte
+	decodedDone bool
+	decodedErr  error
 }
 
 var requestPool sync.Pool
@@ -75,8 +81,9 @@ func (r *Request) Reset() {
 	r.postArgsParsed = false
 	r.body = nil
 	r.bodyBuf = r.bodyBuf[:0]
-	r.stream, r.streamRead, r.streamErr = nil, false, nil
+	r.stream, r.streamRead, r.streamErr, r.streamSize = nil, false, nil, -1
 	r.bodyLimit = 0
+	r.decoded, r.decodedDone, r.decodedErr = r.decoded[:0], false, nil
 	if r.multipartForm != nil {
 		_ = r.multipartForm.RemoveAll()
 		r.multipartForm = nil
@@ -84,10 +91,15 @@ func (r *Request) Reset() {
 }
 
 // URI returns the parsed request URI. On the server it was parsed and
-// validated before the handler ran.
+// validated strictly before the handler ran; on a client request it is
+// parsed leniently from the URL given to SetRequestURI (a full URL, or a
+// path with the host in the Host header).
 func (r *Request) URI() *URI {
 	if !r.uriParsed {
-		_ = r.parseURI()
+		r.uriParsed = true
+		if err := r.uri.SetBytes(r.Header.RequestURI()); err == nil && len(r.uri.Host()) == 0 && len(r.Header.host) > 0 {
+			r.uri.SetHostBytes(r.Header.host)
+		}
 	}
 	return &r.uri
 }
@@ -155,6 +167,17 @@ func (r *Request) SetBody(body []byte) {
 	r.body = r.bodyBuf
 	r.stream = nil
 	r.postArgsParsed = false
+}
+
+// SetBodyStream makes the body the contents of src, read as the request
+// is sent: size is its length, or -1 when unknown (the body is then sent
+// chunked). src is closed after sending if it is an io.Closer.
+func (r *Request) SetBodyStream(src io.Reader, size int64) {
+	r.body, r.bodyBuf = nil, r.bodyBuf[:0]
+	r.stream, r.streamRead, r.streamSize = src, false, size
+	if size < 0 {
+		r.streamSize = -1
+	}
 }
 
 // SetBodyString sets the body to a copy of body.

@@ -238,6 +238,8 @@ func (h *RequestHeader) DelBytes(key []byte) {
 		h.contentLength = -1
 	case bytesconv.EqualFold(key, HeaderTransferEncoding):
 		h.chunked = false
+	case bytesconv.EqualFold(key, HeaderExpect):
+		h.expectContinue = false
 	}
 }
 
@@ -255,6 +257,8 @@ func (h *RequestHeader) noteField(f *headerField) {
 	case bytesconv.EqualFold(f.key, HeaderConnection):
 		h.connClose = hasToken(f.value, "close")
 		h.connKeepAlive = hasToken(f.value, "keep-alive")
+	case bytesconv.EqualFold(f.key, HeaderExpect):
+		h.expectContinue = bytesconv.EqualFold(f.value, "100-continue")
 	}
 }
 
@@ -289,6 +293,12 @@ func (h *RequestHeader) VisitAllCookie(f func(name, value []byte)) {
 // The returned slice is valid until the handler returns; copy it to keep it.
 func (h *RequestHeader) Trailer(key string) []byte {
 	return h.trailers.peek(bytesconv.S2B(key))
+}
+
+// SetTrailer sets a trailer field, sent by a client after the body, which
+// is then chunked.
+func (h *RequestHeader) SetTrailer(key, value string) {
+	h.trailers.set(bytesconv.S2B(key), bytesconv.S2B(value))
 }
 
 // Trailers iterates over the trailer fields in order.

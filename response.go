@@ -2,6 +2,7 @@ package volt
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"os"
 	"sync"
@@ -152,4 +153,15 @@ func (r *Response) SendFile(path string) error {
 	}
 	r.SetBodyStream(f, st.Size())
 	return nil
+}
+
+// BodyStream returns a reader of the body: the stream a client left
+// unread (ConnConfig.StreamResponseBody), or the buffered body. Read a
+// streamed body to its end, or Reset the Response, so that its connection
+// returns to the pool.
+func (r *Response) BodyStream() io.Reader {
+	if r.bodyStream != nil {
+		return r.bodyStream
+	}
+	return bytes.NewReader(r.body)
 }

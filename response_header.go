@@ -23,6 +23,8 @@ type ResponseHeader struct {
 	contentType    []byte
 	contentTypeSet bool
 	connClose      bool
+	connection     []byte // the Connection value as set or received
+	te             []byte // Transfer-Encoding as received (client side)
 
 	clBuf []byte // scratch for Peek("Content-Length")
 }
@@ -36,6 +38,8 @@ func (h *ResponseHeader) Reset() {
 	h.contentType = h.contentType[:0]
 	h.contentTypeSet = false
 	h.connClose = false
+	h.connection = h.connection[:0]
+	h.te = h.te[:0]
 }
 
 // StatusCode returns the status code (200 if none was set).
@@ -105,8 +109,16 @@ func (h *ResponseHeader) PeekBytes(key []byte) []byte {
 		h.clBuf = bytesconv.AppendUint(h.clBuf[:0], int(h.contentLength))
 		return h.clBuf
 	case bytesconv.EqualFold(key, HeaderConnection):
+		if len(h.connection) > 0 {
+			return h.connection
+		}
 		if h.connClose {
 			return strClose
+		}
+		return nil
+	case bytesconv.EqualFold(key, HeaderTransferEncoding):
+		if len(h.te) > 0 {
+			return h.te
 		}
 		return nil
 	}
@@ -123,7 +135,7 @@ func (h *ResponseHeader) Add(key, value string) {
 
 // AddBytes is Add with []byte arguments.
 func (h *ResponseHeader) AddBytes(key, value []byte) {
-	if !h.special(key, value) {
+	if !h.special(key, value, true) {
 		h.fields.addCopy(key, value)
 	}
 }
@@ -135,15 +147,16 @@ func (h *ResponseHeader) Set(key, value string) {
 
 // SetBytes is Set with []byte arguments.
 func (h *ResponseHeader) SetBytes(key, value []byte) {
-	if !h.special(key, value) {
+	if !h.special(key, value, false) {
 		h.fields.set(key, value)
 	}
 }
 
 // special handles the fields the protocol writes itself. It reports
-// whether key was one of them. Transfer-Encoding is ignored: the protocol
-// chooses the framing.
-func (h *ResponseHeader) special(key, value []byte) bool {
+// whether key was one of them. A Connection value is kept and sent (for
+// example "Upgrade" on a 101), "close" in it closes the connection.
+// Transfer-Encoding is only recorded: the protocol chooses the framing.
+func (h *ResponseHeader) special(key, value []byte, add bool) bool {
 	switch {
 	case bytesconv.EqualFold(key, HeaderContentType):
 		h.SetContentTypeBytes(value)
@@ -152,10 +165,12 @@ func (h *ResponseHeader) special(key, value []byte) bool {
 			h.contentLength = n
 		}
 	case bytesconv.EqualFold(key, HeaderConnection):
+		h.connection = appendListValue(h.connection, value, add)
 		if hasToken(value, "close") {
 			h.connClose = true
 		}
 	case bytesconv.EqualFold(key, HeaderTransferEncoding):
+		h.te = appendListValue(h.te, value, add)
 	default:
 		return false
 	}
@@ -174,6 +189,9 @@ func (h *ResponseHeader) DelBytes(key []byte) {
 		h.contentLength = -1
 	case bytesconv.EqualFold(key, HeaderConnection):
 		h.connClose = false
+		h.connection = h.connection[:0]
+	case bytesconv.EqualFold(key, HeaderTransferEncoding):
+		h.te = h.te[:0]
 	default:
 		h.fields.del(key)
 	}
@@ -227,4 +245,15 @@ func (h *ResponseHeader) CopyTo(dst *ResponseHeader) {
 	dst.contentType = append(dst.contentType[:0], h.contentType...)
 	dst.contentTypeSet = h.contentTypeSet
 	dst.connClose = h.connClose
+	dst.connection = append(dst.connection[:0], h.connection...)
+	dst.te = append(dst.te[:0], h.te...)
+}
+
+// appendListValue sets a list-valued field to v, or appends ", v" to it
+// when add is set and it is not empty (RFC 9110 section 5.3).
+func appendListValue(dst, v []byte, add bool) []byte {
+	if !add || len(dst) == 0 {
+		return append(dst[:0], v...)
+	}
+	return append(append(dst, ',', ' '), v...)
 }

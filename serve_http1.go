@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,6 +46,11 @@ type http1Conn struct {
 	watchN       int
 	watchErr     error
 	startWatchFn func(ctx *RequestCtx)
+
+	// bufs holds the head and a large body for one writev; a field, so
+	// that the write allocates nothing.
+	bufs    net.Buffers
+	bufsArr [2][]byte
 
 	scanned  int       // head bytes scanned by findHeadEnd so far
 	reqStart time.Time // first byte of the request, when ReadTimeout is set
@@ -281,6 +287,13 @@ func (c *http1Conn) serveRequest(ctx *RequestCtx) (keep bool, err error) {
 	c.stopWatch()
 	if !ok {
 		c.closeAfter = true
+		if ctx.sent {
+			// The handler panicked after part of the response went out:
+			// close without ending the body, so that the client sees it
+			// is truncated rather than complete.
+			_ = c.flush()
+			return false, errHandlerPanic
+		}
 	}
 	if c.streaming && !c.drainBody(ctx) {
 		c.closeAfter = true
@@ -378,7 +391,10 @@ func statusForError(err error) int {
 	return StatusBadRequest
 }
 
-var errExpectationFailed = errors.New("volt: expectation failed")
+var (
+	errExpectationFailed = errors.New("volt: expectation failed")
+	errHandlerPanic      = errors.New("volt: handler panicked")
+)
 
 // hijack writes the response, then hands the connection to the hijack
 // handler.
@@ -400,6 +416,11 @@ func (c *http1Conn) hijack(ctx *RequestCtx) error {
 	c.releaseBuffers()
 	h := ctx.hijack
 	c.sc.watch(ctx) // Shutdown cancels the context of a hijacked connection
+	defer func() {
+		if r := recover(); r != nil {
+			s.logger().Error("volt: hijack handler panic", "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
 	h(hc)
 	return nil
 }

@@ -3,8 +3,8 @@ package volt
 import (
 	"bufio"
 	"io"
-	"net"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -51,9 +51,12 @@ func (c *http1Conn) appendHead(dst []byte, ctx *RequestCtx, bodyLen int64) []byt
 			c.chunked = true
 		}
 	}
-	if c.closeAfter {
+	switch {
+	case c.closeAfter:
 		dst = append(dst, "Connection: close\r\n"...)
-	} else if ctx.Request.Header.http10 {
+	case len(h.connection) > 0:
+		dst = appendHeaderFieldString(dst, HeaderConnection, h.connection)
+	case ctx.Request.Header.http10:
 		dst = append(dst, "Connection: keep-alive\r\n"...)
 	}
 	if c.chunked && h.HasTrailers() {
@@ -93,7 +96,7 @@ func (c *http1Conn) finishResponse(ctx *RequestCtx) error {
 	}
 	c.wbuf = c.appendHead(c.wbuf, ctx, bodyLen)
 	if c.headOnly || resp.SkipBody || len(body) == 0 {
-		if c.chunked {
+		if c.chunked && !c.headOnly {
 			c.wbuf = appendLastChunk(c.wbuf, &resp.Header.trailers)
 		}
 		return c.flushIfFull()
@@ -105,9 +108,11 @@ func (c *http1Conn) finishResponse(ctx *RequestCtx) error {
 	}
 	if len(body) > cap(c.wbuf)-len(c.wbuf) && len(body) > orInt(c.srv.WriteBufferSize, DefaultWriteBufferSize) {
 		// A large body goes out with the head in one writev, uncopied.
-		bufs := net.Buffers{c.wbuf, body}
+		c.bufsArr = [2][]byte{c.wbuf, body}
+		c.bufs = c.bufsArr[:]
 		c.setWriteDeadline()
-		_, err := bufs.WriteTo(c.conn)
+		_, err := c.bufs.WriteTo(c.conn)
+		c.bufs, c.bufsArr = nil, [2][]byte{}
 		c.wbuf = c.wbuf[:0]
 		return err
 	}
@@ -117,9 +122,9 @@ func (c *http1Conn) finishResponse(ctx *RequestCtx) error {
 
 // endBody ends a streamed body: the last chunk and the trailers.
 func (c *http1Conn) endBody(resp *Response) error {
-	if c.chunked {
+	if c.chunked && !c.headOnly {
 		c.wbuf = appendLastChunk(c.wbuf, &resp.Header.trailers)
-	} else if c.left > 0 {
+	} else if c.left > 0 && !c.headOnly {
 		// The handler set a Content-Length and wrote less: the response is
 		// broken, and the connection must close.
 		c.closeAfter = true
@@ -161,7 +166,7 @@ func (c *http1Conn) writeBodyStream(ctx *RequestCtx) error {
 	}
 	c.wbuf = c.appendHead(c.wbuf, ctx, size)
 	if c.headOnly || resp.SkipBody || size == 0 {
-		if c.chunked {
+		if c.chunked && !c.headOnly {
 			c.wbuf = appendLastChunk(c.wbuf, &resp.Header.trailers)
 		}
 		return c.flush()
@@ -176,7 +181,9 @@ func (c *http1Conn) writeBodyStream(ctx *RequestCtx) error {
 		if f, ok := resp.bodyStream.(*os.File); ok && c.sc.tlsState == nil {
 			n, err = io.CopyN(c.conn, f, size) // *net.TCPConn.ReadFrom: sendfile
 		} else {
-			n, err = io.CopyN(writerOnly{c.conn}, resp.bodyStream, size)
+			buf := copyBufPool.get(32 << 10)
+			n, err = io.CopyBuffer(writerOnly{c.conn}, io.LimitReader(resp.bodyStream, size), buf)
+			copyBufPool.put(buf)
 		}
 		if err != nil || n != size {
 			c.closeAfter = true
@@ -200,6 +207,10 @@ func (c *http1Conn) writeBodyStream(ctx *RequestCtx) error {
 	return c.endBody(resp)
 }
 
+// copyBufPool holds the buffers of stream copies that cannot use
+// sendfile.
+var copyBufPool bufPool
+
 // writerOnly hides io.ReaderFrom, so that io.Copy uses its own buffer.
 type writerOnly struct{ io.Writer }
 
@@ -209,7 +220,7 @@ func (c *http1Conn) writeStreamWriter(ctx *RequestCtx) error {
 	resp := &ctx.Response
 	c.wbuf = c.appendHead(c.wbuf, ctx, -1)
 	if c.headOnly || resp.SkipBody {
-		if c.chunked {
+		if c.chunked && !c.headOnly {
 			c.wbuf = appendLastChunk(c.wbuf, &resp.Header.trailers)
 		}
 		return c.flush()
@@ -218,7 +229,9 @@ func (c *http1Conn) writeStreamWriter(ctx *RequestCtx) error {
 		return err
 	}
 	w := c.bufioWriter()
-	resp.streamWriter(w)
+	if err := c.runStreamWriter(ctx, w); err != nil {
+		return err
+	}
 	err := w.Flush()
 	c.putBufioWriter(w)
 	if err != nil {
@@ -226,6 +239,22 @@ func (c *http1Conn) writeStreamWriter(ctx *RequestCtx) error {
 		return err
 	}
 	return c.endBody(resp)
+}
+
+// runStreamWriter runs the response's StreamWriter with the same panic
+// recovery as handlers: a panic is logged and the connection closed
+// without ending the body, so that the client sees the truncation.
+func (c *http1Conn) runStreamWriter(ctx *RequestCtx, w *bufio.Writer) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.srv.logger().Error("volt: stream writer panic", "panic", r,
+				"uri", string(ctx.Request.Header.RequestURI()), "stack", string(debug.Stack()))
+			c.closeAfter = true
+			err = errHandlerPanic
+		}
+	}()
+	ctx.Response.streamWriter(w)
+	return nil
 }
 
 var bufioWriterPool sync.Pool

@@ -149,8 +149,13 @@ type Server struct {
 	Logger *slog.Logger
 
 	// TLSConfig is used by ServeTLS and ListenAndServeTLS. Its NextProtos
-	// are completed with the registered protocols.
+	// are completed with the registered protocols. tlsutil.ServerConfig
+	// builds one with secure defaults.
 	TLSConfig *tls.Config
+
+	// HandshakeTimeout bounds the TLS handshake. If zero, the header
+	// timeout is used (see HeaderTimeout).
+	HandshakeTimeout time.Duration
 
 	initOnce   sync.Once
 	opts       parseOptions

@@ -194,6 +194,9 @@ func TestHijack(t *testing.T) {
 	if strings.Contains(head, "Content-Length") || strings.Contains(head, "Transfer-Encoding") {
 		t.Fatalf("101 with framing: %q", head)
 	}
+	if !strings.Contains(head, "\r\nConnection: Upgrade\r\n") || !strings.Contains(head, "\r\nUpgrade: echo\r\n") {
+		t.Fatalf("101 without its Connection/Upgrade fields: %q", head)
+	}
 	got := make([]byte, len("EARLY BYTES"))
 	if _, err := io.ReadFull(br, got); err != nil || string(got) != "EARLY BYTES" {
 		t.Fatalf("early bytes %q %v", got, err)
@@ -373,5 +376,39 @@ func TestSetCookie(t *testing.T) {
 	}
 	if ck := resp.Cookies(); len(ck) != 1 || ck[0].Name != "session" || !ck[0].Secure || ck[0].SameSite != http.SameSiteStrictMode {
 		t.Fatalf("net/http reads %+v", ck)
+	}
+}
+
+func TestHijackHandlerPanic(t *testing.T) {
+	s := &Server{Logger: discardLogger(), Handler: func(ctx *RequestCtx) {
+		if string(ctx.Path()) == "/hijack" {
+			ctx.Hijack(func(c net.Conn) { panic("boom") })
+		}
+	}}
+	ln := testServer(t, s)
+	c := dial(t, ln)
+	br := bufio.NewReader(c)
+	exchange(t, c, br, get("/hijack"))
+	expectClosed(t, c, br)
+	c2 := dial(t, ln)
+	if resp, _ := exchange(t, c2, bufio.NewReader(c2), get("/")); resp.StatusCode != 200 {
+		t.Fatal("server down after a hijack handler panic")
+	}
+	waitFor(t, "the hijack count to drop", func() bool { return s.Stats().HijackedConns == 0 })
+}
+
+// TestErrorKeepsHeaders: Error replaces the body and status, not the
+// header fields middleware set before.
+func TestErrorKeepsHeaders(t *testing.T) {
+	ln := testServer(t, &Server{Handler: func(ctx *RequestCtx) {
+		ctx.Response.Header.Set("Vary", "Accept-Encoding")
+		ctx.Response.Header.SetContentLength(999)
+		ctx.WriteString("partial")
+		ctx.Error("nope", StatusForbidden)
+	}})
+	c := dial(t, ln)
+	resp, body := exchange(t, c, bufio.NewReader(c), get("/"))
+	if resp.StatusCode != 403 || body != "nope" || resp.Header.Get("Vary") != "Accept-Encoding" {
+		t.Fatalf("%d %q %v", resp.StatusCode, body, resp.Header)
 	}
 }

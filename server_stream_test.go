@@ -140,6 +140,14 @@ func TestSendFile(t *testing.T) {
 	if resp.StatusCode != 404 {
 		t.Fatalf("missing file: %d", resp.StatusCode)
 	}
+	resp, err = http.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Fatalf("directory: %d", resp.StatusCode)
+	}
 }
 
 func TestRequestTrailers(t *testing.T) {
@@ -275,5 +283,45 @@ func TestLargeUploadBuffered(t *testing.T) {
 	resp.Body.Close()
 	if string(got) != fmt.Sprint(len(body)) {
 		t.Fatalf("got %q", got)
+	}
+}
+
+// TestHeadChunkedHasNoBody: RFC 9110 section 9.3.2: a response to HEAD
+// has no content, so a stream whose length is unknown (announced as
+// chunked) sends no last-chunk either; the next response on the
+// connection must start right after the head.
+func TestHeadChunkedHasNoBody(t *testing.T) {
+	ln := testServer(t, &Server{Handler: func(ctx *RequestCtx) {
+		switch string(ctx.Path()) {
+		case "/stream":
+			ctx.Response.SetBodyStream(strings.NewReader("hello"), -1)
+		case "/writer":
+			ctx.SetBodyStreamWriter(func(w *bufio.Writer) { w.WriteString("hello") })
+		case "/flush":
+			ctx.WriteString("hel")
+			ctx.Flush()
+			ctx.WriteString("lo")
+		case "/trailer":
+			ctx.Response.Header.SetTrailer("X-T", "1")
+			ctx.WriteString("hello")
+		}
+	}})
+	for _, path := range []string{"/stream", "/writer", "/flush", "/trailer"} {
+		t.Run(path[1:], func(t *testing.T) {
+			c := dial(t, ln)
+			br := bufio.NewReader(c)
+			io.WriteString(c, "HEAD "+path+" HTTP/1.1\r\nHost: h\r\n\r\n"+get(path))
+			resp, err := http.ReadResponse(br, &http.Request{Method: "HEAD"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("HEAD: %d", resp.StatusCode)
+			}
+			if _, body := exchange(t, c, br, ""); body != "hello" {
+				t.Fatalf("GET after HEAD: %q", body)
+			}
+		})
 	}
 }

@@ -10,7 +10,11 @@
 #   WARMUP=1            seconds of an unmeasured wrk run before it (0: none)
 #   CONNS="64"          connection counts; CONNS="64 1024" adds -c1024 runs
 #   DEPTH=16            pipeline depth of the pipelined scenario
-#   IMPLS="volt fasthttp nethttp"
+#   IMPLS="volt fasthttp nethttp nginx h2o"   nginx and h2o are the C
+#                       references ("return 200" from memory; a static
+#                       file), started with generated configs, one worker
+#                       pinned like the Go servers
+#   INSTALL=1           apt-get install what is missing (wrk, nginx, h2o)
 #   ENDPOINT=/plaintext path requested
 #   PORT=18080          the server listens on 127.0.0.1:PORT
 #   SERVER_CPU=0 CLIENT_CPU=1   taskset CPU lists of the server and of wrk
@@ -23,7 +27,13 @@
 # pinned to CLIENT_CPU (-t1, keep-alive, the 10 Chrome request headers of
 # bench/requests.go), stops the server and parses wrk's output. Every step
 # is bounded by a timeout. Needs wrk (Debian: apt-get install -y wrk),
-# taskset (util-linux) and go.
+# taskset (util-linux), go, and nginx and h2o for the references; with
+# INSTALL=1 it installs the missing Debian packages.
+#
+# Besides req/s and p99, each Go server reports the heap objects it
+# allocated (runtime/metrics), divided by the requests wrk counted: the
+# allocations per request under load. results.tsv and results.csv hold
+# every run; cmd/chart turns them into an SVG chart.
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-5}
@@ -31,15 +41,32 @@ DURATION=${DURATION:-5}
 WARMUP=${WARMUP:-1}
 CONNS=${CONNS:-64}
 DEPTH=${DEPTH:-16}
-IMPLS=${IMPLS:-volt fasthttp nethttp}
+IMPLS=${IMPLS:-volt fasthttp nethttp nginx h2o}
 ENDPOINT=${ENDPOINT:-/plaintext}
 PORT=${PORT:-18080}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+export PATH=$PATH:/usr/sbin
+if [ "${INSTALL:-0}" = 1 ]; then
+	missing=""
+	for pair in wrk:wrk nginx:nginx-light h2o:h2o; do
+		command -v "${pair%%:*}" >/dev/null || missing="$missing ${pair#*:}"
+	done
+	if [ -n "$missing" ]; then
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq && apt-get install -y -qq $missing >/dev/null
+	fi
+fi
 for tool in wrk taskset go timeout; do
-	command -v "$tool" >/dev/null || { echo "load.sh: $tool not found (wrk: apt-get install -y wrk)" >&2; exit 1; }
+	command -v "$tool" >/dev/null || { echo "load.sh: $tool not found (wrk: apt-get install -y wrk, or INSTALL=1)" >&2; exit 1; }
+done
+for ref in nginx h2o; do
+	if grep -qw "$ref" <<<"$IMPLS" && ! command -v "$ref" >/dev/null; then
+		echo "load.sh: $ref not found: apt-get install -y $ref, INSTALL=1, or leave it out of IMPLS" >&2
+		exit 1
+	fi
 done
 OUT=${OUT:-$(mktemp -d /tmp/volt-load.XXXXXX)}
 mkdir -p "$OUT"
@@ -80,12 +107,57 @@ trap 'stop_server; exit 130' INT TERM
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 
+# Configurations of the C references: one worker, no logging, keep-alive
+# without a request limit.
+write_ref_configs() {
+	mkdir -p "$OUT/www" "$OUT/nginx-tmp"
+	printf 'Hello, World!' >"$OUT/www/plaintext"
+	cat >"$OUT/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $OUT/nginx.pid;
+error_log $OUT/nginx-error.log;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	keepalive_requests 100000000;
+	keepalive_timeout 60s;
+	client_body_temp_path $OUT/nginx-tmp;
+	proxy_temp_path $OUT/nginx-tmp;
+	fastcgi_temp_path $OUT/nginx-tmp;
+	uwsgi_temp_path $OUT/nginx-tmp;
+	scgi_temp_path $OUT/nginx-tmp;
+	server {
+		listen 127.0.0.1:$PORT;
+		location = /plaintext { default_type text/plain; return 200 "Hello, World!"; }
+	}
+}
+EOF
+	cat >"$OUT/h2o.conf" <<EOF
+num-threads: 1
+user: $(id -un)
+error-log: $OUT/h2o-error.log
+listen:
+  host: 127.0.0.1
+  port: $PORT
+hosts:
+  default:
+    paths:
+      /:
+        file.dir: $OUT/www
+EOF
+}
+
 start_server() { # impl
 	if port_open; then
 		echo "load.sh: something already listens on 127.0.0.1:$PORT" >&2
 		exit 1
 	fi
-	taskset -c "$SERVER_CPU" "$bin" -impl "$1" -addr "127.0.0.1:$PORT" &
+	case "$1" in
+	nginx) taskset -c "$SERVER_CPU" nginx -c "$OUT/nginx.conf" -p "$OUT" 2>>"$OUT/nginx-error.log" & ;;
+	h2o) taskset -c "$SERVER_CPU" h2o -c "$OUT/h2o.conf" >>"$OUT/h2o-error.log" 2>&1 & ;;
+	*) taskset -c "$SERVER_CPU" "$bin" -impl "$1" -addr "127.0.0.1:$PORT" -stats "$OUT/stats-$1" & ;;
+	esac
 	server_pid=$!
 	for _ in $(seq 100); do
 		port_open && return 0
@@ -95,6 +167,8 @@ start_server() { # impl
 	echo "load.sh: $1 server did not start on port $PORT" >&2
 	exit 1
 }
+
+write_ref_configs
 
 run_wrk() { # conns mode seconds
 	local args=(-t1 "-c$1" "-d$3s" --latency --timeout 5s "${headers[@]}")
@@ -116,17 +190,18 @@ parse_wrk() {
 			return v + 0
 		}
 		/^Requests\/sec:/ { rps = $2 }
+		/ requests in / { reqs = $1 }
 		$1 == "99%" && p99 == "" { p99 = us($2) }
 		/Socket errors:/ { gsub(/,/, ""); errs += $4 + $6 + $8 + $10 }
 		/Non-2xx or 3xx responses:/ { errs += $NF }
-		END { if (rps == "") exit 1; printf "%s %s %d\n", rps, (p99 == "" ? "nan" : p99), errs }
+		END { if (rps == "") exit 1; printf "%s %s %d %d\n", rps, (p99 == "" ? "nan" : p99), errs, reqs }
 	' "$1"
 }
 
 modes=(plain pipe)
 n_runs=$((ROUNDS * $(wc -w <<<"$CONNS") * ${#modes[@]} * $(wc -w <<<"$IMPLS")))
 echo "$n_runs runs of ${DURATION}s (+${WARMUP}s warm-up); server on CPU $SERVER_CPU, wrk on CPU $CLIENT_CPU; output in $OUT"
-printf 'round\tscenario\timpl\trps\tp99_us\terrors\n' >"$results"
+printf 'round\tscenario\timpl\trps\tp99_us\terrors\tallocs_per_req\n' >"$results"
 i=0
 for round in $(seq "$ROUNDS"); do
 	for conns in $CONNS; do
@@ -135,18 +210,27 @@ for round in $(seq "$ROUNDS"); do
 			for impl in $IMPLS; do
 				i=$((i + 1))
 				start_server "$impl"
+				warm=$OUT/w$round-$scenario-$impl.txt
+				: >"$warm"
 				if [ "$WARMUP" != 0 ]; then
-					run_wrk "$conns" "$mode" "$WARMUP" >/dev/null 2>&1 || true
+					run_wrk "$conns" "$mode" "$WARMUP" >"$warm" 2>&1 || true
 				fi
 				raw=$OUT/r$round-$scenario-$impl.txt
 				if ! run_wrk "$conns" "$mode" "$DURATION" >"$raw" 2>&1; then
 					echo "load.sh: wrk failed for $impl $scenario (round $round); see $raw" >&2
 				fi
+				rm -f "$OUT/stats-$impl"
 				stop_server
-				if read -r rps p99 errs < <(parse_wrk "$raw"); then
-					printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$scenario" "$impl" "$rps" "$p99" "$errs" >>"$results"
-					printf '[%d/%d] round %d %-18s %-9s %12.0f req/s  p99 %8.0f us%s\n' \
-						"$i" "$n_runs" "$round" "$scenario" "$impl" "$rps" "$p99" \
+				if read -r rps p99 errs reqs < <(parse_wrk "$raw"); then
+					# Requests the server served in its life: warm-up and run.
+					wreqs=$(awk '/ requests in / { print $1 }' "$warm")
+					apr=nan
+					if [ -s "$OUT/stats-$impl" ]; then
+						apr=$(awk -v n="$((reqs + ${wreqs:-0}))" '/heap_allocs_objects/ { printf "%.3f", $2 / n }' "$OUT/stats-$impl")
+					fi
+					printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$scenario" "$impl" "$rps" "$p99" "$errs" "$apr" >>"$results"
+					printf '[%d/%d] round %d %-18s %-9s %12.0f req/s  p99 %8.0f us  allocs/req %s%s\n' \
+						"$i" "$n_runs" "$round" "$scenario" "$impl" "$rps" "$p99" "$apr" \
 						"$([ "$errs" -gt 0 ] && echo "  ($errs errors)")"
 				else
 					echo "[$i/$n_runs] round $round $scenario $impl: no result (see $raw)" >&2
@@ -170,21 +254,23 @@ ratios() {
 echo
 echo "Medians over $ROUNDS rounds (wrk -t1, ${DURATION}s per run; pipelined latency is per batch of $DEPTH)."
 echo "volt/impl is the median over rounds of the per-round ratio of req/s (> 1: volt faster)."
-printf '%-18s %-9s %12s %12s %10s\n' scenario impl 'req/s' 'p99 (us)' 'volt/impl'
+printf '%-18s %-9s %12s %12s %10s %11s\n' scenario impl 'req/s' 'p99 (us)' 'volt/impl' 'allocs/req'
 for scenario in $(awk -F'\t' 'NR > 1 && !seen[$2]++ { print $2 }' "$results"); do
 	for impl in $IMPLS; do
 		rps=$(awk -F'\t' -v s="$scenario" -v m="$impl" 'NR > 1 && $2 == s && $3 == m { print $4 }' "$results" | median)
 		p99=$(awk -F'\t' -v s="$scenario" -v m="$impl" 'NR > 1 && $2 == s && $3 == m { print $5 }' "$results" | median)
+		apr=$(awk -F'\t' -v s="$scenario" -v m="$impl" 'NR > 1 && $2 == s && $3 == m && $7 != "nan" { print $7 }' "$results" | median)
 		ratio=-
 		if [ "$impl" != volt ] && grep -qw volt <<<"$IMPLS"; then
 			ratio=$(ratios "$scenario" "$impl" | median)
 			ratio=$(awk -v r="$ratio" 'BEGIN { printf "%.2f", r }')
 		fi
-		printf '%-18s %-9s %12.0f %12.0f %10s\n' "$scenario" "$impl" "$rps" "$p99" "$ratio"
+		printf '%-18s %-9s %12.0f %12.0f %10s %11s\n' "$scenario" "$impl" "$rps" "$p99" "$ratio" "$apr"
 	done
 done
+tr '\t' ',' <"$results" >"$OUT/results.csv"
 errs=$(awk -F'\t' 'NR > 1 { e += $6 } END { print e + 0 }' "$results")
 if [ "$errs" -gt 0 ]; then
 	echo "warning: wrk reported $errs socket errors or non-2xx responses in total; see $results"
 fi
-echo "raw results: $results"
+echo "raw results: $results (and results.csv)"

@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"io"
 	"mime/multipart"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
@@ -72,7 +74,45 @@ func TestDemoPages(t *testing.T) {
 		!strings.Contains(string(b), "<code>note</code> = n1") {
 		t.Errorf("upload: %s", b)
 	}
+	if code, body := get("/fetch?url=" + base + "/hello"); code != 200 || !strings.Contains(body, "200 OK") || !strings.Contains(body, "Hello, World!") {
+		t.Errorf("fetch: %d %q", code, body)
+	}
+	// The static files page: a listing, then a file, compressed.
+	if code, body := get("/files/"); code != 200 || !strings.Contains(body, `href="./pages.go"`) {
+		t.Errorf("files listing: %d %q", code, body)
+	}
+	if code, _ := get("/files"); code != 200 {
+		t.Errorf("/files: %d (redirect to /files/ expected to be followed)", code)
+	}
+	req, _ := http.NewRequest("GET", base+"/files/pages.go", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(resp.Body)
+	if err != nil || resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("files/pages.go: %v %v", resp.Header, err)
+	}
+	src, _ := io.ReadAll(zr)
+	resp.Body.Close()
+	if want, _ := os.ReadFile("pages.go"); !bytes.Equal(src, want) {
+		t.Errorf("files/pages.go: %d bytes, want %d", len(src), len(want))
+	}
+	if code, _ := get("/files/../main.go"); code != 404 {
+		t.Errorf("files/../main.go: %d", code)
+	}
 	if code, _ := get("/nope"); code != 404 {
 		t.Errorf("unknown page: %d", code)
+	}
+}
+
+func TestDemoTLSCert(t *testing.T) {
+	cert, err := loadOrMakeCert("", "")
+	if err != nil || len(cert.Certificate) == 0 || cert.Leaf.DNSNames[0] != "localhost" {
+		t.Fatalf("self-signed: %v", err)
+	}
+	if _, err := loadOrMakeCert("missing.pem", "missing.pem"); err == nil {
+		t.Fatal("missing files accepted")
 	}
 }

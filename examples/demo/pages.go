@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"embed"
 	"fmt"
 	"html"
 	"io"
@@ -32,6 +34,8 @@ func newDemo() *demo {
 		{"/upload", "File upload", "A multipart/form-data form; files past the memory limit are spilled to disk.", upload},
 		{"/stream", "Streamed response", "The handler writes and flushes a line at a time (chunked encoding).", stream},
 		{"/wait", "Cancellation", "A slow request that notices at once when you close the tab (RequestCtx.Done).", wait},
+		{"/fetch", "Client", "The server fetches a URL with volt's Client (redirects followed) and shows the answer.", fetch},
+		{"/files/", "Static files", "This demo's own source folder, browsed through volt.FS: a listing, compressed answers (br, zstd, gzip), ranges and ETags.", files()},
 	}}
 	d.byPath = map[string]volt.RequestHandler{"/": d.index}
 	for _, p := range d.pages {
@@ -44,6 +48,13 @@ func (d *demo) serve(ctx *volt.RequestCtx) {
 	if h := d.byPath[string(ctx.Path())]; h != nil {
 		h(ctx)
 		return
+	}
+	// A page whose path ends with '/' serves everything under it.
+	for _, p := range d.pages {
+		if strings.HasSuffix(p.path, "/") && (bytes.HasPrefix(ctx.Path(), []byte(p.path)) || string(ctx.Path())+"/" == p.path) {
+			p.handler(ctx)
+			return
+		}
 	}
 	ctx.NotFound()
 }
@@ -139,6 +150,38 @@ func stream(ctx *volt.RequestCtx) {
 	ctx.WriteString("<p>done.</p></body></html>")
 }
 
+var demoClient = &volt.Client{ConnConfig: volt.ConnConfig{ReadTimeout: 10 * time.Second, MaxResponseBodySize: 1 << 20}}
+
+func fetch(ctx *volt.RequestCtx) {
+	target := string(ctx.QueryArgs().Peek("url"))
+	if target == "" {
+		target = "http://" + string(ctx.Host()) + "/hello"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<form action="/fetch"><p><input name="url" size="60" value="%s"> <button>Fetch</button></p></form>`, html.EscapeString(target))
+	if ctx.QueryArgs().Has("url") {
+		req, resp := volt.AcquireRequest(), volt.AcquireResponse()
+		defer volt.ReleaseRequest(req)
+		defer volt.ReleaseResponse(resp)
+		req.SetRequestURI(target)
+		start := time.Now()
+		if err := demoClient.DoRedirects(req, resp, 5); err != nil {
+			fmt.Fprintf(&b, "<p>Error: <code>%s</code></p>", html.EscapeString(err.Error()))
+		} else {
+			fmt.Fprintf(&b, "<p>%d %s in %v</p><pre>", resp.StatusCode(), volt.StatusMessage(resp.StatusCode()), time.Since(start).Round(time.Microsecond))
+			for k, v := range resp.Header.All() {
+				fmt.Fprintf(&b, "%s: %s\n", html.EscapeString(string(k)), html.EscapeString(string(v)))
+			}
+			body := resp.Body()
+			if len(body) > 2048 {
+				body = body[:2048]
+			}
+			fmt.Fprintf(&b, "\n%s</pre>", html.EscapeString(string(body)))
+		}
+	}
+	writePage(ctx, "Client", b.String())
+}
+
 func wait(ctx *volt.RequestCtx) {
 	start := time.Now()
 	select {
@@ -148,4 +191,23 @@ func wait(ctx *volt.RequestCtx) {
 	case <-time.After(10 * time.Second):
 	}
 	writePage(ctx, "Cancellation", "<p>You waited 10 seconds. Reload and close the tab early: the server log says when it noticed.</p>")
+}
+
+// source is the demo's own folder, embedded, for the static files page.
+//
+//go:embed *.go README.md
+var source embed.FS
+
+// files browses source through volt.FS, with compression on: the listing
+// and each file come compressed to a browser that accepts it.
+func files() volt.RequestHandler {
+	fs := &volt.FS{
+		FileSystem:         source,
+		PathRewrite:        volt.StripPrefix("/files"),
+		GenerateIndexPages: true,
+		Compress:           true,
+		AcceptByteRange:    true,
+		CacheControl:       func([]byte) string { return "no-cache" },
+	}
+	return fs.Handler()
 }

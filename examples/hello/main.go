@@ -2,22 +2,56 @@
 // and POST /echo sends the request body back with its Content-Type.
 //
 //	go run ./examples/hello -addr 127.0.0.1:8080
+//	go run ./examples/hello -tls                      # HTTPS, self-signed
+//	go run ./examples/hello -tls -cert c.pem -key k.pem
 package main
 
 import (
+	"crypto/tls"
 	"flag"
 	"log"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/tlsutil"
 )
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
+	useTLS := flag.Bool("tls", false, "serve HTTPS (a self-signed certificate is made at start unless -cert and -key are given)")
+	certFile := flag.String("cert", "", "certificate PEM file for -tls")
+	keyFile := flag.String("key", "", "private key PEM file for -tls")
 	flag.Parse()
 
 	srv := &volt.Server{Handler: handler}
-	log.Printf("listening on http://%s", *addr)
-	log.Fatal(srv.ListenAndServe(*addr))
+	if !*useTLS {
+		log.Printf("listening on http://%s", *addr)
+		log.Fatal(srv.ListenAndServe(*addr))
+	}
+	cfg, err := tlsConfig(*certFile, *keyFile)
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv.TLSConfig = cfg
+	log.Printf("listening on https://%s", *addr)
+	log.Fatal(srv.ListenAndServeTLS(*addr, "", ""))
+}
+
+// tlsConfig loads the given key pair, or makes a self-signed one for
+// localhost.
+func tlsConfig(certFile, keyFile string) (*tls.Config, error) {
+	if certFile != "" || keyFile != "" {
+		cert, err := tlsutil.LoadKeyPair(certFile, keyFile)
+		if err != nil {
+			return nil, err
+		}
+		return tlsutil.ServerConfig(cert), nil
+	}
+	cert, _, err := tlsutil.SelfSigned()
+	if err != nil {
+		return nil, err
+	}
+	log.Printf("using a self-signed certificate for localhost (browsers will warn; curl needs -k)")
+	return tlsutil.ServerConfig(cert), nil
 }
 
 func handler(ctx *volt.RequestCtx) {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"crypto/tls"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -41,5 +43,27 @@ func TestHello(t *testing.T) {
 	}
 	if resp, _ = roundTrip("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"); resp.StatusCode != 404 {
 		t.Fatalf("unknown path: %d", resp.StatusCode)
+	}
+}
+
+func TestHelloTLS(t *testing.T) {
+	cfg, err := tlsConfig("", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &volt.Server{Handler: handler, TLSConfig: cfg}
+	go srv.ServeTLS(ln, "", "")
+	defer srv.Close()
+	c := &volt.Client{ConnConfig: volt.ConnConfig{TLSConfig: &tls.Config{InsecureSkipVerify: true}}}
+	status, body, err := c.Get(nil, "https://"+ln.Addr().String()+"/")
+	if err != nil || status != 200 || string(body) != "Hello, World!" {
+		t.Fatalf("%d %q %v", status, body, err)
+	}
+	if _, err := tlsConfig("missing.pem", "missing.pem"); err == nil {
+		t.Fatal("missing files accepted")
 	}
 }

@@ -8,7 +8,11 @@
 //
 // Usage:
 //
-//	benchserver -impl volt|fasthttp|nethttp [-addr 127.0.0.1:8080]
+//	benchserver -impl volt|fasthttp|nethttp [-addr 127.0.0.1:8080] [-stats FILE]
+//
+// With -stats, it writes the number of heap objects it allocated in its
+// life to FILE when it exits (runtime/metrics), so that load.sh can report
+// allocations per request under load.
 //
 // Every implementation gets the same handler logic and comparable settings
 // (bench.Serve): default buffer sizes, the same header and idle timeouts, no
@@ -23,6 +27,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/metrics"
 	"syscall"
 	"time"
 
@@ -32,11 +37,25 @@ import (
 func main() {
 	impl := flag.String("impl", "volt", "implementation: volt, fasthttp or nethttp")
 	addr := flag.String("addr", "127.0.0.1:8080", "TCP address to listen on")
+	stats := flag.String("stats", "", "file to write allocation counts to at exit")
 	flag.Parse()
-	if err := run(*impl, *addr); err != nil {
+	err := run(*impl, *addr)
+	if *stats != "" {
+		if werr := writeStats(*stats); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchserver:", err)
 		os.Exit(1)
 	}
+}
+
+// writeStats writes "heap_allocs_objects N" for the whole process life.
+func writeStats(path string) error {
+	s := []metrics.Sample{{Name: "/gc/heap/allocs:objects"}}
+	metrics.Read(s)
+	return os.WriteFile(path, fmt.Appendf(nil, "heap_allocs_objects %d\n", s[0].Value.Uint64()), 0o644)
 }
 
 func run(impl, addr string) error {

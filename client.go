@@ -1,0 +1,256 @@
+package volt
+
+import (
+	"bytes"
+	"context"
+	"sync"
+	"time"
+)
+
+// Client sends requests to any host: it keeps a HostClient per scheme and
+// host, created on first use with the Client's ConnConfig and removed after
+// it has been idle for a while. It is safe for concurrent use.
+//
+//	var c volt.Client
+//	status, body, err := c.Get(nil, "https://example.com/")
+type Client struct {
+	ConnConfig
+
+	mu       sync.RWMutex
+	hosts    map[string]*HostClient
+	cleaning bool
+}
+
+// hostClient returns the HostClient for the request's scheme and host.
+func (c *Client) hostClient(req *Request) (*HostClient, error) {
+	uri := req.URI()
+	host := uri.Host()
+	if len(host) == 0 {
+		return nil, ErrInvalidURI
+	}
+	scheme := uri.Scheme()
+	isTLS := bytes.Equal(scheme, strHTTPS)
+	if !isTLS && !bytes.Equal(scheme, strHTTP) {
+		return nil, ErrUnsupportedScheme
+	}
+	// The key is scheme + "://" + host; the lookup does not allocate.
+	var kb [128]byte
+	key := append(append(append(kb[:0], scheme...), "://"...), host...)
+	c.mu.RLock()
+	hc := c.hosts[string(key)]
+	c.mu.RUnlock()
+	if hc != nil {
+		return hc, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if hc = c.hosts[string(key)]; hc != nil {
+		return hc, nil
+	}
+	if c.hosts == nil {
+		c.hosts = make(map[string]*HostClient)
+	}
+	hc = &HostClient{ConnConfig: c.ConnConfig, Addr: string(host), IsTLS: isTLS}
+	c.hosts[string(key)] = hc
+	if !c.cleaning {
+		c.cleaning = true
+		go c.clean()
+	}
+	return hc, nil
+}
+
+// clean drops HostClients that have no connection and no request left.
+func (c *Client) clean() {
+	tick := max(c.maxIdle(), time.Second)
+	for {
+		time.Sleep(tick)
+		c.mu.Lock()
+		for k, hc := range c.hosts {
+			if hc.PendingRequests() == 0 && hc.ConnsCount() == 0 {
+				delete(c.hosts, k)
+			}
+		}
+		done := len(c.hosts) == 0
+		if done {
+			c.cleaning = false
+		}
+		c.mu.Unlock()
+		if done {
+			return
+		}
+	}
+}
+
+// Do sends req to the host of its URL and reads the answer into resp. It
+// follows no redirects (see DoRedirects).
+func (c *Client) Do(req *Request, resp *Response) error {
+	hc, err := c.hostClient(req)
+	if err != nil {
+		return err
+	}
+	return hc.Do(req, resp)
+}
+
+// DoTimeout is Do with a limit on the whole call.
+func (c *Client) DoTimeout(req *Request, resp *Response, timeout time.Duration) error {
+	return c.DoDeadline(req, resp, time.Now().Add(timeout))
+}
+
+// DoDeadline is Do with a deadline for the whole call.
+func (c *Client) DoDeadline(req *Request, resp *Response, deadline time.Time) error {
+	hc, err := c.hostClient(req)
+	if err != nil {
+		return err
+	}
+	return hc.DoDeadline(req, resp, deadline)
+}
+
+// DoCtx is Do under a context: when ctx ends, the request in flight is
+// aborted and DoCtx returns ctx.Err() at once.
+func (c *Client) DoCtx(ctx context.Context, req *Request, resp *Response) error {
+	hc, err := c.hostClient(req)
+	if err != nil {
+		return err
+	}
+	return hc.DoCtx(ctx, req, resp)
+}
+
+// CloseIdleConnections closes the idle connections of every host.
+func (c *Client) CloseIdleConnections() {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, hc := range c.hosts {
+		hc.CloseIdleConnections()
+	}
+}
+
+// Get fetches url and appends its body to dst. The returned body is dst
+// extended; pass the previous body back in to reuse its storage, so that
+// steady-state use allocates nothing.
+func (c *Client) Get(dst []byte, url string) (status int, body []byte, err error) {
+	req, resp := AcquireRequest(), AcquireResponse()
+	defer ReleaseRequest(req)
+	defer ReleaseResponse(resp)
+	req.SetRequestURI(url)
+	if err := c.DoRedirects(req, resp, DefaultMaxRedirects); err != nil {
+		return 0, dst, err
+	}
+	return resp.StatusCode(), append(dst, resp.Body()...), nil
+}
+
+// Post sends args as an application/x-www-form-urlencoded body to url and
+// appends the answer's body to dst (see Get).
+func (c *Client) Post(dst []byte, url string, args *Args) (status int, body []byte, err error) {
+	req, resp := AcquireRequest(), AcquireResponse()
+	defer ReleaseRequest(req)
+	defer ReleaseResponse(resp)
+	req.SetRequestURI(url)
+	req.Header.SetMethod("POST")
+	req.Header.SetContentType("application/x-www-form-urlencoded")
+	if args != nil {
+		req.bodyBuf = args.AppendBytes(req.bodyBuf[:0])
+		req.body = req.bodyBuf
+	}
+	if err := c.DoRedirects(req, resp, DefaultMaxRedirects); err != nil {
+		return 0, dst, err
+	}
+	return resp.StatusCode(), append(dst, resp.Body()...), nil
+}
+
+// DefaultMaxRedirects is how many redirects Get and Post follow.
+const DefaultMaxRedirects = 10
+
+// DoRedirects is Do that follows up to maxRedirects redirects: 301, 302 and
+// 303 turn the request into a GET without a body (HEAD stays HEAD); 307
+// and 308 keep the method and body. Authorization, Cookie and
+// Proxy-Authorization are never sent to another host. req ends up
+// holding the last request made.
+func (c *Client) DoRedirects(req *Request, resp *Response, maxRedirects int) error {
+	for n := 0; ; n++ {
+		if err := c.Do(req, resp); err != nil {
+			return err
+		}
+		code := resp.StatusCode()
+		switch code {
+		case StatusMovedPermanently, StatusFound, StatusSeeOther, StatusTemporaryRedirect, StatusPermanentRedirect:
+		default:
+			return nil
+		}
+		if n >= maxRedirects {
+			return ErrTooManyRedirects
+		}
+		loc := resp.Header.Peek(HeaderLocation)
+		if len(loc) == 0 {
+			return ErrMissingLocation
+		}
+		if err := redirectRequest(req, loc, code); err != nil {
+			return err
+		}
+	}
+}
+
+// redirectRequest turns req into the request that follows a redirect to
+// loc.
+func redirectRequest(req *Request, loc []byte, code int) error {
+	u := req.URI()
+	oldHost := append([]byte(nil), u.Host()...)
+	oldScheme := append([]byte(nil), u.Scheme()...)
+	var next URI
+	u.CopyTo(&next)
+	if err := resolveReference(&next, loc); err != nil {
+		return err
+	}
+	target := next.FullURI()
+	req.Header.SetRequestURIBytes(target)
+	req.uriParsed = false
+	if !bytes.Equal(next.Host(), oldHost) || !bytes.Equal(next.Scheme(), oldScheme) {
+		req.Header.Del(HeaderAuthorization)
+		req.Header.Del("Proxy-Authorization")
+		req.Header.Del(HeaderCookie)
+		req.Header.DelBytes([]byte(HeaderHost))
+	} else if req.Header.host != nil {
+		req.Header.DelBytes([]byte(HeaderHost))
+	}
+	if code == StatusMovedPermanently || code == StatusFound || code == StatusSeeOther {
+		if !req.Header.IsHead() {
+			req.Header.SetMethod("GET")
+		}
+		req.SetBody(nil)
+		req.Header.Del(HeaderContentType)
+	}
+	return nil
+}
+
+// resolveReference sets u to the reference loc resolved against u (RFC
+// 3986 section 5.2, for the forms servers send: absolute URLs,
+// network-path "//host/p", absolute paths and relative paths).
+func resolveReference(u *URI, loc []byte) error {
+	switch {
+	case isAbsoluteURL(loc):
+		return u.SetBytes(loc)
+	case bytes.HasPrefix(loc, strSlashSlash):
+		full := append(append([]byte(nil), u.Scheme()...), ':')
+		return u.SetBytes(append(full, loc...))
+	case len(loc) > 0 && loc[0] == '/':
+		return u.SetBytes(loc)
+	case len(loc) > 0 && loc[0] == '?':
+		p := append([]byte(nil), u.PathOriginal()...)
+		return u.SetBytes(append(p, loc...))
+	default:
+		p := u.PathOriginal()
+		dir := p[:bytes.LastIndexByte(p, '/')+1]
+		return u.SetBytes(append(append([]byte(nil), dir...), loc...))
+	}
+}
+
+// isAbsoluteURL reports whether loc starts with a scheme.
+func isAbsoluteURL(loc []byte) bool {
+	i := bytes.IndexByte(loc, ':')
+	return i > 0 && validScheme(loc[:i])
+}
+
+var (
+	strHTTP       = []byte("http")
+	strHTTPS      = []byte("https")
+	strSlashSlash = []byte("//")
+)

@@ -1,0 +1,290 @@
+package volt
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// PipelineClient sends requests to one host over a few connections without
+// waiting for each response (HTTP/1.1 pipelining, RFC 9112 section 9.3.2):
+// each connection's writer sends queued requests back to back, flushing
+// when the queue runs dry, and its reader matches the responses in order.
+// Use it against servers known to pipeline well (volt, fasthttp, nginx),
+// for many small requests to one host. It is safe for concurrent use.
+//
+// A slow response holds up the ones behind it on its connection. Set
+// ReadTimeout to bound a connection whose server stopped answering; a
+// caller's own timeout (DoTimeout) only releases that caller.
+type PipelineClient struct {
+	ConnConfig
+
+	// Addr is "host:port" (several separated by commas).
+	Addr string
+
+	// IsTLS makes the connections HTTPS.
+	IsTLS bool
+
+	// MaxConns is the number of connections. If zero, 1.
+	MaxConns int
+
+	// MaxPendingRequests is the most requests sent and not yet answered
+	// on one connection. If zero, 1024.
+	MaxPendingRequests int
+
+	once    sync.Once
+	hc      *HostClient
+	queue   chan *pipelineWork
+	pending atomic.Int64
+	workers sync.Pool
+	closed  chan struct{}
+}
+
+// pipelineWork is one request in a pipeline. The response is read into its
+// own Response and copied to the caller's, so that a caller that gave up
+// (timeout) leaves nothing behind that writes into its memory.
+type pipelineWork struct {
+	req      *Request
+	isHead   bool
+	resp     Response
+	done     chan error // capacity 1
+	deadline time.Time
+
+	// mu makes giving up and writing exclusive: once the caller gave up,
+	// the writer no longer reads req.
+	mu        sync.Mutex
+	abandoned atomic.Bool
+}
+
+func (c *PipelineClient) init() {
+	c.once.Do(func() {
+		cfg := c.ConnConfig
+		cfg.StreamResponseBody = false
+		c.hc = &HostClient{ConnConfig: cfg, Addr: c.Addr, IsTLS: c.IsTLS}
+		c.hc.init()
+		c.queue = make(chan *pipelineWork, c.maxPending())
+		c.closed = make(chan struct{})
+		for i := 0; i < max(c.MaxConns, 1); i++ {
+			go c.runConn()
+		}
+	})
+}
+
+func (c *PipelineClient) maxPending() int { return orInt(c.MaxPendingRequests, 1024) }
+
+// PendingRequests returns the number of requests queued or in flight.
+func (c *PipelineClient) PendingRequests() int { return int(c.pending.Load()) }
+
+// Do sends req and reads the answer into resp.
+func (c *PipelineClient) Do(req *Request, resp *Response) error {
+	return c.DoDeadline(req, resp, time.Time{})
+}
+
+// DoTimeout is Do with a limit on the whole call; past it, ErrTimeout.
+func (c *PipelineClient) DoTimeout(req *Request, resp *Response, timeout time.Duration) error {
+	return c.DoDeadline(req, resp, time.Now().Add(timeout))
+}
+
+// DoDeadline is Do with a deadline; past it, ErrTimeout. req must not be
+// changed until the call returns.
+func (c *PipelineClient) DoDeadline(req *Request, resp *Response, deadline time.Time) error {
+	c.init()
+	c.pending.Add(1)
+	defer c.pending.Add(-1)
+	w, _ := c.workers.Get().(*pipelineWork)
+	if w == nil {
+		w = &pipelineWork{done: make(chan error, 1)}
+		w.resp.Reset()
+	}
+	w.req, w.deadline, w.isHead = req, deadline, req.Header.IsHead()
+	w.abandoned.Store(false)
+	var timeout <-chan time.Time
+	if !deadline.IsZero() {
+		t := time.NewTimer(time.Until(deadline))
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case c.queue <- w:
+	case <-timeout:
+		c.workers.Put(w)
+		return ErrTimeout
+	case <-c.closed:
+		return ErrConnectionClosed
+	}
+	select {
+	case err := <-w.done:
+		if err == nil {
+			copyResponse(resp, &w.resp)
+		}
+		w.req = nil
+		c.workers.Put(w)
+		return err
+	case <-timeout:
+		// The work stays in the pipeline; its reader drops it.
+		w.mu.Lock()
+		w.abandoned.Store(true)
+		w.mu.Unlock()
+		return ErrTimeout
+	}
+}
+
+// copyResponse copies the head and buffered body of src into dst.
+func copyResponse(dst, src *Response) {
+	src.Header.CopyTo(&dst.Header)
+	dst.body = append(dst.body[:0], src.body...)
+}
+
+// Close stops the client's connections; calls in flight fail.
+func (c *PipelineClient) Close() {
+	c.init()
+	select {
+	case <-c.closed:
+	default:
+		close(c.closed)
+	}
+}
+
+// runConn keeps one pipelined connection: dial, then a writer and a reader
+// until it fails, then dial again.
+func (c *PipelineClient) runConn() {
+	backoff := 10 * time.Millisecond
+	for {
+		select {
+		case <-c.closed:
+			return
+		default:
+		}
+		conn, err := c.hc.dialAddr(c.hc.addrs[0], time.Time{})
+		if err != nil {
+			// Fail one queued request so that callers learn why.
+			select {
+			case w := <-c.queue:
+				c.finish(w, err)
+			case <-time.After(backoff):
+			case <-c.closed:
+				return
+			}
+			backoff = min(2*backoff, time.Second)
+			continue
+		}
+		backoff = 10 * time.Millisecond
+		c.serveConn(newClientConn(c.hc, conn))
+	}
+}
+
+func (c *PipelineClient) finish(w *pipelineWork, err error) {
+	if w.abandoned.Load() {
+		return
+	}
+	w.done <- err
+}
+
+// serveConn pipelines requests on cc until it breaks.
+func (c *PipelineClient) serveConn(cc *clientConn) {
+	inflight := make(chan *pipelineWork, c.maxPending())
+	readerDone := make(chan struct{})
+	go func() {
+		defer close(readerDone)
+		c.readResponses(cc, inflight)
+	}()
+	c.writeRequests(cc, inflight, readerDone)
+	close(inflight)
+	<-readerDone
+	cc.close()
+}
+
+// writeRequests sends queued requests, flushing when the queue is empty.
+func (c *PipelineClient) writeRequests(cc *clientConn, inflight chan<- *pipelineWork, readerDone <-chan struct{}) {
+	for {
+		var w *pipelineWork
+		select {
+		case w = <-c.queue:
+		case <-readerDone:
+			return
+		case <-c.closed:
+			return
+		}
+		for w != nil {
+			if c.WriteTimeout > 0 {
+				_ = cc.c.SetWriteDeadline(time.Now().Add(c.WriteTimeout))
+			}
+			w.mu.Lock()
+			if w.abandoned.Load() {
+				w.mu.Unlock()
+				w = c.nextQueued()
+				continue
+			}
+			req := w.req
+			cc.wbuf = c.hc.appendRequestHead(cc.wbuf, req, req.URI())
+			cc.wbuf = append(cc.wbuf, req.Body()...)
+			w.mu.Unlock()
+			select {
+			case inflight <- w:
+			case <-readerDone:
+				c.finish(w, ErrConnectionClosed)
+				return
+			}
+			w = nil
+			if len(cc.wbuf) < 64<<10 {
+				w = c.nextQueued()
+			}
+			if w == nil || len(cc.wbuf) >= 64<<10 {
+				if err := cc.write(cc.wbuf); err != nil {
+					cc.wbuf = cc.wbuf[:0]
+					if w != nil {
+						c.finish(w, err)
+					}
+					return
+				}
+				cc.wbuf = cc.wbuf[:0]
+			}
+		}
+	}
+}
+
+// nextQueued returns a queued request without waiting, or nil.
+func (c *PipelineClient) nextQueued() *pipelineWork {
+	select {
+	case w := <-c.queue:
+		return w
+	default:
+		return nil
+	}
+}
+
+// readResponses reads one response per request sent, in order. On an
+// error it fails every request still in flight.
+func (c *PipelineClient) readResponses(cc *clientConn, inflight <-chan *pipelineWork) {
+	var failed error
+	for w := range inflight {
+		if failed != nil {
+			c.finish(w, failed)
+			continue
+		}
+		// Callers enforce their own deadlines; the connection is bounded by
+		// ReadTimeout only, since the responses of callers that gave up
+		// must still be read to keep the pipeline in step.
+		_ = cc.c.SetReadDeadline(earliest(time.Time{}, time.Now(), c.ReadTimeout))
+		cc.gotResponse, cc.mustClose = false, false
+		err := cc.readHead(&w.resp)
+		for err == nil && w.resp.Header.statusCode < 200 {
+			err = cc.readHead(&w.resp)
+		}
+		if err == nil {
+			err = cc.readBody(&w.resp, w.isHead)
+		}
+		if err == nil && (cc.mustClose || w.resp.Header.connClose) {
+			err = nil
+			c.finish(w, nil)
+			failed = ErrConnectionClosed
+			_ = cc.c.Close() // unblocks the writer
+			continue
+		}
+		c.finish(w, err)
+		if err != nil {
+			failed = err
+			_ = cc.c.Close()
+		}
+	}
+}

@@ -1,0 +1,180 @@
+package volt
+
+import (
+	"github.com/volthttp/volt/internal/ascii"
+	"github.com/volthttp/volt/internal/bytesconv"
+)
+
+// responseFraming sums up what a parsed response head says about its body
+// (RFC 9112 section 6.3).
+type responseFraming struct {
+	http10        bool
+	chunked       bool // Transfer-Encoding ends with chunked
+	untilClose    bool // Transfer-Encoding without chunked last: read until close
+	connClose     bool
+	connKeepAlive bool
+	te            transferCodings
+	contentLength int64 // -1: none
+}
+
+// parseResponseHead parses a status line and header fields at the start of
+// buf into h, copying every field into h's own storage (a client's
+// Response outlives the connection's buffer). It returns the length of the
+// head, or errNeedMore.
+//
+// A few empty lines before the status line are skipped and counted in the
+// length: some servers send a CRLF after a body or after 100 Continue
+// (aiohttp does), and llhttp skips them too.
+func parseResponseHead(h *ResponseHeader, fr *responseFraming, buf []byte, o *parseOptions, scratch *fieldList) (int, error) {
+	h.Reset()
+	*fr = responseFraming{contentLength: -1}
+	pos := 0
+	for pos < len(buf) && (buf[pos] == '\r' || buf[pos] == '\n') {
+		if pos >= maxLeadingEmpty {
+			return 0, parseError(pos, "too many empty lines before the status line")
+		}
+		if buf[pos] == '\r' {
+			if pos+1 >= len(buf) {
+				return 0, errNeedMore
+			}
+			if buf[pos+1] != '\n' {
+				return 0, parseError(pos, "bare CR")
+			}
+			pos += 2
+			continue
+		}
+		if !o.allowBareLF {
+			return 0, parseError(pos, "bare LF line end")
+		}
+		pos++
+	}
+	line, next, err := nextLine(buf, pos, o)
+	if err != nil {
+		if err == errNeedMore && len(buf) > o.maxHeaderBytes {
+			return 0, ErrHeaderTooLarge
+		}
+		return 0, err
+	}
+	if err := parseStatusLine(h, fr, line, pos); err != nil {
+		return 0, err
+	}
+	scratch.reset()
+	n, err := parseFields(scratch, buf, next, o, fr.note)
+	if err != nil {
+		if err == errNeedMore && len(buf) > o.maxHeaderBytes {
+			return 0, ErrHeaderTooLarge
+		}
+		return 0, err
+	}
+	if n > o.maxHeaderBytes {
+		return 0, ErrHeaderTooLarge
+	}
+	if fr.te.present {
+		if fr.te.lastChunked && fr.te.chunkedCount == 1 {
+			fr.chunked = true
+		} else if fr.te.chunkedCount > 0 {
+			return 0, ErrBadTransferEncoding
+		} else {
+			// RFC 9112 section 6.3 rule 4: a response whose last coding is
+			// not chunked is delimited by the close.
+			fr.untilClose = true
+		}
+		if fr.contentLength >= 0 {
+			// Rule 3: Transfer-Encoding overrides Content-Length, but the
+			// message was made to smuggle: refuse it.
+			return 0, ErrAmbiguousLength
+		}
+	}
+	for i := range scratch.fields {
+		f := &scratch.fields[i]
+		if !h.special(f.key, f.value, true) {
+			h.fields.addCopy(f.key, f.value)
+		}
+	}
+	h.contentLength = fr.contentLength
+	// RFC 9112 section 9.3; and section 6.1: an HTTP/1.0 message with
+	// Transfer-Encoding has faulty framing, so close after it.
+	h.connClose = fr.connClose || fr.http10 && (!fr.connKeepAlive || fr.te.present)
+	return n, nil
+}
+
+// parseStatusLine parses HTTP-version SP status-code SP [ reason-phrase ]
+// (RFC 9112 section 4). off is the offset of line in the buffer, for
+// errors. A missing SP after the code is tolerated, as every browser does.
+// The reason phrase is checked (HTAB, SP, VCHAR, obs-text) but not kept.
+func parseStatusLine(h *ResponseHeader, fr *responseFraming, line []byte, off int) error {
+	if len(line) < 12 || string(line[:5]) != "HTTP/" || line[6] != '.' || line[8] != ' ' ||
+		line[5] < '0' || line[5] > '9' || line[7] < '0' || line[7] > '9' {
+		return parseError(off, "malformed status line")
+	}
+	switch {
+	case line[5] != '1':
+		return ErrUnsupportedVersion
+	case line[7] == '0':
+		fr.http10 = true
+	}
+	// HTTP/1.2 and later minor versions are read as HTTP/1.1 (RFC 9110
+	// section 2.5).
+	code := 0
+	for _, c := range line[9:12] {
+		if c < '0' || c > '9' {
+			return parseError(off, "malformed status code")
+		}
+		code = code*10 + int(c-'0')
+	}
+	if code < 100 {
+		return parseError(off, "malformed status code")
+	}
+	if len(line) > 12 {
+		if line[12] != ' ' {
+			return parseError(off, "malformed status line")
+		}
+		if !ascii.ValidFieldValue(line[13:]) {
+			return parseError(off, "invalid byte in reason phrase")
+		}
+	}
+	h.statusCode = code
+	return nil
+}
+
+// note records the framing facts of one response field.
+func (fr *responseFraming) note(f *headerField) error {
+	k := f.key
+	switch len(k) {
+	case 10:
+		if bytesconv.EqualFold(k, HeaderConnection) {
+			forEachToken(f.value, func(t []byte) bool {
+				switch {
+				case bytesconv.EqualFold(t, "close"):
+					fr.connClose = true
+				case bytesconv.EqualFold(t, "keep-alive"):
+					fr.connKeepAlive = true
+				}
+				return true
+			})
+		}
+	case 14:
+		if bytesconv.EqualFold(k, HeaderContentLength) {
+			n, err := parseContentLength(f.value, fr.contentLength)
+			if err != nil {
+				return err
+			}
+			fr.contentLength = n
+		}
+	case 17:
+		if bytesconv.EqualFold(k, HeaderTransferEncoding) {
+			fr.te.present = true
+			forEachToken(f.value, func(t []byte) bool {
+				if bytesconv.EqualFold(t, "chunked") {
+					fr.te.chunkedCount++
+					fr.te.lastChunked = true
+				} else {
+					fr.te.other = true
+					fr.te.lastChunked = false
+				}
+				return true
+			})
+		}
+	}
+	return nil
+}
