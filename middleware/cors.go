@@ -96,8 +96,8 @@ func CORS(policies ...CORSPolicy) Middleware {
 			}
 			next(ctx)
 			if p != nil && !ctx.HeadSent() && ctx.Response.Header.Peek("Access-Control-Allow-Origin") == nil {
-				// The handler reset the response (RequestCtx.Error): set
-				// the headers again.
+				// An inner handler reset the response (Recover and
+				// Timeout do): set the headers again.
 				p.setOrigin(ctx, origin)
 				if p.expose != "" {
 					ctx.Response.Header.Set("Access-Control-Expose-Headers", p.expose)

@@ -50,6 +50,7 @@ func Recover(cfg RecoverConfig) Middleware {
 					cfg.Handler(ctx, v)
 					return
 				}
+				ctx.Response.Reset() // nothing the handler wrote goes out
 				ctx.Error(volt.StatusMessage(volt.StatusInternalServerError), volt.StatusInternalServerError)
 			}()
 			next(ctx)

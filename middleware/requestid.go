@@ -53,8 +53,8 @@ func RequestID(cfg RequestIDConfig) Middleware {
 			ctx.Response.Header.SetBytes(st.header, id)
 			next(ctx)
 			if !ctx.HeadSent() {
-				// Set it again: the handler may have reset the response
-				// (RequestCtx.Error does).
+				// Set it again: an inner handler may have reset the
+				// response (Recover and Timeout do).
 				ctx.Response.Header.SetBytes(st.header, id)
 			}
 		}

@@ -13,7 +13,8 @@ func TestRequestID(t *testing.T) {
 	h := RequestID(RequestIDConfig{})(func(ctx *volt.RequestCtx) {
 		seen = string(RequestIDOf(ctx))
 		if string(ctx.Path()) == "/error" {
-			ctx.Error("bad", 400) // resets the response
+			ctx.Response.Reset() // as Recover and Timeout do
+			ctx.Error("bad", 400)
 		}
 	})
 	generated := regexp.MustCompile(`^[0-9a-f]{16}-[0-9a-f]{16}$`)

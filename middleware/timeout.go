@@ -62,6 +62,7 @@ func Timeout(cfg TimeoutConfig) Middleware {
 				cfg.Handler(ctx)
 				return
 			}
+			ctx.Response.Reset() // nothing the handler wrote goes out
 			ctx.Error(volt.StatusMessage(volt.StatusServiceUnavailable), volt.StatusServiceUnavailable)
 		}
 	}

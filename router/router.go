@@ -80,8 +80,8 @@ type Router struct {
 
 	// MethodNotAllowed answers requests whose path matches a route of
 	// another method; the Allow header is set before it runs (and again
-	// after, since RequestCtx.Error resets the response). If nil, the
-	// answer is 405 Method Not Allowed as text/plain.
+	// after, in case it reset the response). If nil, the answer is 405
+	// Method Not Allowed as text/plain.
 	MethodNotAllowed volt.RequestHandler
 
 	// Options answers OPTIONS requests whose path matches routes of other
