@@ -1,0 +1,23 @@
+package middleware
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrTimeout is the reason a Timeout middleware cancels a request's
+// context with: ctx.Err() returns it once the time is up. It matches
+// context.DeadlineExceeded with errors.Is, and is a net.Error whose
+// Timeout method reports true.
+var ErrTimeout error = &timeoutError{}
+
+type timeoutError struct{}
+
+func (*timeoutError) Error() string        { return "middleware: request timed out" }
+func (*timeoutError) Timeout() bool        { return true }
+func (*timeoutError) Temporary() bool      { return true }
+func (*timeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// ErrBadPrefix is wrapped by the error ParsePrefixes returns for a string
+// that is neither an IP address nor a CIDR prefix.
+var ErrBadPrefix = errors.New("middleware: not an IP address or CIDR prefix")
