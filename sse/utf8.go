@@ -21,7 +21,7 @@ func decodeUTF8(dst, b []byte) []byte {
 	var (
 		needed, seen int
 		lower, upper byte = 0x80, 0xBF
-		start        int // where the sequence being read began
+		start        int  // where the sequence being read began
 	)
 	for i := 0; i < len(b); i++ {
 		c := b[i]
