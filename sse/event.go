@@ -44,16 +44,13 @@ type Event struct {
 // when dst has room. For an ID or Type that cannot be sent it returns dst
 // unchanged and ErrInvalidID or ErrInvalidType.
 func AppendEvent(dst []byte, ev *Event) ([]byte, error) {
+	if err := ev.check(); err != nil {
+		return dst, err
+	}
 	if ev.ID != "" {
-		if hasBreak(ev.ID, true) {
-			return dst, ErrInvalidID
-		}
 		dst = appendField(dst, "id", ev.ID)
 	}
 	if ev.Type != "" && ev.Type != "message" {
-		if hasBreak(ev.Type, false) {
-			return dst, ErrInvalidType
-		}
 		dst = appendField(dst, "event", ev.Type)
 	}
 	if ev.Retry > 0 {
@@ -61,6 +58,17 @@ func AppendEvent(dst []byte, ev *Event) ([]byte, error) {
 	}
 	dst = appendLines(dst, "data", ev.Data)
 	return append(dst, '\n'), nil
+}
+
+// check reports whether ev can be encoded.
+func (ev *Event) check() error {
+	if hasBreak(ev.ID, true) {
+		return ErrInvalidID
+	}
+	if hasBreak(ev.Type, false) {
+		return ErrInvalidType
+	}
+	return nil
 }
 
 // AppendComment appends text as comment lines (": text"), one per line of
