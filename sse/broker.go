@@ -174,8 +174,8 @@ func (b *Broker) Serve(ctx *volt.RequestCtx, topicName string) {
 		return
 	}
 	if !ctx.IsGet() && !ctx.IsHead() {
-		ctx.Response.Header.Set("Allow", "GET, HEAD, OPTIONS")
 		ctx.Error("method not allowed", volt.StatusMethodNotAllowed)
+		ctx.Response.Header.Set("Allow", "GET, HEAD, OPTIONS")
 		return
 	}
 	if n := b.active.Add(1); b.MaxSubscribers > 0 && n > int64(b.MaxSubscribers) {
