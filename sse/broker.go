@@ -148,8 +148,14 @@ func (b *Broker) Publish(topicName string, ev *Event) error {
 	} else {
 		t.buf = enc
 	}
-	for _, s := range t.subs {
-		_ = s.SendEncoded(enc, 1)
+	for i := 0; i < len(t.subs); i++ {
+		s := t.subs[i]
+		if err := s.SendEncoded(enc, 1); err != nil && s.Ended() {
+			// Closed (by Close, or for being too slow) while its Run still
+			// writes what it had: no more events for it.
+			t.remove(s)
+			i--
+		}
 	}
 	t.mu.Unlock()
 	b.published.Add(1)

@@ -217,7 +217,7 @@ func TestBrokerDisconnectAndClose(t *testing.T) {
 // (OverflowClose) without holding up the others or the publisher.
 func TestBrokerSlowSubscriber(t *testing.T) {
 	b := Broker{Stream: StreamConfig{BufferLimit: 32 << 10, KeepAlive: -1}, HistorySize: -1}
-	addr := tcpServer(t, &volt.Server{Handler: b.Handler("t"), WriteTimeout: 200 * time.Millisecond})
+	addr := tcpServer(t, &volt.Server{Handler: b.Handler("t")})
 	slowClient(t, addr)
 	fast := openRaw(t, dialTCP(t, addr), "/").start()
 	waitFor(t, "2 subscribers", func() bool { return b.Subscribers("t") == 2 })

@@ -239,6 +239,14 @@ func (s *Stream) Close() {
 	s.stopOnce.Do(func() { close(s.stop) })
 }
 
+// Ended reports whether the stream takes no more events: it was closed,
+// or ended for a slow client, or Run returned.
+func (s *Stream) Ended() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state != streamOpen
+}
+
 // Done returns a channel that closes when Run has returned: producers
 // stop sending then.
 func (s *Stream) Done() <-chan struct{} { return s.done }

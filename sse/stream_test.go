@@ -198,6 +198,7 @@ func slowClient(t *testing.T, addr string) net.Conn {
 		tc.SetReadBuffer(4096)
 	}
 	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	t.Cleanup(func() { c.Close() }) // also keeps c from being collected, and closed, early
 	return c
 }
 
