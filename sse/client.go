@@ -72,7 +72,8 @@ type Client struct {
 	MaxEventSize int
 
 	// OnOpen, if set, is called each time a stream opens (status 200,
-	// text/event-stream), with the response; its body must not be read.
+	// text/event-stream), with the response, which is only valid until
+	// OnOpen returns; its body must not be read.
 	OnOpen func(resp *volt.Response)
 
 	// OnError, if set, is called each time a connection attempt fails or a
