@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -363,15 +364,18 @@ func readLimited(dst []byte, src io.Reader, limit, sizeHint int64) ([]byte, erro
 // clientBodyStream is a response body left for the caller
 // (StreamResponseBody). The connection goes back to the pool when the body
 // was read to its end, and is closed when the stream is closed before.
+// Read belongs to one goroutine; Close may come from any other, to end a
+// Read blocked on the connection, and finish runs once whoever gets there
+// first.
 type clientBodyStream struct {
-	cc   *clientConn
-	src  io.Reader
-	left int64
-	done bool
+	cc       *clientConn
+	src      io.Reader
+	left     int64
+	finished atomic.Bool
 }
 
 func (s *clientBodyStream) Read(p []byte) (int, error) {
-	if s.done {
+	if s.finished.Load() {
 		return 0, io.EOF
 	}
 	n, err := s.src.Read(p)
@@ -389,19 +393,21 @@ func (s *clientBodyStream) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// Close implements io.Closer: an unfinished body closes the connection.
+// Close implements io.Closer: an unfinished body closes the connection. It
+// may be called from another goroutine than Read's, and then makes a
+// blocked Read fail.
 func (s *clientBodyStream) Close() error {
-	if !s.done {
-		s.finish(false)
-	}
+	s.finish(false)
 	return nil
 }
 
 func (s *clientBodyStream) finish(complete bool) {
-	s.done = true
+	if !s.finished.CompareAndSwap(false, true) {
+		return
+	}
 	cc := s.cc
-	_ = cc.c.SetReadDeadline(time.Time{})
 	if complete {
+		_ = cc.c.SetReadDeadline(time.Time{})
 		cc.hc.finishConn(cc)
 	} else {
 		cc.hc.closeConn(cc)

@@ -376,6 +376,38 @@ func TestHostClientStreamResponseBody(t *testing.T) {
 	}
 }
 
+// TestHostClientStreamResponseBodyCloseWhileReading: closing a streamed
+// body from another goroutine ends a Read blocked on it, and the
+// connection's slot is freed exactly once (an SSE client stops this way).
+func TestHostClientStreamResponseBodyCloseWhileReading(t *testing.T) {
+	addr, _ := clientServer(t, func(ctx *RequestCtx) {
+		ctx.WriteString("first")
+		ctx.Flush()
+		<-ctx.Done()
+	})
+	hc := &HostClient{Addr: addr, ConnConfig: ConnConfig{StreamResponseBody: true, MaxConns: 1}}
+	for i := 0; i < 3; i++ {
+		resp, err := doGet(t, hc, "http://"+addr+"/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := resp.BodyStream()
+		buf := make([]byte, 64)
+		if n, err := body.Read(buf); err != nil || string(buf[:n]) != "first" {
+			t.Fatalf("first read: %q %v", buf[:n], err)
+		}
+		go func() {
+			time.Sleep(20 * time.Millisecond)
+			body.(io.Closer).Close()
+		}()
+		if _, err := body.Read(buf); err == nil {
+			t.Fatal("Read after Close from another goroutine succeeded")
+		}
+		ReleaseResponse(resp)
+		waitFor(t, "the closed stream's connection to be freed", func() bool { return hc.ConnsCount() == 0 })
+	}
+}
+
 // TestHostClientStreamedBodyAndTrailers: a request body from a stream of
 // unknown size goes chunked, one of known size with Content-Length, and
 // trailers follow a chunked body; volt's server reads all three.

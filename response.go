@@ -158,7 +158,9 @@ func (r *Response) SendFile(path string) error {
 // BodyStream returns a reader of the body: the stream a client left
 // unread (ConnConfig.StreamResponseBody), or the buffered body. Read a
 // streamed body to its end, or Reset the Response, so that its connection
-// returns to the pool.
+// returns to the pool. A streamed body is also an io.Closer whose Close
+// may be called from another goroutine to end a Read blocked on it (the
+// connection is then closed).
 func (r *Response) BodyStream() io.Reader {
 	if r.bodyStream != nil {
 		return r.bodyStream

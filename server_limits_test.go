@@ -78,7 +78,7 @@ func TestMinBodyRate(t *testing.T) {
 	start := time.Now()
 	stop := make(chan struct{})
 	defer close(stop)
-	go func(c net.Conn) {
+	go func(c net.Conn) { // its own c: the test dials another below
 		for {
 			select {
 			case <-stop:

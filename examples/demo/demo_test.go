@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/sse"
 )
 
 func TestDemoPages(t *testing.T) {
@@ -19,7 +20,9 @@ func TestDemoPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &volt.Server{Handler: newDemo().serve}
+	d := newDemo()
+	defer d.live.close()
+	srv := &volt.Server{Handler: d.serve}
 	go srv.Serve(ln)
 	defer srv.Close()
 	base := "http://" + ln.Addr().String()
@@ -101,6 +104,35 @@ func TestDemoPages(t *testing.T) {
 	}
 	if code, _ := get("/files/../main.go"); code != 404 {
 		t.Errorf("files/../main.go: %d", code)
+	}
+	// The live page: its stream ticks with consecutive IDs, and a message
+	// posted to the feed arrives on it.
+	if code, body := get("/live"); code != 200 || !strings.Contains(body, `new EventSource("/live/events")`) {
+		t.Errorf("live page: %d", code)
+	}
+	resp, err = http.Get(base + "/live/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("live events: %v", resp.Header)
+	}
+	var ids []string
+	var feed string
+	err = sse.ReadEvents(resp.Body, func(ev *sse.Event) error {
+		ids = append(ids, ev.ID)
+		if len(ids) == 3 {
+			go http.Post(base+"/live/say", "application/x-www-form-urlencoded", strings.NewReader("text=hi+all"))
+		}
+		if ev.Type == "feed" {
+			feed = string(ev.Data)
+			return io.EOF
+		}
+		return nil
+	})
+	if err != io.EOF || feed != "hi all" || ids[0] != "1" || ids[1] != "2" {
+		t.Errorf("live events: %v, feed %q, ids %v", err, feed, ids)
 	}
 	if code, _ := get("/nope"); code != 404 {
 		t.Errorf("unknown page: %d", code)

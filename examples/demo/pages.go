@@ -25,10 +25,12 @@ type page struct {
 type demo struct {
 	pages  []page
 	byPath map[string]volt.RequestHandler
+	live   *live
 }
 
 func newDemo() *demo {
-	d := &demo{pages: []page{
+	l := newLive()
+	d := &demo{live: l, pages: []page{
 		{"/hello", "Hello", "The smallest handler: a text/plain body.", hello},
 		{"/echo", "Echo", "A form whose body the server sends back, with its Content-Type.", echo},
 		{"/upload", "File upload", "A multipart/form-data form; files past the memory limit are spilled to disk.", upload},
@@ -36,8 +38,9 @@ func newDemo() *demo {
 		{"/wait", "Cancellation", "A slow request that notices at once when you close the tab (RequestCtx.Done).", wait},
 		{"/fetch", "Client", "The server fetches a URL with volt's Client (redirects followed) and shows the answer.", fetch},
 		{"/files/", "Static files", "This demo's own source folder, browsed through volt.FS: a listing, compressed answers (br, zstd, gzip), ranges and ETags.", files()},
+		{"/live", "Live clock and feed", "Server-Sent Events: a clock ticking every 100 ms and a feed shared by every open page, resumed without a gap after a reconnection.", l.page},
 	}}
-	d.byPath = map[string]volt.RequestHandler{"/": d.index}
+	d.byPath = map[string]volt.RequestHandler{"/": d.index, "/live/events": l.events, "/live/say": l.say, "/live/drop": l.drop}
 	for _, p := range d.pages {
 		d.byPath[p.path] = p.handler
 	}

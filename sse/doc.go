@@ -1,0 +1,87 @@
+// Package sse implements Server-Sent Events: the text/event-stream
+// format, event streams on volt's RequestCtx, a Broker that fans events
+// out to many clients and replays what a reconnecting client missed, and
+// a Client that reads streams and reconnects the way a browser's
+// EventSource does.
+//
+// The package has three layers. At the bottom, a codec that imports only
+// the standard library: AppendEvent, AppendComment and AppendRetry encode;
+// Parser (and ReadEvents) decode exactly as the WHATWG HTML standard
+// says. Above it, the server side on volt.RequestCtx: Stream, Send,
+// Broker, CORS. Beside it, the Client on volt.Client.
+//
+// # Streaming from a handler
+//
+// A handler that produces the events itself sends them with Send, which
+// writes and flushes each at once:
+//
+//	func tokens(ctx *volt.RequestCtx) {
+//		for tok := range generate(ctx) {
+//			if sse.Send(ctx, &sse.Event{Data: tok}) != nil {
+//				return // the client is gone
+//			}
+//		}
+//	}
+//
+// Events that come from other goroutines go through a Stream, which also
+// sends keep-alive comments, notices a client that left and the server's
+// shutdown, and bounds what a slow client can make it queue:
+//
+//	func clock(ctx *volt.RequestCtx) {
+//		s := sse.NewStream(ctx, &sse.StreamConfig{Retry: time.Second})
+//		go func() {
+//			t := time.NewTicker(time.Second)
+//			defer t.Stop()
+//			for {
+//				select {
+//				case now := <-t.C:
+//					s.Send(&sse.Event{Data: now.AppendFormat(nil, time.RFC3339)})
+//				case <-s.Done():
+//					return
+//				}
+//			}
+//		}()
+//		s.Run() // until the client leaves or the server shuts down
+//	}
+//
+// # Broadcasting
+//
+//	var b sse.Broker // topics, history for Last-Event-ID, counters
+//	srv := &volt.Server{Handler: b.Handler("news")}
+//	b.Publish("news", &sse.Event{Type: "headline", Data: []byte("...")})
+//
+// Each published event is encoded once; every subscriber gets a copy in
+// its stream's queue. Events without an ID are numbered per topic, so
+// that a browser that reconnects sends Last-Event-ID and gets what it
+// missed from the topic's history.
+//
+// # Reading a stream
+//
+//	var c sse.Client
+//	err := c.Subscribe(ctx, "http://127.0.0.1:8080/events", "", func(ev *sse.Event) error {
+//		log.Printf("%s %s: %s", ev.ID, ev.Type, ev.Data) // valid until fn returns
+//		return nil
+//	})
+//
+// # Slow clients and write timeouts
+//
+// A Stream queues at most StreamConfig.BufferLimit bytes for a client
+// that reads slower than events come; past it the stream is closed (the
+// default: the client reconnects and catches up from the history) or the
+// event dropped, and the Broker counts both. A write to a client that
+// stopped reading altogether blocks in the kernel until it times out: set
+// volt.Server.WriteTimeout (say 30 s), so that such a connection is
+// closed.
+//
+// # Costs
+//
+// A stream holds its connection and its handler's goroutine for as long
+// as it runs, and watching for the client to leave takes a second
+// goroutine (see volt.RequestCtx.Done): about 24 KB per idle subscriber,
+// measured with 10,000 of them (TestBroker10000Subscribers). Browsers
+// open at most six HTTP/1.1 connections per host, so a page should share
+// one stream rather than open one per widget.
+//
+// The examples/sse program serves a live clock and a broadcast feed to a
+// browser; examples/demo has the same page among its others.
+package sse
