@@ -372,6 +372,7 @@ type clientBodyStream struct {
 	src      io.Reader
 	left     int64
 	finished atomic.Bool
+	stopCtx  func() bool // DoCtx: stops watching the context; nil otherwise
 }
 
 func (s *clientBodyStream) Read(p []byte) (int, error) {
@@ -406,6 +407,9 @@ func (s *clientBodyStream) finish(complete bool) {
 		return
 	}
 	cc := s.cc
+	if s.stopCtx != nil && !s.stopCtx() {
+		complete = false // the context aborted the connection
+	}
 	if complete {
 		_ = cc.c.SetReadDeadline(time.Time{})
 		cc.hc.finishConn(cc)

@@ -197,6 +197,11 @@ func (c *HostClient) doOnce(req *Request, resp *Response, deadline time.Time, ct
 		stop = context.AfterFunc(ctx, cc.abort)
 	}
 	err = cc.roundTrip(c, req, resp, deadline)
+	if bs, ok := resp.bodyStream.(*clientBodyStream); ok && err == nil && cc.streaming && stop != nil {
+		// A streamed body stays under the context until it is finished.
+		bs.stopCtx = stop
+		stop = nil
+	}
 	if stop != nil && !stop() {
 		// The context ended during the call: the connection was aborted.
 		err = ctx.Err()

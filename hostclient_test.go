@@ -515,3 +515,33 @@ func TestHostClientDesyncAndInterimFlood(t *testing.T) {
 		t.Fatalf("1xx flood: %v", err)
 	}
 }
+
+// TestHostClientDoCtxCancelsStreamedBody: with StreamResponseBody, the
+// context still aborts the body after DoCtx returned.
+func TestHostClientDoCtxCancelsStreamedBody(t *testing.T) {
+	addr, _ := clientServer(t, func(ctx *RequestCtx) {
+		ctx.WriteString("first")
+		ctx.Flush()
+		<-ctx.Done()
+	})
+	hc := &HostClient{Addr: addr, ConnConfig: ConnConfig{StreamResponseBody: true}}
+	ctx, cancel := context.WithCancel(context.Background())
+	req, resp := AcquireRequest(), AcquireResponse()
+	req.SetRequestURI("http://" + addr + "/")
+	if err := hc.DoCtx(ctx, req, resp); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 5)
+	if _, err := io.ReadFull(resp.BodyStream(), buf); err != nil || string(buf) != "first" {
+		t.Fatalf("%q %v", buf, err)
+	}
+	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
+	start := time.Now()
+	if _, err := io.ReadAll(resp.BodyStream()); err == nil {
+		t.Fatal("the body read went on after the context ended")
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("the read ended after %v", d)
+	}
+	waitFor(t, "the aborted connection to close", func() bool { return hc.ConnsCount() == 0 })
+}
