@@ -408,6 +408,9 @@ func (c *http1Conn) hijack(ctx *RequestCtx) error {
 	_ = c.conn.SetDeadline(time.Time{})
 	hc := &hijackedConn{Conn: c.conn, pending: append([]byte(nil), c.br.buffered()...)}
 	c.br.discard(len(c.br.buffered()))
+	// The request stays valid until h returns, but the read buffer its
+	// head points into goes back to the pool: copy the head out first.
+	ctx.Request.Header.detach()
 	c.releaseBuffers()
 	h := ctx.hijack
 	c.sc.watch(ctx) // Shutdown cancels the context of a hijacked connection

@@ -211,6 +211,57 @@ func TestHijack(t *testing.T) {
 	waitFor(t, "the hijacked connection to close", func() bool { return s.Stats().OpenConns == 0 })
 }
 
+// TestHijackConnectionUpgrade: the Connection: Upgrade field a handler
+// sets on a 101 response is sent (RFC 9110 section 7.8).
+func TestHijackConnectionUpgrade(t *testing.T) {
+	s := &Server{Handler: func(ctx *RequestCtx) {
+		ctx.SetStatusCode(StatusSwitchingProtocols)
+		ctx.Response.Header.Set("Upgrade", "echo")
+		ctx.Response.Header.Set("Connection", "Upgrade")
+		ctx.Hijack(func(c net.Conn) {})
+	}}
+	ln := testServer(t, s)
+	c := dial(t, ln)
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n")
+	head, err := readRawHead(bufio.NewReader(c))
+	if err != nil || !strings.Contains(head, "\r\nConnection: Upgrade\r\n") {
+		t.Fatalf("head %q %v", head, err)
+	}
+}
+
+// TestHijackRequestStaysValid: the request's header fields stay readable
+// in the hijack handler while other connections reuse the read buffers.
+func TestHijackRequestStaysValid(t *testing.T) {
+	got := make(chan string, 1)
+	s := &Server{Handler: func(ctx *RequestCtx) {
+		if string(ctx.Path()) != "/ws" {
+			ctx.SetBodyString("other")
+			return
+		}
+		ctx.SetStatusCode(StatusSwitchingProtocols)
+		ctx.Hijack(func(c net.Conn) {
+			var b [1]byte
+			c.Read(b[:]) // wait until the other connection was served
+			got <- string(ctx.Request.Header.Peek("X-Token")) + " " + string(ctx.Request.Header.Method())
+		})
+	}}
+	ln := testServer(t, s)
+	c := dial(t, ln)
+	io.WriteString(c, "GET /ws HTTP/1.1\r\nHost: h\r\nX-Token: abcdefgh\r\n\r\n")
+	if _, err := readRawHead(bufio.NewReader(c)); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 4; i++ {
+		c2 := dial(t, ln)
+		exchange(t, c2, bufio.NewReader(c2), "POST /zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz HTTP/1.1\r\nHost: h\r\nX-Other: zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz\r\nContent-Length: 0\r\n\r\n")
+		c2.Close()
+	}
+	c.Write([]byte("x"))
+	if v := <-got; v != "abcdefgh GET" {
+		t.Fatalf("in the hijack handler: %q", v)
+	}
+}
+
 // TestHijackCountsAgainstConcurrency: a hijacked connection holds its
 // Concurrency slot until it closes.
 func TestHijackCountsAgainstConcurrency(t *testing.T) {
