@@ -23,6 +23,7 @@ type ResponseHeader struct {
 	contentType    []byte
 	contentTypeSet bool
 	connClose      bool
+	connUpgrade    bool // Connection: Upgrade (101 and 426 responses)
 
 	clBuf []byte // scratch for Peek("Content-Length")
 }
@@ -36,6 +37,7 @@ func (h *ResponseHeader) Reset() {
 	h.contentType = h.contentType[:0]
 	h.contentTypeSet = false
 	h.connClose = false
+	h.connUpgrade = false
 }
 
 // StatusCode returns the status code (200 if none was set).
@@ -81,6 +83,11 @@ func (h *ResponseHeader) SetContentLength(n int64) {
 	h.contentLength = n
 }
 
+// ConnectionUpgrade reports whether the Connection field has the upgrade
+// option, as a 101 Switching Protocols response must (RFC 9110 section
+// 7.8).
+func (h *ResponseHeader) ConnectionUpgrade() bool { return h.connUpgrade }
+
 // ConnectionClose reports whether the connection closes after this
 // response.
 func (h *ResponseHeader) ConnectionClose() bool { return h.connClose }
@@ -105,8 +112,11 @@ func (h *ResponseHeader) PeekBytes(key []byte) []byte {
 		h.clBuf = bytesconv.AppendUint(h.clBuf[:0], int(h.contentLength))
 		return h.clBuf
 	case bytesconv.EqualFold(key, HeaderConnection):
-		if h.connClose {
+		switch {
+		case h.connClose:
 			return strClose
+		case h.connUpgrade:
+			return strUpgrade
 		}
 		return nil
 	}
@@ -155,6 +165,9 @@ func (h *ResponseHeader) special(key, value []byte) bool {
 		if hasToken(value, "close") {
 			h.connClose = true
 		}
+		if hasToken(value, "upgrade") {
+			h.connUpgrade = true
+		}
 	case bytesconv.EqualFold(key, HeaderTransferEncoding):
 	default:
 		return false
@@ -173,7 +186,7 @@ func (h *ResponseHeader) DelBytes(key []byte) {
 	case bytesconv.EqualFold(key, HeaderContentLength):
 		h.contentLength = -1
 	case bytesconv.EqualFold(key, HeaderConnection):
-		h.connClose = false
+		h.connClose, h.connUpgrade = false, false
 	default:
 		h.fields.del(key)
 	}
@@ -227,4 +240,5 @@ func (h *ResponseHeader) CopyTo(dst *ResponseHeader) {
 	dst.contentType = append(dst.contentType[:0], h.contentType...)
 	dst.contentTypeSet = h.contentTypeSet
 	dst.connClose = h.connClose
+	dst.connUpgrade = h.connUpgrade
 }

@@ -54,6 +54,8 @@ func (c *http1Conn) appendHead(dst []byte, ctx *RequestCtx, bodyLen int64) []byt
 	}
 	if c.closeAfter {
 		dst = append(dst, "Connection: close\r\n"...)
+	} else if h.connUpgrade {
+		dst = append(dst, "Connection: Upgrade\r\n"...)
 	} else if ctx.Request.Header.http10 {
 		dst = append(dst, "Connection: keep-alive\r\n"...)
 	}
