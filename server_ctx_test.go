@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -96,6 +97,43 @@ func TestDoneOnShutdown(t *testing.T) {
 	resp, body := exchange(t, c, br, "")
 	if body != "bye" || !resp.Close {
 		t.Fatalf("in-flight response %q close=%v", body, resp.Close)
+	}
+}
+
+// TestAfterFuncOnShutdown: a function registered on a hijacked
+// connection's context runs when the server shuts down, with no goroutine
+// waiting for it meanwhile; a stopped one never runs.
+func TestAfterFuncOnShutdown(t *testing.T) {
+	ran := make(chan string, 2)
+	registered := make(chan int, 1)
+	s := &Server{Handler: func(ctx *RequestCtx) {
+		ctx.SetStatusCode(StatusSwitchingProtocols)
+		ctx.Hijack(func(c net.Conn) {
+			before := runtime.NumGoroutine()
+			stop := context.AfterFunc(ctx, func() { ran <- "stopped" })
+			if !stop() {
+				t.Error("stop before cancel reported false")
+			}
+			context.AfterFunc(ctx, func() { ran <- "f"; c.Close() })
+			registered <- runtime.NumGoroutine() - before
+			io.Copy(io.Discard, c)
+		})
+	}}
+	ln := testServer(t, s)
+	c := dial(t, ln)
+	io.WriteString(c, get("/"))
+	if n := <-registered; n != 0 {
+		t.Errorf("context.AfterFunc started %d goroutines", n)
+	}
+	go s.Shutdown(context.Background())
+	if got := <-ran; got != "f" {
+		t.Fatalf("ran %q", got)
+	}
+	waitFor(t, "the connection to close", func() bool { return s.Stats().OpenConns == 0 })
+	select {
+	case got := <-ran:
+		t.Fatalf("also ran %q", got)
+	default:
 	}
 }
 
