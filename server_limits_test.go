@@ -78,7 +78,7 @@ func TestMinBodyRate(t *testing.T) {
 	start := time.Now()
 	stop := make(chan struct{})
 	defer close(stop)
-	go func() {
+	go func(c net.Conn) { // c, not the variable reused below
 		for {
 			select {
 			case <-stop:
@@ -89,7 +89,7 @@ func TestMinBodyRate(t *testing.T) {
 				return
 			}
 		}
-	}()
+	}(c)
 	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if code := statusOrClose(br); code != 408 && code != 0 {
 		t.Fatalf("status %d, want 408 or a close", code)
