@@ -406,8 +406,14 @@ func (c *http1Conn) hijack(ctx *RequestCtx) error {
 	defer s.stats.hijacked.Add(-1)
 	s.setState(c.sc, StateHijacked)
 	_ = c.conn.SetDeadline(time.Time{})
-	hc := &hijackedConn{Conn: c.conn, pending: append([]byte(nil), c.br.buffered()...)}
-	c.br.discard(len(c.br.buffered()))
+	// Hand over the connection itself when nothing was read ahead, so that
+	// the handler keeps its optional interfaces (writev through
+	// net.Buffers, CloseWrite, ReadFrom).
+	var hc net.Conn = c.conn
+	if pending := c.br.buffered(); len(pending) > 0 {
+		hc = &hijackedConn{Conn: c.conn, pending: append([]byte(nil), pending...)}
+		c.br.discard(len(pending))
+	}
 	// The request stays valid until h returns, but the read buffer its
 	// head points into goes back to the pool: copy the head out first.
 	ctx.Request.Header.detach()
