@@ -99,7 +99,7 @@ type Conn struct {
 	// except where noted.
 	deflate   bool
 	pm        deflateParams
-	compress  atomic.Bool  // SetWriteCompression
+	compress  atomic.Bool   // SetWriteCompression
 	fw        *flate.Writer // with write context takeover, the connection's own
 	fr        io.ReadCloser // with read context takeover, the connection's own
 	rdict     []byte        // read context takeover: the last window of output
