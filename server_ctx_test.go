@@ -482,3 +482,17 @@ func TestHijackHandlerPanic(t *testing.T) {
 	}
 	waitFor(t, "the hijack count to drop", func() bool { return s.Stats().HijackedConns == 0 })
 }
+
+// TestWatchOnce: registering a ctx twice (the hijack, then Done) leaves
+// no entry behind once it is released, which would cancel the ctx after
+// it went back to the pool.
+func TestWatchOnce(t *testing.T) {
+	sc := &ServerConn{srv: &Server{}}
+	ctx := sc.AcquireCtx(nil)
+	sc.watch(ctx)
+	ctx.Done()
+	sc.ReleaseCtx(ctx)
+	if len(sc.watched) != 0 {
+		t.Fatalf("%d stale entries", len(sc.watched))
+	}
+}
