@@ -29,8 +29,11 @@ func (c *Conn) ReadMessage() (MessageType, []byte, error) {
 		return 0, nil, err
 	}
 	op := c.msgOp
-	if !c.msgDeflate && !c.fragmented && c.frameLeft <= int64(len(c.rbuf)) {
-		// One frame that fits in the buffer: unmask it in place.
+	if !c.msgDeflate && !c.fragmented && c.frameLeft <= int64(len(c.rbuf)) &&
+		(op != opText || c.frameLeft <= int64(c.rw-c.rr)) {
+		// One frame that fits in the buffer: unmask it in place. (Text
+		// that has not arrived whole takes the other path, which checks
+		// its UTF-8 as it comes, to fail fast.)
 		n := int(c.frameLeft)
 		if err := c.fill(n); err != nil {
 			return 0, nil, c.readFailed(err)
