@@ -134,7 +134,9 @@ func newConn(nc net.Conn, isServer bool, cfg *Config, subprotocol string, pm *de
 		c.compress.Store(true)
 	}
 	if cfg.PingInterval > 0 {
-		c.pinger = time.AfterFunc(cfg.PingInterval, c.keepAlive)
+		// Set the field before the timer can fire.
+		c.pinger = time.AfterFunc(time.Hour, c.keepAlive)
+		c.pinger.Reset(cfg.PingInterval)
 	}
 	return c
 }
