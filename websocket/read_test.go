@@ -35,7 +35,7 @@ func closePayload(code StatusCode, reason string) string {
 	return string(appendClosePayload(nil, code, reason))
 }
 
-func text(s string) []byte   { return clientFrame(true, 0, opText, s) }
+func text(s string) []byte    { return clientFrame(true, 0, opText, s) }
 func cat(bs ...[]byte) []byte { return bytes.Join(bs, nil) }
 
 var clientClose = clientFrame(true, 0, opClose, closePayload(1000, ""))
