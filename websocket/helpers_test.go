@@ -2,6 +2,7 @@ package websocket
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -49,3 +50,5 @@ func dialServer(t testing.TB, srv *volttest.Server, opts *DialOptions) *Conn {
 	t.Cleanup(func() { c.Close() })
 	return c
 }
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }
