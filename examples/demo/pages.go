@@ -26,6 +26,7 @@ type demo struct {
 }
 
 func newDemo() *demo {
+	room := newChatRoom()
 	d := &demo{pages: []page{
 		{"/hello", "Hello", "The smallest handler: a text/plain body.", hello},
 		{"/echo", "Echo", "A form whose body the server sends back, with its Content-Type.", echo},
@@ -33,8 +34,9 @@ func newDemo() *demo {
 		{"/stream", "Streamed response", "The handler writes and flushes a line at a time (chunked encoding).", stream},
 		{"/wait", "Cancellation", "A slow request that notices at once when you close the tab (RequestCtx.Done).", wait},
 		{"/fetch", "Client", "The server fetches a URL with volt's Client (redirects followed) and shows the answer.", fetch},
+		{"/chat", "Chat", "A chat room over WebSocket, with permessage-deflate: open it in several tabs.", room.page},
 	}}
-	d.byPath = map[string]volt.RequestHandler{"/": d.index}
+	d.byPath = map[string]volt.RequestHandler{"/": d.index, "/chat/ws": room.ws}
 	for _, p := range d.pages {
 		d.byPath[p.path] = p.handler
 	}
@@ -60,7 +62,7 @@ func writePage(ctx *volt.RequestCtx, title, body string) {
 
 func (d *demo) index(ctx *volt.RequestCtx) {
 	var b strings.Builder
-	b.WriteString("<p>Each page shows one capability of volt's HTTP/1.1 server.</p><ul>")
+	b.WriteString("<p>Each page shows one capability of volt's HTTP/1.1 server and its packages.</p><ul>")
 	for _, p := range d.pages {
 		fmt.Fprintf(&b, `<li><a href="%s">%s</a>: %s</li>`, p.path, html.EscapeString(p.title), html.EscapeString(p.about))
 	}
