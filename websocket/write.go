@@ -171,7 +171,14 @@ func (c *Conn) writeFrameLocked(bp *[]byte, fin bool, rsv, op byte, payload []by
 			c.vecArr = [2][]byte{}
 		}
 	} else {
-		// A client masks a copy: the caller's data stays as it was.
+		// A client masks a copy: the caller's data stays as it was. A
+		// payload larger than the buffer gets a larger one from the pool
+		// (up to maxMaskChunk), to take fewer writes.
+		if need := maxHeaderSize + len(payload); need > cap(buf) {
+			big := getBuf(min(need, maxMaskChunk))
+			defer putBuf(big)
+			buf = (*big)[:0]
+		}
 		key := newMaskKey()
 		buf = appendFrameHeader(buf, fin, rsv, op, &key, len(payload))
 		pos := 0
@@ -192,6 +199,9 @@ func (c *Conn) writeFrameLocked(bp *[]byte, fin bool, rsv, op byte, payload []by
 	}
 	return err
 }
+
+// maxMaskChunk bounds the buffer a client masks a large payload into.
+const maxMaskChunk = 256 << 10
 
 // writeBuffered writes a frame whose payload is buf[maxHeaderSize:], in a
 // buffer of ours: the header goes into the reserved bytes before it, and a
