@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/volthttp/volt/internal/idleread"
 )
 
 // http1Conn is the state of the HTTP/1.1 protocol on one connection. It is
@@ -23,7 +25,7 @@ type http1Conn struct {
 
 	br   connReader
 	wbuf []byte // output not yet written; nil while idle
-	idle *idleReader
+	idle *idleread.Reader
 
 	ctx *RequestCtx // nil while idle
 
@@ -67,7 +69,7 @@ func serveHTTP1(sc *ServerConn) error {
 	c.br = connReader{src: sc.conn, setDL: sc.conn.SetReadDeadline}
 	rsize := orInt(s.ReadBufferSize, DefaultReadBufferSize)
 	if sc.tlsState == nil {
-		c.idle = newIdleReader(sc.conn,
+		c.idle = idleread.New(sc.conn,
 			func() []byte { return readBufPool.get(rsize) },
 			func(b []byte) { readBufPool.put(b) })
 	}
@@ -133,7 +135,7 @@ func (c *http1Conn) readIdle(first bool) error {
 	}
 	if c.idle != nil {
 		c.releaseBuffers()
-		buf, n, err := c.idle.wait()
+		buf, n, err := c.idle.Wait()
 		if buf != nil {
 			c.br.buf, c.br.r, c.br.w = buf, 0, n
 		}
