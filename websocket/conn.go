@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/flate"
+	"github.com/volthttp/volt/internal/idleread"
 )
 
 // MessageType is the type of a message: the opcode of its first frame.
@@ -66,8 +67,11 @@ type Conn struct {
 	cfg         Config
 
 	// Reader state, owned by the reading goroutine.
-	rbuf       []byte // the read buffer, len(rbuf) == ReadBufferSize
-	rr, rw     int    // unread bytes are rbuf[rr:rw]; 0 <= rr <= rw <= len(rbuf)
+	rbuf       []byte  // the read buffer, len(rbuf) >= ReadBufferSize; nil while idle waits
+	rbufP      *[]byte // rbuf's pool handle
+	rsize      int
+	rr, rw     int // unread bytes are rbuf[rr:rw]; 0 <= rr <= rw <= len(rbuf)
+	idle       *idleread.Reader
 	readLimit  int64
 	readErr    error       // sticky: the first error ends reading
 	frame      frameHeader // the current data frame
@@ -122,9 +126,10 @@ type Conn struct {
 // the bytes read past the handshake.
 func newConn(nc net.Conn, isServer bool, cfg *Config, subprotocol string, pm *deflateParams, early []byte) *Conn {
 	c := &Conn{nc: nc, isServer: isServer, subprotocol: subprotocol, cfg: *cfg}
-	size := max(cfg.readBufferSize(), maxHeaderSize+maxControlPayload+1, len(early))
-	c.rbuf = make([]byte, size)
+	c.rsize = max(cfg.readBufferSize(), maxHeaderSize+maxControlPayload+1)
+	c.acquireReadBuf(len(early))
 	c.rw = copy(c.rbuf, early)
+	c.idle = idleread.New(nc, c.idleGet, c.idlePut)
 	c.readLimit = cfg.readLimit()
 	c.mr.c = c
 	c.mw.c = c
@@ -140,6 +145,29 @@ func newConn(nc net.Conn, isServer bool, cfg *Config, subprotocol string, pm *de
 	}
 	return c
 }
+
+// acquireReadBuf takes a read buffer of at least max(rsize, n) bytes from
+// the pool.
+func (c *Conn) acquireReadBuf(n int) {
+	c.rbufP = getBuf(max(c.rsize, n))
+	c.rbuf = (*c.rbufP)[:cap(*c.rbufP)]
+}
+
+// releaseReadBuf gives the read buffer back to the pool while an idle
+// connection waits; it must be empty.
+func (c *Conn) releaseReadBuf() {
+	*c.rbufP = c.rbuf[:0]
+	putBuf(c.rbufP)
+	c.rbufP, c.rbuf = nil, nil
+}
+
+// idleGet and idlePut lend the read buffer to the idle reader.
+func (c *Conn) idleGet() []byte {
+	c.acquireReadBuf(0)
+	return c.rbuf
+}
+
+func (c *Conn) idlePut([]byte) { c.releaseReadBuf() }
 
 // Subprotocol returns the negotiated subprotocol, or "".
 func (c *Conn) Subprotocol() string { return c.subprotocol }

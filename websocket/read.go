@@ -402,6 +402,22 @@ func (c *Conn) fill(n int) error {
 	switch {
 	case c.rr == c.rw:
 		c.rr, c.rw = 0, 0
+		if c.idle != nil {
+			// Wait without holding the buffer: an idle connection costs
+			// no read buffer.
+			c.releaseReadBuf()
+			_, m, err := c.idle.Wait()
+			if c.rbuf == nil {
+				c.acquireReadBuf(0)
+			}
+			c.rw = m
+			if m > 0 && c.pinger != nil {
+				c.reads.Add(1)
+			}
+			if err != nil && m < n {
+				return err
+			}
+		}
 	case c.rr+n > len(c.rbuf):
 		c.rw = copy(c.rbuf, c.rbuf[c.rr:c.rw])
 		c.rr = 0
