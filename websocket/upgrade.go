@@ -202,8 +202,13 @@ func (c *Conn) finish() {
 		return
 	}
 	d := c.cfg.closeTimeout()
-	_ = c.writeClose(StatusNormalClosure, "", time.Now().Add(d))
-	if !c.closeReceived && c.readErr == nil && c.writeErr == nil {
+	werr := c.writeClose(StatusNormalClosure, "", time.Now().Add(d))
+	c.frameMu.Lock()
+	if werr == nil {
+		werr = c.writeErr
+	}
+	c.frameMu.Unlock()
+	if !c.closeReceived && c.readErr == nil && werr == nil {
 		// Read (and drop) until the client's close frame.
 		_ = c.nc.SetReadDeadline(time.Now().Add(d))
 		for c.beginMessage() == nil {
