@@ -92,12 +92,13 @@ func (c *Conn) beginMessage() error {
 	if c.readErr != nil {
 		return c.readErr
 	}
-	c.releaseMessageBuffers()
 	if c.msgOp != 0 {
 		if err := c.skipMessage(); err != nil {
 			return err
 		}
 	}
+	// After the skip: a compressed message is inflated out of msgBuf.
+	c.releaseMessageBuffers()
 	return c.advance()
 }
 

@@ -278,9 +278,19 @@ func TestSkipUnreadMessage(t *testing.T) {
 	for _, pm := range []*deflateParams{nil, &noContextDeflate, {writeBits: 15, readBits: 15, level: 1}} {
 		srv, cli := connPair(&Config{FragmentSize: 3}, pm)
 		cli.WriteMessage(TextMessage, []byte(strings.Repeat("skip me ", 100)))
+		// Larger than the buffers a connection keeps, and incompressible.
+		big := make([]byte, 200<<10)
+		for i := range big {
+			big[i] = byte(i*7919>>3 ^ i>>11)
+		}
+		cli.WriteMessage(BinaryMessage, big)
 		cli.WriteMessage(TextMessage, []byte("next"))
 		_, r, err := srv.NextReader()
 		if err != nil {
+			t.Fatal(err)
+		}
+		r.Read(make([]byte, 5))
+		if _, r, err = srv.NextReader(); err != nil {
 			t.Fatal(err)
 		}
 		r.Read(make([]byte, 5))
