@@ -2,6 +2,7 @@ package websocket
 
 import (
 	"errors"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -108,12 +109,38 @@ func (c *Conn) WritePreparedMessage(pm *PreparedMessage) error {
 	return err
 }
 
-// Broadcast writes pm to each of conns in turn, and returns the errors of
-// those that failed, joined, or nil. A connection that does not read
-// delays the ones after it until its write times out: set
-// Config.WriteTimeout on connections that are broadcast to, or give each
-// connection a goroutine of its own for large fan-outs.
+// broadcastChunk is the fewest connections Broadcast gives a goroutine of
+// its own.
+const broadcastChunk = 16
+
+// Broadcast writes pm to each of conns, and returns the errors of those
+// that failed, joined, or nil. Large fan-outs are split between up to
+// GOMAXPROCS goroutines (at least 16 connections each), so that the
+// writes, one system call each, run in parallel; each goroutine writes its
+// connections in turn, and a connection that does not read delays the
+// ones after it until its write times out: set Config.WriteTimeout on
+// connections that are broadcast to.
 func Broadcast(pm *PreparedMessage, conns []*Conn) error {
+	workers := min(runtime.GOMAXPROCS(0), len(conns)/broadcastChunk)
+	if workers <= 1 {
+		return broadcastTo(pm, conns)
+	}
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	per := (len(conns) + workers - 1) / workers
+	for w := 1; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[w] = broadcastTo(pm, conns[min(w*per, len(conns)):min((w+1)*per, len(conns))])
+		}()
+	}
+	errs[0] = broadcastTo(pm, conns[:per])
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func broadcastTo(pm *PreparedMessage, conns []*Conn) error {
 	var errs []error
 	for _, c := range conns {
 		if err := c.WritePreparedMessage(pm); err != nil {
