@@ -74,12 +74,12 @@ func (pm *PreparedMessage) encoding(key preparedKey) []byte {
 // WriteMessage instead, since each connection's frames differ then.
 func (c *Conn) WritePreparedMessage(pm *PreparedMessage) error {
 	deflate := c.shouldCompress(len(pm.data))
-	if deflate && !c.pm.writeNoContext || c.cfg.FragmentSize > 0 && len(pm.data) > c.cfg.FragmentSize {
+	if deflate && !c.df.pm.writeNoContext || c.cfg.FragmentSize > 0 && len(pm.data) > c.cfg.FragmentSize {
 		return c.WriteMessage(MessageType(pm.op), pm.data)
 	}
 	key := preparedKey{server: c.isServer, deflate: deflate}
 	if deflate {
-		key.level, key.bits = c.pm.level, c.pm.writeBits
+		key.level, key.bits = c.df.pm.level, c.df.pm.writeBits
 	}
 	b := pm.encoding(key)
 	c.msgMu.Lock()

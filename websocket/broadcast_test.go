@@ -73,3 +73,31 @@ func TestPreparedMessageWriteTimeout(t *testing.T) {
 		t.Fatal("write did not time out")
 	}
 }
+
+// TestBroadcastParallel: a large fan-out, split between goroutines,
+// reaches every connection once, and reports each failure.
+func TestBroadcastParallel(t *testing.T) {
+	const n = 100
+	var senders, readers []*Conn
+	for i := 0; i < n; i++ {
+		srv, cli := connPair(&Config{}, nil)
+		defer srv.Close()
+		defer cli.Close()
+		senders, readers = append(senders, srv), append(readers, cli)
+	}
+	senders[7].WriteClose(StatusGoingAway, "")
+	senders[93].WriteClose(StatusGoingAway, "")
+	pm, _ := NewPreparedMessage(BinaryMessage, []byte("fan-out"))
+	err := Broadcast(pm, senders)
+	if !errors.Is(err, ErrCloseSent) || strings.Count(err.Error(), "close frame already sent") != 2 {
+		t.Fatalf("err = %v", err)
+	}
+	for i, r := range readers {
+		if i == 7 || i == 93 {
+			continue
+		}
+		if _, p, err := r.ReadMessage(); err != nil || string(p) != "fan-out" {
+			t.Fatalf("reader %d: %q %v", i, p, err)
+		}
+	}
+}

@@ -1,15 +1,12 @@
 package websocket
 
 import (
-	"bytes"
-	"io"
 	"net"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/klauspost/compress/flate"
 	"github.com/volthttp/volt/internal/idleread"
 )
 
@@ -64,7 +61,7 @@ type Conn struct {
 	nc          net.Conn
 	isServer    bool
 	subprotocol string
-	cfg         Config
+	cfg         *Config // the Upgrader's, or a copy of the DialOptions'
 
 	// Reader state, owned by the reading goroutine.
 	rbuf       []byte  // the read buffer, len(rbuf) >= ReadBufferSize; nil while idle waits
@@ -92,25 +89,14 @@ type Conn struct {
 	// Writer state. msgMu is held by the writer of a data message; frameMu
 	// by the writer of one frame, and guards the fields below it.
 	msgMu     sync.Mutex
-	mw        messageWriter
+	mw        *messageWriter // made on first use, under msgMu
 	frameMu   sync.Mutex
 	closeSent bool
 	writeErr  error // sticky: a frame may have been cut short
-	vec       net.Buffers
-	vecArr    [2][]byte
 
-	// permessage-deflate, when negotiated; fixed after the handshake
-	// except where noted.
-	deflate   bool
-	pm        deflateParams
-	compress  atomic.Bool   // SetWriteCompression
-	fw        *flate.Writer // with write context takeover, the connection's own
-	fr        io.ReadCloser // with read context takeover, the connection's own
-	rdict     []byte        // read context takeover: the last window of output
-	zsrc      bytes.Reader  // the compressed message being inflated
-	inflBuf   []byte        // decompressed message for ReadMessage
-	inflating io.ReadCloser // the decompressor of the message being read
-	inflated  int64         // bytes it returned so far
+	// df is the permessage-deflate state, nil when it was not negotiated.
+	// Fields that live in it keep an idle connection small.
+	df *deflateState
 
 	// Keep-alive and shutdown.
 	reads      atomic.Uint32 // reads from the network, seen by the pinger
@@ -125,18 +111,16 @@ type Conn struct {
 // newConn makes a connection over nc whose handshake is done; early holds
 // the bytes read past the handshake.
 func newConn(nc net.Conn, isServer bool, cfg *Config, subprotocol string, pm *deflateParams, early []byte) *Conn {
-	c := &Conn{nc: nc, isServer: isServer, subprotocol: subprotocol, cfg: *cfg}
+	c := &Conn{nc: nc, isServer: isServer, subprotocol: subprotocol, cfg: cfg}
 	c.rsize = max(cfg.readBufferSize(), maxHeaderSize+maxControlPayload+1)
 	c.acquireReadBuf(len(early))
 	c.rw = copy(c.rbuf, early)
 	c.idle = idleread.New(nc, c.idleGet, c.idlePut)
 	c.readLimit = cfg.readLimit()
 	c.mr.c = c
-	c.mw.c = c
 	if pm != nil {
-		c.deflate = true
-		c.pm = *pm
-		c.compress.Store(true)
+		c.df = &deflateState{pm: *pm}
+		c.df.compress.Store(true)
 	}
 	if cfg.PingInterval > 0 {
 		// Set the field before the timer can fire.
@@ -173,11 +157,15 @@ func (c *Conn) idlePut([]byte) { c.releaseReadBuf() }
 func (c *Conn) Subprotocol() string { return c.subprotocol }
 
 // Compressed reports whether permessage-deflate was negotiated.
-func (c *Conn) Compressed() bool { return c.deflate }
+func (c *Conn) Compressed() bool { return c.df != nil }
 
 // SetWriteCompression turns the compression of the messages written
 // from now on off or back on, when permessage-deflate was negotiated.
-func (c *Conn) SetWriteCompression(on bool) { c.compress.Store(on) }
+func (c *Conn) SetWriteCompression(on bool) {
+	if c.df != nil {
+		c.df.compress.Store(on)
+	}
+}
 
 // SetReadLimit sets the largest message accepted from now on (see
 // Config.MaxMessageSize); n <= 0 means no limit.

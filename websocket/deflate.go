@@ -1,8 +1,10 @@
 package websocket
 
 import (
+	"bytes"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/klauspost/compress/flate"
 )
@@ -23,6 +25,19 @@ type deflateParams struct {
 	readBits       int  // window the peer compresses with, 8 to 15
 	level          int
 	minSize        int
+}
+
+// deflateState is a connection's permessage-deflate state.
+type deflateState struct {
+	pm        deflateParams
+	compress  atomic.Bool   // SetWriteCompression
+	fw        *flate.Writer // with write context takeover, the connection's own
+	fr        io.ReadCloser // with read context takeover, the connection's own
+	rdict     []byte        // read context takeover: the last window of output
+	zsrc      bytes.Reader  // the compressed message being inflated
+	inflBuf   []byte        // decompressed message for ReadMessage
+	inflating io.ReadCloser // the decompressor of the message being read
+	inflated  int64         // bytes it returned so far
 }
 
 // deflateTail ends a compressed message for the decompressor: the tail
@@ -53,12 +68,13 @@ func flateWriterPool(level, bits int) *sync.Pool {
 
 // flateWriter returns the compressor of the next message, writing to dst.
 func (c *Conn) flateWriter(dst io.Writer) *flate.Writer {
-	pm := &c.pm
+	df := c.df
+	pm := &df.pm
 	if !pm.writeNoContext {
-		if c.fw == nil {
-			c.fw = newFlateWriter(dst, pm.level, pm.writeBits)
+		if df.fw == nil {
+			df.fw = newFlateWriter(dst, pm.level, pm.writeBits)
 		}
-		return c.fw
+		return df.fw
 	}
 	if fw, ok := flateWriterPool(pm.level, pm.writeBits).Get().(*flate.Writer); ok {
 		fw.Reset(dst)
@@ -69,57 +85,60 @@ func (c *Conn) flateWriter(dst io.Writer) *flate.Writer {
 
 // releaseFlateWriter ends the use of a compressor from flateWriter.
 func (c *Conn) releaseFlateWriter(fw *flate.Writer) {
-	if fw != c.fw {
-		flateWriterPool(c.pm.level, c.pm.writeBits).Put(fw)
+	if fw != c.df.fw {
+		flateWriterPool(c.df.pm.level, c.df.pm.writeBits).Put(fw)
 	}
 }
 
 // startInflate sets up the decompression of a compressed message whose
 // payload is msgBuf[:len(payload)].
 func (c *Conn) startInflate(payload []byte) {
+	df := c.df
 	buf := growBytes(payload, len(deflateTail))
 	buf = append(buf, deflateTail...)
 	c.msgBuf = buf
-	c.zsrc.Reset(buf)
+	df.zsrc.Reset(buf)
 	var fr io.ReadCloser
-	if !c.pm.readNoContext {
-		if c.fr == nil {
-			c.fr = flate.NewReader(nil)
+	if !df.pm.readNoContext {
+		if df.fr == nil {
+			df.fr = flate.NewReader(nil)
 		}
-		fr = c.fr
+		fr = df.fr
 	} else if v, ok := flateReaderPool.Get().(io.ReadCloser); ok {
 		fr = v
 	} else {
 		fr = flate.NewReader(nil)
 	}
-	_ = fr.(flate.Resetter).Reset(&c.zsrc, c.rdict)
-	c.inflating = fr
-	c.inflated = 0
+	_ = fr.(flate.Resetter).Reset(&df.zsrc, df.rdict)
+	df.inflating = fr
+	df.inflated = 0
 	c.utf8.reset()
 }
 
 // endInflate ends the decompression of a message.
 func (c *Conn) endInflate() {
-	if c.inflating != nil && c.inflating != c.fr {
-		flateReaderPool.Put(c.inflating)
+	df := c.df
+	if df.inflating != nil && df.inflating != df.fr {
+		flateReaderPool.Put(df.inflating)
 	}
-	c.inflating = nil
-	c.zsrc.Reset(nil)
+	df.inflating = nil
+	df.zsrc.Reset(nil)
 }
 
 // inflateMessage decompresses a whole message into inflBuf. The result is
 // valid until the next read.
 func (c *Conn) inflateMessage(payload []byte) ([]byte, error) {
 	c.startInflate(payload)
-	out := c.inflBuf[:0]
+	df := c.df
+	out := df.inflBuf[:0]
 	for {
 		if len(out) == cap(out) {
 			out = growBytes(out, max(len(out), 2*len(payload), 4096))
 		}
-		n, err := c.inflating.Read(out[len(out):cap(out)])
+		n, err := df.inflating.Read(out[len(out):cap(out)])
 		out = out[:len(out)+n]
 		if int64(len(out)) > c.readLimit {
-			c.inflBuf = out
+			df.inflBuf = out
 			c.endInflate()
 			return nil, c.fail(StatusMessageTooBig, ErrReadLimit, "")
 		}
@@ -127,12 +146,12 @@ func (c *Conn) inflateMessage(payload []byte) ([]byte, error) {
 			break
 		}
 		if err != nil {
-			c.inflBuf = out
+			df.inflBuf = out
 			c.endInflate()
 			return nil, c.fail(StatusInvalidFramePayload, ErrInvalidCompression, "")
 		}
 	}
-	c.inflBuf = out
+	df.inflBuf = out
 	c.endInflate()
 	c.keepWindow(out)
 	return out, nil
@@ -141,22 +160,23 @@ func (c *Conn) inflateMessage(payload []byte) ([]byte, error) {
 // keepWindow adds decompressed output to the window the next message of
 // a peer with context takeover may refer to.
 func (c *Conn) keepWindow(p []byte) {
-	if c.pm.readNoContext || len(p) == 0 {
+	df := c.df
+	if df.pm.readNoContext || len(p) == 0 {
 		return
 	}
-	window := 1 << c.pm.readBits
-	if c.rdict == nil {
-		c.rdict = make([]byte, 0, window)
+	window := 1 << df.pm.readBits
+	if df.rdict == nil {
+		df.rdict = make([]byte, 0, window)
 	}
 	if len(p) >= window {
-		c.rdict = append(c.rdict[:0], p[len(p)-window:]...)
+		df.rdict = append(df.rdict[:0], p[len(p)-window:]...)
 		return
 	}
-	if keep := window - len(p); len(c.rdict) > keep {
-		copy(c.rdict, c.rdict[len(c.rdict)-keep:])
-		c.rdict = c.rdict[:keep]
+	if keep := window - len(p); len(df.rdict) > keep {
+		copy(df.rdict, df.rdict[len(df.rdict)-keep:])
+		df.rdict = df.rdict[:keep]
 	}
-	c.rdict = append(c.rdict, p...)
+	df.rdict = append(df.rdict, p...)
 }
 
 // appendSink is an io.Writer that appends to b.

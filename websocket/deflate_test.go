@@ -8,15 +8,15 @@ import (
 // TestKeepWindow: with context takeover, the window holds the last
 // 1<<readBits bytes of output.
 func TestKeepWindow(t *testing.T) {
-	c := &Conn{pm: deflateParams{readBits: 8}}
+	c := &Conn{df: &deflateState{pm: deflateParams{readBits: 8}}}
 	var all []byte
 	for i := 0; i < 50; i++ {
 		p := bytes.Repeat([]byte{byte(i)}, i*7%300)
 		all = append(all, p...)
 		c.keepWindow(p)
 		want := all[max(0, len(all)-256):]
-		if !bytes.Equal(c.rdict, want) {
-			t.Fatalf("step %d: window of %d bytes differs", i, len(c.rdict))
+		if !bytes.Equal(c.df.rdict, want) {
+			t.Fatalf("step %d: window of %d bytes differs", i, len(c.df.rdict))
 		}
 	}
 }

@@ -223,7 +223,8 @@ func handshake(ctx context.Context, nc net.Conn, u *url.URL, o *DialOptions) (*C
 	}
 	_ = nc.SetDeadline(time.Time{})
 	early, _ := br.Peek(br.Buffered())
-	return newConn(nc, false, &o.Config, subprotocol, pm, early), nil
+	cfg := o.Config // the caller may reuse its options
+	return newConn(nc, false, &cfg, subprotocol, pm, early), nil
 }
 
 func contains(list []string, s string) bool {

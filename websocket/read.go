@@ -114,7 +114,7 @@ func (r *messageReader) Read(p []byte) (int, error) {
 	if c.msgOp == 0 {
 		return 0, io.EOF
 	}
-	if c.inflating != nil {
+	if c.df != nil && c.df.inflating != nil {
 		return c.readInflated(p)
 	}
 	for c.frameLeft == 0 {
@@ -150,9 +150,9 @@ func (c *Conn) endOfMessage() error {
 
 // readInflated reads the decompressed payload of a compressed message.
 func (c *Conn) readInflated(p []byte) (int, error) {
-	n, err := c.inflating.Read(p)
-	c.inflated += int64(n)
-	if c.inflated > c.readLimit {
+	n, err := c.df.inflating.Read(p)
+	c.df.inflated += int64(n)
+	if c.df.inflated > c.readLimit {
 		c.endInflate()
 		return 0, c.fail(StatusMessageTooBig, ErrReadLimit, "")
 	}
@@ -178,7 +178,7 @@ func (c *Conn) readInflated(p []byte) (int, error) {
 
 // skipMessage reads and drops what is left of the message being read.
 func (c *Conn) skipMessage() error {
-	if c.inflating != nil {
+	if c.df != nil && c.df.inflating != nil {
 		// Inflate the rest, so that the window stays right.
 		buf := c.scratch()
 		for {
@@ -213,10 +213,11 @@ func (c *Conn) skipMessage() error {
 
 // scratch returns a buffer to inflate into and drop.
 func (c *Conn) scratch() []byte {
-	if cap(c.inflBuf) < 4096 {
-		c.inflBuf = make([]byte, 4096)
+	df := c.df
+	if cap(df.inflBuf) < 4096 {
+		df.inflBuf = make([]byte, 4096)
 	}
-	return c.inflBuf[:cap(c.inflBuf)]
+	return df.inflBuf[:cap(df.inflBuf)]
 }
 
 // advance reads frame headers up to the next data frame of the message
@@ -228,7 +229,7 @@ func (c *Conn) advance() error {
 		if err != nil {
 			return err
 		}
-		rules := frameRules{fromClient: c.isServer, deflate: c.deflate, inMessage: c.fragmented}
+		rules := frameRules{fromClient: c.isServer, deflate: c.df != nil, inMessage: c.fragmented}
 		if reason := checkFrame(&h, rules); reason != "" {
 			return c.fail(StatusProtocolError, ErrProtocolViolation, reason)
 		}
@@ -481,8 +482,8 @@ func (c *Conn) releaseMessageBuffers() {
 		putBytes(c.msgBuf)
 		c.msgBuf = nil
 	}
-	if cap(c.inflBuf) > keepBufferSize {
-		putBytes(c.inflBuf)
-		c.inflBuf = nil
+	if c.df != nil && cap(c.df.inflBuf) > keepBufferSize {
+		putBytes(c.df.inflBuf)
+		c.df.inflBuf = nil
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"io"
 	"math/rand/v2"
+	"net"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/flate"
@@ -35,7 +37,7 @@ func (c *Conn) WriteMessage(mt MessageType, data []byte) error {
 	defer c.msgMu.Unlock()
 	op := byte(mt)
 	if c.shouldCompress(len(data)) {
-		w := &c.mw
+		w := c.writer()
 		w.begin(op, true, c.cfg.FragmentSize)
 		if _, err := w.fw.Write(data); err != nil {
 			w.abort(err)
@@ -66,8 +68,9 @@ func (c *Conn) NextWriter(mt MessageType) (io.WriteCloser, error) {
 		return nil, ErrBadMessageType
 	}
 	c.msgMu.Lock()
-	c.mw.begin(byte(mt), false, c.cfg.FragmentSize)
-	return &c.mw, nil
+	w := c.writer()
+	w.begin(byte(mt), false, c.cfg.FragmentSize)
+	return w, nil
 }
 
 // WriteControl writes a control frame: a PingMessage or PongMessage with
@@ -100,7 +103,17 @@ func (c *Conn) WriteClose(code StatusCode, reason string) error {
 
 // shouldCompress reports whether a message of n bytes is compressed.
 func (c *Conn) shouldCompress(n int) bool {
-	return c.deflate && n >= c.pm.minSize && c.compress.Load()
+	return c.df != nil && n >= c.df.pm.minSize && c.df.compress.Load()
+}
+
+// writer returns the connection's message writer, made on first use. The
+// caller holds msgMu.
+func (c *Conn) writer() *messageWriter {
+	if c.mw == nil {
+		c.mw = &messageWriter{c: c}
+		c.mw.sink.w = c.mw
+	}
+	return c.mw
 }
 
 // writeFrame writes one frame with a pooled buffer.
@@ -166,9 +179,13 @@ func (c *Conn) writeFrameLocked(bp *[]byte, fin bool, rsv, op byte, payload []by
 			buf = append(buf, payload...)
 			_, err = c.nc.Write(buf)
 		} else {
-			c.vec = append(c.vecArr[:0], buf, payload)
-			_, err = c.vec.WriteTo(c.nc)
-			c.vecArr = [2][]byte{}
+			// Header and payload in one writev, with a pooled net.Buffers.
+			v := vecPool.Get().(*vecBuffers)
+			v.arr = [2][]byte{buf, payload}
+			v.bufs = v.arr[:]
+			_, err = v.bufs.WriteTo(c.nc)
+			v.arr = [2][]byte{}
+			vecPool.Put(v)
 		}
 	} else {
 		// A client masks a copy: the caller's data stays as it was. A
@@ -237,6 +254,15 @@ func (c *Conn) writeBuffered(buf []byte, fin bool, rsv, op byte) error {
 	return err
 }
 
+// vecBuffers is a pooled net.Buffers for writev, so that writing header
+// and payload together allocates nothing.
+type vecBuffers struct {
+	arr  [2][]byte
+	bufs net.Buffers
+}
+
+var vecPool = sync.Pool{New: func() any { return new(vecBuffers) }}
+
 // newMaskKey returns a fresh masking key from the runtime's ChaCha8
 // generator, which is seeded from the operating system and unpredictable
 // to the peer (RFC 6455 section 10.3).
@@ -272,7 +298,7 @@ func (w *messageWriter) begin(op byte, deflate bool, fragment int) {
 	w.bp = getBuf(c.cfg.writeBufferSize())
 	w.buf = append((*w.bp)[:0], make([]byte, maxHeaderSize)...)
 	w.limit = fragment
-	w.deflate, w.decided = false, deflate || !c.deflate || !c.compress.Load()
+	w.deflate, w.decided = false, deflate || c.df == nil || !c.df.compress.Load()
 	if !deflate && w.limit <= 0 {
 		w.limit = cap(w.buf) - maxHeaderSize
 	}
@@ -365,7 +391,7 @@ func (w *messageWriter) Close() error {
 // caller releases msgMu.
 func (w *messageWriter) finish() error {
 	c := w.c
-	if w.err == nil && !w.decided && len(w.buf)-maxHeaderSize >= c.pm.minSize {
+	if w.err == nil && !w.decided && len(w.buf)-maxHeaderSize >= c.df.pm.minSize {
 		w.startDeflate()
 	}
 	if w.err == nil && w.deflate {
