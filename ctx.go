@@ -53,6 +53,14 @@ type RequestCtx struct {
 	done     chan struct{}
 	err      error
 	watching bool // a watcher reads the connection (HTTP/1.1)
+	afters   []ctxAfterFunc
+	afterID  uint64 // never reset, so that a stale stop function finds nothing
+}
+
+// ctxAfterFunc is a function registered with AfterFunc.
+type ctxAfterFunc struct {
+	id uint64
+	f  func()
 }
 
 type userValue struct {
@@ -75,6 +83,8 @@ func (ctx *RequestCtx) reset() {
 	ctx.hijack = nil
 	ctx.mu.Lock()
 	ctx.done, ctx.err, ctx.watching = nil, nil, false
+	clear(ctx.afters)
+	ctx.afters = ctx.afters[:0]
 	ctx.mu.Unlock()
 }
 

@@ -53,11 +53,52 @@ func (ctx *RequestCtx) Value(key any) any { return ctx.UserValue(key) }
 // request is aborted.
 func (ctx *RequestCtx) Cancel(err error) {
 	ctx.mu.Lock()
+	var afters []ctxAfterFunc
 	if ctx.err == nil {
 		ctx.err = err
 		if ctx.done != nil {
 			close(ctx.done)
 		}
+		afters = ctx.afters
+		ctx.afters = nil
 	}
 	ctx.mu.Unlock()
+	for _, a := range afters {
+		go a.f()
+	}
+}
+
+// AfterFunc arranges for f to run in its own goroutine once ctx is done,
+// as context.AfterFunc does, but without a goroutine waiting meanwhile:
+// context.AfterFunc(ctx, f) calls it. Like Done, it starts watching the
+// connection on HTTP/1.1. Calling stop before f started unregisters it
+// and reports true; the registration also ends when the request does
+// (after the hijack handler returns, for a hijacked connection), and f is
+// then never called.
+//
+// A hijacked WebSocket connection uses it to send a close frame when the
+// server shuts down, without a goroutine per connection.
+func (ctx *RequestCtx) AfterFunc(f func()) (stop func() bool) {
+	ctx.Done()
+	ctx.mu.Lock()
+	if ctx.err != nil {
+		ctx.mu.Unlock()
+		go f()
+		return func() bool { return false }
+	}
+	ctx.afterID++
+	id := ctx.afterID
+	ctx.afters = append(ctx.afters, ctxAfterFunc{id, f})
+	ctx.mu.Unlock()
+	return func() bool {
+		ctx.mu.Lock()
+		defer ctx.mu.Unlock()
+		for i := range ctx.afters {
+			if ctx.afters[i].id == id {
+				ctx.afters = append(ctx.afters[:i], ctx.afters[i+1:]...)
+				return true
+			}
+		}
+		return false
+	}
 }

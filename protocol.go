@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -257,7 +258,12 @@ func (c *ServerConn) SetWatchHook(f func(ctx *RequestCtx)) {
 // protocol's watcher.
 func (c *ServerConn) watch(ctx *RequestCtx) {
 	c.mu.Lock()
-	c.watched = append(c.watched, ctx)
+	// Once only: a hijacked ctx is registered by the hijack and again by
+	// Done, and unwatch removes one entry; a stale entry would cancel the
+	// ctx after it went back to the pool.
+	if !slices.Contains(c.watched, ctx) {
+		c.watched = append(c.watched, ctx)
+	}
 	hook := c.watchHook
 	c.mu.Unlock()
 	if c.srv.shutting.Load() {

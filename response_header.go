@@ -85,6 +85,11 @@ func (h *ResponseHeader) SetContentLength(n int64) {
 	h.contentLength = n
 }
 
+// ConnectionUpgrade reports whether the Connection field has the upgrade
+// option, as a 101 Switching Protocols response must (RFC 9110 section
+// 7.8).
+func (h *ResponseHeader) ConnectionUpgrade() bool { return hasToken(h.connection, "upgrade") }
+
 // ConnectionClose reports whether the connection closes after this
 // response.
 func (h *ResponseHeader) ConnectionClose() bool { return h.connClose }

@@ -1,6 +1,9 @@
 package volt
 
 import (
+	"bufio"
+	"io"
+
 	"github.com/volthttp/volt/internal/ascii"
 	"github.com/volthttp/volt/internal/bytesconv"
 )
@@ -15,6 +18,41 @@ type responseFraming struct {
 	connKeepAlive bool
 	te            transferCodings
 	contentLength int64 // -1: none
+}
+
+// Read reads a response head (status line and header fields) from br and
+// parses it into h, for a protocol that reads the response on a connection
+// of its own, such as a WebSocket client reading 101 Switching Protocols.
+// The bytes after the head stay in br. h owns copies of every field.
+// A head longer than br's buffer or DefaultMaxHeaderBytes fails with
+// ErrHeaderTooLarge; a connection closed before the end of the head with
+// ErrConnectionClosed (no byte came) or ErrUnexpectedEOF.
+func (h *ResponseHeader) Read(br *bufio.Reader) error {
+	var fr responseFraming
+	var scratch fieldList
+	for want := 1; ; {
+		if _, err := br.Peek(want); err != nil {
+			switch {
+			case err == bufio.ErrBufferFull:
+				return ErrHeaderTooLarge
+			case err == io.EOF && want == 1:
+				return ErrConnectionClosed
+			case err == io.EOF:
+				return ErrUnexpectedEOF
+			}
+			return err
+		}
+		buf, _ := br.Peek(br.Buffered())
+		n, err := parseResponseHead(h, &fr, buf, &defaultParseOptions, &scratch)
+		if err == nil {
+			_, _ = br.Discard(n)
+			return nil
+		}
+		if err != errNeedMore {
+			return err
+		}
+		want = len(buf) + 1
+	}
 }
 
 // parseResponseHead parses a status line and header fields at the start of

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/volthttp/volt/internal/idleread"
 )
 
 // http1Conn is the state of the HTTP/1.1 protocol on one connection. It is
@@ -23,7 +25,7 @@ type http1Conn struct {
 
 	br   connReader
 	wbuf []byte // output not yet written; nil while idle
-	idle *idleReader
+	idle *idleread.Reader
 
 	ctx *RequestCtx // nil while idle
 
@@ -72,7 +74,7 @@ func serveHTTP1(sc *ServerConn) error {
 	c.br = connReader{src: sc.conn, setDL: sc.conn.SetReadDeadline}
 	rsize := orInt(s.ReadBufferSize, DefaultReadBufferSize)
 	if sc.tlsState == nil {
-		c.idle = newIdleReader(sc.conn,
+		c.idle = idleread.New(sc.conn,
 			func() []byte { return readBufPool.get(rsize) },
 			func(b []byte) { readBufPool.put(b) })
 	}
@@ -138,7 +140,7 @@ func (c *http1Conn) readIdle(first bool) error {
 	}
 	if c.idle != nil {
 		c.releaseBuffers()
-		buf, n, err := c.idle.wait()
+		buf, n, err := c.idle.Wait()
 		if buf != nil {
 			c.br.buf, c.br.r, c.br.w = buf, 0, n
 		}
@@ -411,8 +413,17 @@ func (c *http1Conn) hijack(ctx *RequestCtx) error {
 	defer s.stats.hijacked.Add(-1)
 	s.setState(c.sc, StateHijacked)
 	_ = c.conn.SetDeadline(time.Time{})
-	hc := &hijackedConn{Conn: c.conn, pending: append([]byte(nil), c.br.buffered()...)}
-	c.br.discard(len(c.br.buffered()))
+	// Hand over the connection itself when nothing was read ahead, so that
+	// the handler keeps its optional interfaces (writev through
+	// net.Buffers, CloseWrite, ReadFrom).
+	var hc net.Conn = c.conn
+	if pending := c.br.buffered(); len(pending) > 0 {
+		hc = &hijackedConn{Conn: c.conn, pending: append([]byte(nil), pending...)}
+		c.br.discard(len(pending))
+	}
+	// The request stays valid until h returns, but the read buffer its
+	// head points into goes back to the pool: copy the head out first.
+	ctx.Request.Header.detach()
 	c.releaseBuffers()
 	h := ctx.hijack
 	c.sc.watch(ctx) // Shutdown cancels the context of a hijacked connection

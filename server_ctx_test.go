@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -96,6 +97,43 @@ func TestDoneOnShutdown(t *testing.T) {
 	resp, body := exchange(t, c, br, "")
 	if body != "bye" || !resp.Close {
 		t.Fatalf("in-flight response %q close=%v", body, resp.Close)
+	}
+}
+
+// TestAfterFuncOnShutdown: a function registered on a hijacked
+// connection's context runs when the server shuts down, with no goroutine
+// waiting for it meanwhile; a stopped one never runs.
+func TestAfterFuncOnShutdown(t *testing.T) {
+	ran := make(chan string, 2)
+	registered := make(chan int, 1)
+	s := &Server{Handler: func(ctx *RequestCtx) {
+		ctx.SetStatusCode(StatusSwitchingProtocols)
+		ctx.Hijack(func(c net.Conn) {
+			before := runtime.NumGoroutine()
+			stop := context.AfterFunc(ctx, func() { ran <- "stopped" })
+			if !stop() {
+				t.Error("stop before cancel reported false")
+			}
+			context.AfterFunc(ctx, func() { ran <- "f"; c.Close() })
+			registered <- runtime.NumGoroutine() - before
+			io.Copy(io.Discard, c)
+		})
+	}}
+	ln := testServer(t, s)
+	c := dial(t, ln)
+	io.WriteString(c, get("/"))
+	if n := <-registered; n != 0 {
+		t.Errorf("context.AfterFunc started %d goroutines", n)
+	}
+	go s.Shutdown(context.Background())
+	if got := <-ran; got != "f" {
+		t.Fatalf("ran %q", got)
+	}
+	waitFor(t, "the connection to close", func() bool { return s.Stats().OpenConns == 0 })
+	select {
+	case got := <-ran:
+		t.Fatalf("also ran %q", got)
+	default:
 	}
 }
 
@@ -212,6 +250,57 @@ func TestHijack(t *testing.T) {
 	}
 	c.Close()
 	waitFor(t, "the hijacked connection to close", func() bool { return s.Stats().OpenConns == 0 })
+}
+
+// TestHijackConnectionUpgrade: the Connection: Upgrade field a handler
+// sets on a 101 response is sent (RFC 9110 section 7.8).
+func TestHijackConnectionUpgrade(t *testing.T) {
+	s := &Server{Handler: func(ctx *RequestCtx) {
+		ctx.SetStatusCode(StatusSwitchingProtocols)
+		ctx.Response.Header.Set("Upgrade", "echo")
+		ctx.Response.Header.Set("Connection", "Upgrade")
+		ctx.Hijack(func(c net.Conn) {})
+	}}
+	ln := testServer(t, s)
+	c := dial(t, ln)
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n")
+	head, err := readRawHead(bufio.NewReader(c))
+	if err != nil || !strings.Contains(head, "\r\nConnection: Upgrade\r\n") {
+		t.Fatalf("head %q %v", head, err)
+	}
+}
+
+// TestHijackRequestStaysValid: the request's header fields stay readable
+// in the hijack handler while other connections reuse the read buffers.
+func TestHijackRequestStaysValid(t *testing.T) {
+	got := make(chan string, 1)
+	s := &Server{Handler: func(ctx *RequestCtx) {
+		if string(ctx.Path()) != "/ws" {
+			ctx.SetBodyString("other")
+			return
+		}
+		ctx.SetStatusCode(StatusSwitchingProtocols)
+		ctx.Hijack(func(c net.Conn) {
+			var b [1]byte
+			c.Read(b[:]) // wait until the other connection was served
+			got <- string(ctx.Request.Header.Peek("X-Token")) + " " + string(ctx.Request.Header.Method())
+		})
+	}}
+	ln := testServer(t, s)
+	c := dial(t, ln)
+	io.WriteString(c, "GET /ws HTTP/1.1\r\nHost: h\r\nX-Token: abcdefgh\r\n\r\n")
+	if _, err := readRawHead(bufio.NewReader(c)); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 4; i++ {
+		c2 := dial(t, ln)
+		exchange(t, c2, bufio.NewReader(c2), "POST /zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz HTTP/1.1\r\nHost: h\r\nX-Other: zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz\r\nContent-Length: 0\r\n\r\n")
+		c2.Close()
+	}
+	c.Write([]byte("x"))
+	if v := <-got; v != "abcdefgh GET" {
+		t.Fatalf("in the hijack handler: %q", v)
+	}
 }
 
 // TestHijackCountsAgainstConcurrency: a hijacked connection holds its
@@ -410,5 +499,19 @@ func TestErrorKeepsHeaders(t *testing.T) {
 	resp, body := exchange(t, c, bufio.NewReader(c), get("/"))
 	if resp.StatusCode != 403 || body != "nope" || resp.Header.Get("Vary") != "Accept-Encoding" {
 		t.Fatalf("%d %q %v", resp.StatusCode, body, resp.Header)
+	}
+}
+
+// TestWatchOnce: registering a ctx twice (the hijack, then Done) leaves
+// no entry behind once it is released, which would cancel the ctx after
+// it went back to the pool.
+func TestWatchOnce(t *testing.T) {
+	sc := &ServerConn{srv: &Server{}}
+	ctx := sc.AcquireCtx(nil)
+	sc.watch(ctx)
+	ctx.Done()
+	sc.ReleaseCtx(ctx)
+	if len(sc.watched) != 0 {
+		t.Fatalf("%d stale entries", len(sc.watched))
 	}
 }

@@ -45,6 +45,7 @@ var (
 	strHTTP11      = []byte("HTTP/1.1")
 	strChunked     = []byte("chunked")
 	strClose       = []byte("close")
+	strUpgrade     = []byte("Upgrade")
 	strKeepAlive   = []byte("keep-alive")
 	strTextPlain   = []byte("text/plain; charset=utf-8")
 	strDefaultName = []byte("volt")

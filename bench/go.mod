@@ -4,7 +4,9 @@ go 1.25.0
 
 require (
 	github.com/fasthttp/router v1.5.4
+	github.com/gorilla/websocket v1.5.3
 	github.com/julienschmidt/httprouter v1.3.0
+	github.com/lxzan/gws v1.8.9
 	github.com/valyala/fasthttp v1.74.0
 	github.com/volthttp/volt v0.0.0
 	gonum.org/v1/plot v0.17.0
@@ -17,6 +19,7 @@ require (
 	git.sr.ht/~sbinet/gg v0.7.0 // indirect
 	github.com/ajstarks/svgo v0.0.0-20211024235047-1546f124cd8b // indirect
 	github.com/andybalholm/brotli v1.2.8 // indirect
+	github.com/dolthub/maphash v0.1.0 // indirect
 	github.com/golang/freetype v0.0.0-20170609003504-e2365dfdc4a0 // indirect
 	github.com/klauspost/compress v1.20.0 // indirect
 	github.com/molecule-man/go-brrr v1.0.1 // indirect

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"io"
 	"mime/multipart"
 	"net"
@@ -10,9 +11,11 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/volthttp/volt"
 	"github.com/volthttp/volt/sse"
+	"github.com/volthttp/volt/websocket"
 )
 
 func TestDemoPages(t *testing.T) {
@@ -136,6 +139,42 @@ func TestDemoPages(t *testing.T) {
 	}
 	if code, _ := get("/nope"); code != 404 {
 		t.Errorf("unknown page: %d", code)
+	}
+	if code, body := get("/chat"); code != 200 || !strings.Contains(body, `new WebSocket(`) || !strings.Contains(body, "/chat/ws") {
+		t.Errorf("chat: %d %q", code, body)
+	}
+	// Two tabs in the chat room: each line reaches both.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	wsURL := "ws://" + ln.Addr().String() + "/chat/ws"
+	tab1, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{Config: websocket.Config{Compression: websocket.Compression{Enabled: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tab1.Close()
+	tab2, err := websocket.Dial(ctx, wsURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tab2.Close()
+	if !tab1.Compressed() || tab2.Compressed() {
+		t.Errorf("compression: %v %v", tab1.Compressed(), tab2.Compressed())
+	}
+	tab2.WriteMessage(websocket.TextMessage, []byte("warm-up")) // both tabs have joined once it comes back
+	for _, tab := range []*websocket.Conn{tab2, tab1} {
+		for {
+			tab.SetReadDeadline(time.Now().Add(5 * time.Second))
+			if _, p, err := tab.ReadMessage(); err != nil || string(p) == "warm-up" {
+				break
+			}
+		}
+	}
+	tab1.WriteMessage(websocket.TextMessage, []byte("hello from tab 1"))
+	for i, tab := range []*websocket.Conn{tab1, tab2} {
+		tab.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, p, err := tab.ReadMessage(); err != nil || string(p) != "hello from tab 1" {
+			t.Errorf("tab %d: %q %v", i+1, p, err)
+		}
 	}
 }
 

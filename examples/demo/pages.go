@@ -30,6 +30,7 @@ type demo struct {
 
 func newDemo() *demo {
 	l := newLive()
+	room := newChatRoom()
 	d := &demo{live: l, pages: []page{
 		{"/hello", "Hello", "The smallest handler: a text/plain body.", hello},
 		{"/echo", "Echo", "A form whose body the server sends back, with its Content-Type.", echo},
@@ -39,8 +40,9 @@ func newDemo() *demo {
 		{"/fetch", "Client", "The server fetches a URL with volt's Client (redirects followed) and shows the answer.", fetch},
 		{"/files/", "Static files", "This demo's own source folder, browsed through volt.FS: a listing, compressed answers (br, zstd, gzip), ranges and ETags.", files()},
 		{"/live", "Live clock and feed", "Server-Sent Events: a clock ticking every 100 ms and a feed shared by every open page, resumed without a gap after a reconnection.", l.page},
+		{"/chat", "Chat", "A chat room over WebSocket, with permessage-deflate: open it in several tabs.", room.page},
 	}}
-	d.byPath = map[string]volt.RequestHandler{"/": d.index, "/live/events": l.events, "/live/say": l.say, "/live/drop": l.drop}
+	d.byPath = map[string]volt.RequestHandler{"/": d.index, "/live/events": l.events, "/live/say": l.say, "/live/drop": l.drop, "/chat/ws": room.ws}
 	for _, p := range d.pages {
 		d.byPath[p.path] = p.handler
 	}
@@ -73,7 +75,7 @@ func writePage(ctx *volt.RequestCtx, title, body string) {
 
 func (d *demo) index(ctx *volt.RequestCtx) {
 	var b strings.Builder
-	b.WriteString("<p>Each page shows one capability of volt's HTTP/1.1 server.</p><ul>")
+	b.WriteString("<p>Each page shows one capability of volt's HTTP/1.1 server and its packages.</p><ul>")
 	for _, p := range d.pages {
 		fmt.Fprintf(&b, `<li><a href="%s">%s</a>: %s</li>`, p.path, html.EscapeString(p.title), html.EscapeString(p.about))
 	}

@@ -1,6 +1,9 @@
 //go:build unix
 
-package volt
+// Package idleread waits for data on an idle connection without holding a
+// read buffer, on Unix. The server's keep-alive connections and WebSocket
+// connections use it.
+package idleread
 
 import (
 	"io"
@@ -8,12 +11,13 @@ import (
 	"syscall"
 )
 
-// idleReader waits for the next request of an idle keep-alive connection
+// Reader waits for data on an idle connection (the next request of a
+// keep-alive connection, the next message of a WebSocket connection)
 // without holding a read buffer: it asks the runtime's poller to wake it
 // when the socket is readable, and only then takes a buffer from the pool
 // and reads into it. An idle connection then costs its goroutine and a few
 // hundred bytes, not its buffers.
-type idleReader struct {
+type Reader struct {
 	rc     syscall.RawConn
 	get    func() []byte
 	put    func([]byte)
@@ -23,7 +27,10 @@ type idleReader struct {
 	readFn func(fd uintptr) bool // c.read, made once so that waiting allocates nothing
 }
 
-func newIdleReader(c net.Conn, get func() []byte, put func([]byte)) *idleReader {
+// New returns a Reader for c that takes its buffers with get and gives them
+// back with put, or nil when c does not give access to its file descriptor
+// (TLS, a wrapper, an in-memory connection): then read c as usual.
+func New(c net.Conn, get func() []byte, put func([]byte)) *Reader {
 	sc, ok := c.(syscall.Conn)
 	if !ok {
 		return nil
@@ -32,14 +39,14 @@ func newIdleReader(c net.Conn, get func() []byte, put func([]byte)) *idleReader 
 	if err != nil {
 		return nil
 	}
-	r := &idleReader{rc: rc, get: get, put: put}
+	r := &Reader{rc: rc, get: get, put: put}
 	r.readFn = r.read
 	return r
 }
 
 // read is called by the poller when the socket may be readable; it returns
 // false (and gives the buffer back) to keep waiting.
-func (r *idleReader) read(fd uintptr) bool {
+func (r *Reader) read(fd uintptr) bool {
 	if r.buf == nil {
 		r.buf = r.get()
 	}
@@ -64,9 +71,10 @@ func (r *idleReader) read(fd uintptr) bool {
 	}
 }
 
-// wait blocks until data arrives (or the read deadline passes) and returns
-// a buffer from the pool holding n bytes of it.
-func (r *idleReader) wait() (buf []byte, n int, err error) {
+// Wait blocks until data arrives (or the read deadline passes) and returns
+// a buffer from get holding n bytes of it. When data is there already, it
+// costs one read, as a plain Read does.
+func (r *Reader) Wait() (buf []byte, n int, err error) {
 	r.buf, r.n, r.err = nil, 0, nil
 	if werr := r.rc.Read(r.readFn); werr != nil {
 		if r.buf != nil {

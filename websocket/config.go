@@ -1,0 +1,158 @@
+package websocket
+
+import (
+	"time"
+
+	"github.com/klauspost/compress/flate"
+)
+
+// Defaults of the Config fields left at zero.
+const (
+	DefaultReadBufferSize     = 4096
+	DefaultWriteBufferSize    = 4096
+	DefaultMaxMessageSize     = 16 << 20
+	DefaultCloseTimeout       = 5 * time.Second
+	DefaultCompressionLevel   = flate.BestSpeed
+	DefaultCompressionMinSize = 128
+	DefaultHandshakeTimeout   = 10 * time.Second
+)
+
+// Config holds the settings of a connection that Upgrader and DialOptions
+// share; both embed it. The zero value works: each field's comment says
+// what zero means.
+type Config struct {
+	// ReadBufferSize is the size of the connection's read buffer, held
+	// for its lifetime. A message that fits in it is returned by
+	// ReadMessage without a copy. If zero, DefaultReadBufferSize (4096).
+	ReadBufferSize int
+
+	// WriteBufferSize is the size of the buffer a message is framed in;
+	// it is taken from a pool for each message, so an idle connection
+	// holds none. NextWriter sends a frame each time it fills. If zero,
+	// DefaultWriteBufferSize (4096).
+	WriteBufferSize int
+
+	// MaxMessageSize is the largest message accepted, counted before and
+	// after decompression. A larger one fails the connection with 1009
+	// (message too big) and ErrReadLimit. If zero,
+	// DefaultMaxMessageSize (16 MiB); if negative, no limit.
+	MaxMessageSize int64
+
+	// FragmentSize, if positive, splits outgoing messages into frames
+	// whose payload is at most FragmentSize bytes. If zero, WriteMessage
+	// sends one frame per message and NextWriter one per filled buffer.
+	FragmentSize int
+
+	// WriteTimeout bounds the writing of each frame. If zero, writes
+	// have no deadline.
+	WriteTimeout time.Duration
+
+	// PingInterval, if positive, makes the connection send a ping after
+	// each PingInterval; when nothing arrives from the peer within
+	// PongTimeout of a ping, the connection is closed and reads fail with
+	// ErrPingTimeout. If zero, no keep-alive pings are sent.
+	PingInterval time.Duration
+
+	// PongTimeout is how long the keep-alive pinger waits for the peer
+	// after a ping. If zero, PingInterval.
+	PongTimeout time.Duration
+
+	// CloseTimeout bounds the closing handshake after an Upgrade handler
+	// returns: how long the server waits for the client's close frame
+	// before it closes the connection. If zero, DefaultCloseTimeout (5 s).
+	CloseTimeout time.Duration
+
+	// Compression configures permessage-deflate (RFC 7692).
+	Compression Compression
+}
+
+// Compression configures the permessage-deflate extension (RFC 7692).
+// The zero value disables it.
+//
+// See https://www.rfc-editor.org/rfc/rfc7692
+type Compression struct {
+	// Enabled offers compression (Dial) or accepts a client's offer
+	// (Upgrade).
+	Enabled bool
+
+	// Level is the flate compression level, 1 (fastest) to 9 (smallest),
+	// or flate.HuffmanOnly (-2). If zero, DefaultCompressionLevel (1).
+	Level int
+
+	// MinSize is the smallest message compressed; shorter ones are sent
+	// as they are, since compressing them costs more than it saves. If
+	// zero, DefaultCompressionMinSize (128 bytes); if negative, every
+	// message is compressed.
+	MinSize int
+
+	// ContextTakeover keeps the compression context from one message to
+	// the next, in both directions, for a better ratio on similar
+	// messages. It costs memory for each connection while it lives: a
+	// compressor (about 800 KiB at level 1, 1.1 MiB at level 9), a
+	// decompressor (about 40 KiB) and a window of the peer's output (up to
+	// 32 KiB). If false, "server_no_context_takeover" and
+	// "client_no_context_takeover" are negotiated, and compressors and
+	// decompressors are pooled between messages.
+	ContextTakeover bool
+
+	// MaxWindowBits, 8 to 15, bounds the window the peer may use when it
+	// compresses (the client_max_window_bits this server answers, or the
+	// server_max_window_bits this client offers): with ContextTakeover,
+	// it bounds the window kept for each connection. If zero, 15 (32 KiB).
+	MaxWindowBits int
+}
+
+func (c *Config) readBufferSize() int {
+	if c.ReadBufferSize > 0 {
+		return c.ReadBufferSize
+	}
+	return DefaultReadBufferSize
+}
+
+func (c *Config) writeBufferSize() int {
+	if c.WriteBufferSize > 0 {
+		return max(c.WriteBufferSize, 2*maxHeaderSize)
+	}
+	return DefaultWriteBufferSize
+}
+
+func (c *Config) readLimit() int64 {
+	switch {
+	case c.MaxMessageSize > 0:
+		return c.MaxMessageSize
+	case c.MaxMessageSize < 0:
+		return 1<<63 - 1
+	}
+	return DefaultMaxMessageSize
+}
+
+func (c *Config) closeTimeout() time.Duration {
+	if c.CloseTimeout > 0 {
+		return c.CloseTimeout
+	}
+	return DefaultCloseTimeout
+}
+
+func (c *Compression) level() int {
+	if c.Level != 0 {
+		return c.Level
+	}
+	return DefaultCompressionLevel
+}
+
+func (c *Compression) minSize() int {
+	switch {
+	case c.MinSize > 0:
+		return c.MinSize
+	case c.MinSize < 0:
+		return 0
+	}
+	return DefaultCompressionMinSize
+}
+
+func (c *Compression) maxWindowBits() int {
+	if c.MaxWindowBits >= 8 && c.MaxWindowBits <= 15 {
+		return c.MaxWindowBits
+	}
+	return 15
+}

@@ -1,0 +1,249 @@
+package websocket
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/volthttp/volt"
+)
+
+// The client side of the opening handshake.
+//
+// See https://www.rfc-editor.org/rfc/rfc6455#section-4.1
+
+// DialOptions configures Dial. A nil *DialOptions, like the zero value,
+// means the defaults.
+type DialOptions struct {
+	Config
+
+	// Subprotocols are offered in Sec-WebSocket-Protocol, in order of
+	// preference. If empty, none is offered.
+	Subprotocols []string
+
+	// Header holds extra request header fields, such as Origin,
+	// Authorization or Cookie; an http.Header fits. The fields of the
+	// handshake itself (Host, Upgrade, Connection, Sec-WebSocket-*) are
+	// set by Dial and must not be given here.
+	Header map[string][]string
+
+	// Dial opens the network connection to "host:port". If nil, a
+	// net.Dialer is used, bounded by HandshakeTimeout and the context.
+	Dial volt.DialFunc
+
+	// TLSConfig is used for wss:// URLs. If nil, a config with the system
+	// roots and TLS 1.2 at least is used. ServerName is set from the URL
+	// when empty; NextProtos is set to http/1.1.
+	TLSConfig *tls.Config
+
+	// HandshakeTimeout bounds the dial, the TLS handshake and the opening
+	// handshake together. If zero, DefaultHandshakeTimeout (10 s).
+	HandshakeTimeout time.Duration
+}
+
+// Dial opens a WebSocket connection to rawURL (ws://, wss://, or http://
+// and https:// for the same), within ctx: the context bounds the opening
+// handshake only, not the connection. It checks the server's
+// Sec-WebSocket-Accept, subprotocol and extensions. A response other than
+// 101 returns a *HandshakeError with its status. The caller must Close the
+// connection.
+func Dial(ctx context.Context, rawURL string, opts *DialOptions) (*Conn, error) {
+	if opts == nil {
+		opts = &DialOptions{}
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return nil, ErrBadURL
+	}
+	var useTLS bool
+	port := "80"
+	switch strings.ToLower(u.Scheme) {
+	case "ws", "http":
+	case "wss", "https":
+		useTLS, port = true, "443"
+	default:
+		return nil, ErrBadURL
+	}
+	host := u.Hostname()
+	if p := u.Port(); p != "" {
+		port = p
+	}
+	timeout := opts.HandshakeTimeout
+	if timeout <= 0 {
+		timeout = DefaultHandshakeTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	nc, err := dialConn(ctx, opts, net.JoinHostPort(host, port), host, useTLS)
+	if err != nil {
+		return nil, fmt.Errorf("websocket: dial %s: %w", rawURL, err)
+	}
+	c, err := handshake(ctx, nc, u, opts)
+	if err != nil {
+		_ = nc.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// dialConn opens the network connection, with TLS for wss. It is the one
+// place that dials, so that it can move to volt's Dialer (DNS cache,
+// proxies) when that exists.
+func dialConn(ctx context.Context, o *DialOptions, addr, host string, useTLS bool) (net.Conn, error) {
+	var nc net.Conn
+	var err error
+	if o.Dial != nil {
+		nc, err = o.Dial(addr)
+	} else {
+		var d net.Dialer
+		nc, err = d.DialContext(ctx, "tcp", addr)
+	}
+	if err != nil || !useTLS {
+		return nc, err
+	}
+	var cfg *tls.Config
+	if o.TLSConfig != nil {
+		cfg = o.TLSConfig.Clone()
+	} else {
+		cfg = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName = host
+	}
+	cfg.NextProtos = []string{"http/1.1"}
+	tc := tls.Client(nc, cfg)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		_ = nc.Close()
+		return nil, err
+	}
+	return tc, nil
+}
+
+// handshake sends the opening handshake on nc and checks the answer.
+func handshake(ctx context.Context, nc net.Conn, u *url.URL, o *DialOptions) (*Conn, error) {
+	if d, ok := ctx.Deadline(); ok {
+		_ = nc.SetDeadline(d)
+	}
+	stop := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+
+	var raw [16]byte
+	_, _ = rand.Read(raw[:])
+	key := base64.StdEncoding.EncodeToString(raw[:])
+	target := u.RequestURI()
+	if target == "" {
+		target = "/"
+	}
+	b := make([]byte, 0, 512)
+	b = append(b, "GET "...)
+	b = append(b, target...)
+	b = append(b, " HTTP/1.1\r\nHost: "...)
+	b = append(b, u.Host...)
+	b = append(b, "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "...)
+	b = append(b, key...)
+	b = append(b, "\r\n"...)
+	if len(o.Subprotocols) > 0 {
+		b = append(b, "Sec-WebSocket-Protocol: "...)
+		b = append(b, strings.Join(o.Subprotocols, ", ")...)
+		b = append(b, "\r\n"...)
+	}
+	if o.Compression.Enabled {
+		b = append(b, "Sec-WebSocket-Extensions: "...)
+		b = append(b, offerDeflate(&o.Compression)...)
+		b = append(b, "\r\n"...)
+	}
+	for k, vs := range o.Header {
+		for _, v := range vs {
+			if !validFieldName(k) || strings.ContainsAny(v, "\r\n\x00") {
+				return nil, fmt.Errorf("websocket: invalid header field %q", k)
+			}
+			b = append(b, k...)
+			b = append(b, ": "...)
+			b = append(b, v...)
+			b = append(b, "\r\n"...)
+		}
+	}
+	b = append(b, "\r\n"...)
+	if _, err := nc.Write(b); err != nil {
+		return nil, fmt.Errorf("websocket: writing the handshake: %w", err)
+	}
+
+	br := bufio.NewReaderSize(nc, 16<<10)
+	var h volt.ResponseHeader
+	if err := h.Read(br); err != nil {
+		return nil, fmt.Errorf("websocket: reading the handshake response: %w", err)
+	}
+	if h.StatusCode() != volt.StatusSwitchingProtocols {
+		return nil, &HandshakeError{StatusCode: h.StatusCode(), Reason: "the server did not switch protocols"}
+	}
+	fail := func(reason string) error {
+		return &HandshakeError{StatusCode: h.StatusCode(), Reason: reason}
+	}
+	if !hasToken(string(h.Peek("Upgrade")), "websocket") || !h.ConnectionUpgrade() {
+		return nil, fail("no upgrade to websocket in the response")
+	}
+	if string(h.Peek("Sec-WebSocket-Accept")) != acceptKey(key) {
+		return nil, fail("wrong Sec-WebSocket-Accept")
+	}
+	subprotocol := string(h.Peek("Sec-WebSocket-Protocol"))
+	if subprotocol != "" && !contains(o.Subprotocols, subprotocol) {
+		return nil, fail("the server chose a subprotocol that was not offered: " + subprotocol)
+	}
+	var exts []extension
+	for k, v := range h.All() {
+		if strings.EqualFold(string(k), "Sec-WebSocket-Extensions") {
+			var ok bool
+			if exts, ok = parseExtensions(exts, string(v)); !ok {
+				return nil, fail("malformed Sec-WebSocket-Extensions")
+			}
+		}
+	}
+	var pm *deflateParams
+	switch {
+	case len(exts) == 0:
+	case !o.Compression.Enabled || len(exts) > 1:
+		return nil, fail("the server chose an extension that was not offered")
+	default:
+		p, reason := checkDeflateResponse(&exts[0], &o.Compression)
+		if reason != "" {
+			return nil, fail(reason)
+		}
+		pm = &p
+	}
+	if !stop() {
+		return nil, fmt.Errorf("websocket: handshake: %w", context.Cause(ctx))
+	}
+	_ = nc.SetDeadline(time.Time{})
+	early, _ := br.Peek(br.Buffered())
+	cfg := o.Config // the caller may reuse its options
+	return newConn(nc, false, &cfg, subprotocol, pm, early), nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func validFieldName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if !isTokenChar(k[i]) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,468 @@
+package websocket
+
+import (
+	"encoding/binary"
+	"io"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/klauspost/compress/flate"
+)
+
+// The writing side of Conn. A data message holds msgMu from its start to
+// its end; each frame holds frameMu while it is written, which also
+// guards closeSent and writeErr. Control frames take frameMu only.
+
+// WriteMessage writes data as one message of type mt: TextMessage (the
+// caller makes sure data is UTF-8) or BinaryMessage. PingMessage and
+// PongMessage are sent as by WriteControl. It is safe to call from several
+// goroutines; messages do not interleave.
+//
+// The message is compressed when permessage-deflate was negotiated and it
+// is at least Compression.MinSize bytes. It is split into frames of
+// Config.FragmentSize when that is set. An uncompressed message from a
+// server in one frame performs one Write to the network connection when
+// header and data fit in the write buffer, and one writev otherwise.
+func (c *Conn) WriteMessage(mt MessageType, data []byte) error {
+	switch mt {
+	case TextMessage, BinaryMessage:
+	case PingMessage, PongMessage:
+		return c.WriteControl(mt, data)
+	default:
+		return ErrBadMessageType
+	}
+	c.msgMu.Lock()
+	defer c.msgMu.Unlock()
+	op := byte(mt)
+	if c.shouldCompress(len(data)) {
+		w := c.writer()
+		w.begin(op, true, c.cfg.FragmentSize)
+		if _, err := w.fw.Write(data); err != nil {
+			w.abort(err)
+			return err
+		}
+		return w.finish()
+	}
+	if fs := c.cfg.FragmentSize; fs > 0 {
+		for len(data) > fs {
+			if err := c.writeFrame(false, 0, op, data[:fs]); err != nil {
+				return err
+			}
+			data = data[fs:]
+			op = opContinuation
+		}
+	}
+	return c.writeFrame(true, 0, op, data)
+}
+
+// NextWriter starts a message of type mt (TextMessage or BinaryMessage)
+// and returns its writer; the message ends when the writer is closed, and
+// no other message can be written until then. The writer sends a frame
+// each time its buffer (WriteBufferSize, or FragmentSize) fills. With
+// permessage-deflate, a message that reaches Compression.MinSize before
+// Close is compressed.
+func (c *Conn) NextWriter(mt MessageType) (io.WriteCloser, error) {
+	if mt != TextMessage && mt != BinaryMessage {
+		return nil, ErrBadMessageType
+	}
+	c.msgMu.Lock()
+	w := c.writer()
+	w.begin(byte(mt), false, c.cfg.FragmentSize)
+	return w, nil
+}
+
+// WriteControl writes a control frame: a PingMessage or PongMessage with
+// at most 125 bytes of data. It may be called from any goroutine, also
+// while another writes a message: the frame goes out between fragments.
+func (c *Conn) WriteControl(mt MessageType, data []byte) error {
+	if mt != PingMessage && mt != PongMessage {
+		return ErrBadMessageType
+	}
+	return c.writeControl(byte(mt), data)
+}
+
+// WriteClose sends a close frame with code and reason (cut to 123
+// bytes), and no frame after it. StatusNoStatusReceived sends a close
+// frame without a code. The peer should answer with its own close frame,
+// which the reader returns as a *CloseError; see Close. WriteClose returns
+// ErrCloseSent if a close frame was sent already.
+func (c *Conn) WriteClose(code StatusCode, reason string) error {
+	if code != StatusNoStatusReceived && !validCloseCode(code) {
+		return ErrInvalidCloseCode
+	}
+	c.frameMu.Lock()
+	sent := c.closeSent
+	c.frameMu.Unlock()
+	if sent {
+		return ErrCloseSent
+	}
+	return c.writeClose(code, reason, time.Now().Add(c.cfg.closeTimeout()))
+}
+
+// shouldCompress reports whether a message of n bytes is compressed.
+func (c *Conn) shouldCompress(n int) bool {
+	return c.df != nil && n >= c.df.pm.minSize && c.df.compress.Load()
+}
+
+// writer returns the connection's message writer, made on first use. The
+// caller holds msgMu.
+func (c *Conn) writer() *messageWriter {
+	if c.mw == nil {
+		c.mw = &messageWriter{c: c}
+		c.mw.sink.w = c.mw
+	}
+	return c.mw
+}
+
+// writeFrame writes one frame with a pooled buffer.
+func (c *Conn) writeFrame(fin bool, rsv, op byte, payload []byte) error {
+	bp := getBuf(c.cfg.writeBufferSize())
+	c.frameMu.Lock()
+	err := c.writeFrameLocked(bp, fin, rsv, op, payload)
+	c.frameMu.Unlock()
+	putBuf(bp)
+	return err
+}
+
+// writeControl writes a control frame.
+func (c *Conn) writeControl(op byte, data []byte) error {
+	if len(data) > maxControlPayload {
+		return ErrControlTooLong
+	}
+	bp := getBuf(maxHeaderSize + maxControlPayload)
+	c.frameMu.Lock()
+	err := c.writeFrameLocked(bp, true, 0, op, data)
+	c.frameMu.Unlock()
+	putBuf(bp)
+	return err
+}
+
+// writeClose sends a close frame unless one was sent, with a write
+// deadline when no WriteTimeout applies.
+func (c *Conn) writeClose(code StatusCode, reason string, deadline time.Time) error {
+	var payload [maxControlPayload]byte
+	p := appendClosePayload(payload[:0], code, reason)
+	bp := getBuf(maxHeaderSize + maxControlPayload)
+	defer putBuf(bp)
+	c.frameMu.Lock()
+	defer c.frameMu.Unlock()
+	if c.closeSent {
+		return nil
+	}
+	if c.cfg.WriteTimeout <= 0 {
+		_ = c.nc.SetWriteDeadline(deadline)
+	}
+	err := c.writeFrameLocked(bp, true, 0, opClose, p)
+	c.closeSent = true
+	return err
+}
+
+// writeFrameLocked writes a frame whose payload is not in a buffer of
+// ours, using *bp as the buffer. The caller holds frameMu.
+func (c *Conn) writeFrameLocked(bp *[]byte, fin bool, rsv, op byte, payload []byte) error {
+	if c.writeErr != nil {
+		return c.writeErr
+	}
+	if c.closeSent {
+		return ErrCloseSent
+	}
+	if c.cfg.WriteTimeout > 0 {
+		_ = c.nc.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout))
+	}
+	buf := (*bp)[:0]
+	var err error
+	if c.isServer {
+		buf = appendFrameHeader(buf, fin, rsv, op, nil, len(payload))
+		if len(payload) <= cap(buf)-len(buf) {
+			buf = append(buf, payload...)
+			_, err = c.nc.Write(buf)
+		} else {
+			// Header and payload in one writev, with a pooled net.Buffers.
+			v := vecPool.Get().(*vecBuffers)
+			v.arr = [2][]byte{buf, payload}
+			v.bufs = v.arr[:]
+			_, err = v.bufs.WriteTo(c.nc)
+			v.arr = [2][]byte{}
+			vecPool.Put(v)
+		}
+	} else {
+		// A client masks a copy: the caller's data stays as it was. A
+		// payload larger than the buffer gets a larger one from the pool
+		// (up to maxMaskChunk), to take fewer writes.
+		if need := maxHeaderSize + len(payload); need > cap(buf) {
+			big := getBuf(min(need, maxMaskChunk))
+			defer putBuf(big)
+			buf = (*big)[:0]
+		}
+		key := newMaskKey()
+		buf = appendFrameHeader(buf, fin, rsv, op, &key, len(payload))
+		pos := 0
+		for {
+			n := min(cap(buf)-len(buf), len(payload))
+			start := len(buf)
+			buf = append(buf, payload[:n]...)
+			pos = maskBytes(key, pos, buf[start:])
+			payload = payload[n:]
+			if _, err = c.nc.Write(buf); err != nil || len(payload) == 0 {
+				break
+			}
+			buf = buf[:0]
+		}
+	}
+	if err != nil {
+		c.writeErr = err
+	}
+	return err
+}
+
+// maxMaskChunk bounds the buffer a client masks a large payload into.
+const maxMaskChunk = 256 << 10
+
+// writeBuffered writes a frame whose payload is buf[maxHeaderSize:], in a
+// buffer of ours: the header goes into the reserved bytes before it, and a
+// client masks the payload in place. It performs exactly one Write.
+func (c *Conn) writeBuffered(buf []byte, fin bool, rsv, op byte) error {
+	payload := buf[maxHeaderSize:]
+	var hdr [maxHeaderSize]byte
+	var h []byte
+	if c.isServer {
+		h = appendFrameHeader(hdr[:0], fin, rsv, op, nil, len(payload))
+	} else {
+		key := newMaskKey()
+		h = appendFrameHeader(hdr[:0], fin, rsv, op, &key, len(payload))
+		maskBytes(key, 0, payload)
+	}
+	start := maxHeaderSize - len(h)
+	copy(buf[start:], h)
+	c.frameMu.Lock()
+	defer c.frameMu.Unlock()
+	if c.writeErr != nil {
+		return c.writeErr
+	}
+	if c.closeSent {
+		return ErrCloseSent
+	}
+	if c.cfg.WriteTimeout > 0 {
+		_ = c.nc.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout))
+	}
+	_, err := c.nc.Write(buf[start:])
+	if err != nil {
+		c.writeErr = err
+	}
+	return err
+}
+
+// vecBuffers is a pooled net.Buffers for writev, so that writing header
+// and payload together allocates nothing.
+type vecBuffers struct {
+	arr  [2][]byte
+	bufs net.Buffers
+}
+
+var vecPool = sync.Pool{New: func() any { return new(vecBuffers) }}
+
+// newMaskKey returns a fresh masking key from the runtime's ChaCha8
+// generator, which is seeded from the operating system and unpredictable
+// to the peer (RFC 6455 section 10.3).
+func newMaskKey() [4]byte {
+	var k [4]byte
+	binary.LittleEndian.PutUint32(k[:], rand.Uint32())
+	return k
+}
+
+// messageWriter writes one data message: the writer NextWriter returns,
+// and the compressing path of WriteMessage. The frame being built is
+// buf[maxHeaderSize:]; the reserved bytes before it take its header.
+type messageWriter struct {
+	c       *Conn
+	op      byte // opcode of the next frame: the message's, then continuation
+	rsv     byte // RSV1 on the first frame of a compressed message
+	bp      *[]byte
+	buf     []byte
+	limit   int  // payload bytes per frame; 0: one frame, grown as needed
+	deflate bool // compressing through fw
+	decided bool // whether to compress is decided
+	fw      *flate.Writer
+	sink    deflateSink
+	open    bool
+	err     error
+}
+
+// begin starts a message. The caller holds msgMu; finish or abort
+// releases it... except for WriteMessage, which releases it itself.
+func (w *messageWriter) begin(op byte, deflate bool, fragment int) {
+	c := w.c
+	w.op, w.rsv, w.err, w.open = op, 0, nil, true
+	w.bp = getBuf(c.cfg.writeBufferSize())
+	w.buf = append((*w.bp)[:0], make([]byte, maxHeaderSize)...)
+	w.limit = fragment
+	w.deflate, w.decided = false, deflate || c.df == nil || !c.df.compress.Load()
+	if !deflate && w.limit <= 0 {
+		w.limit = cap(w.buf) - maxHeaderSize
+	}
+	if deflate {
+		w.startDeflate()
+	}
+}
+
+// startDeflate switches the message to compression: the bytes buffered so
+// far go through the compressor.
+func (w *messageWriter) startDeflate() {
+	c := w.c
+	w.decided, w.deflate, w.rsv = true, true, bitRsv1
+	w.sink.w = w
+	w.fw = c.flateWriter(&w.sink)
+	if plain := w.buf[maxHeaderSize:]; len(plain) > 0 {
+		tmp := getBuf(len(plain))
+		*tmp = append(*tmp, plain...)
+		w.buf = w.buf[:maxHeaderSize]
+		_, w.err = w.fw.Write(*tmp)
+		putBuf(tmp)
+	}
+}
+
+// Write implements io.Writer.
+func (w *messageWriter) Write(p []byte) (int, error) {
+	if !w.open {
+		return 0, ErrWriterClosed
+	}
+	if w.err != nil {
+		return 0, w.err
+	}
+	if w.deflate {
+		n, err := w.fw.Write(p)
+		if err != nil {
+			w.err = err
+		}
+		return n, err
+	}
+	n := len(p)
+	for len(p) > 0 {
+		room := w.limit - (len(w.buf) - maxHeaderSize)
+		if room == 0 {
+			if !w.decided {
+				w.startDeflate()
+				if w.err != nil {
+					return 0, w.err
+				}
+				m, err := w.fw.Write(p)
+				if err != nil {
+					w.err = err
+				}
+				return n - len(p) + m, err
+			}
+			if err := w.sendFrame(false); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		k := min(room, len(p))
+		w.buf = append(w.buf, p[:k]...)
+		p = p[k:]
+	}
+	return n, nil
+}
+
+// sendFrame sends the buffered payload as a frame.
+func (w *messageWriter) sendFrame(fin bool) error {
+	err := w.c.writeBuffered(w.buf, fin, w.rsv, w.op)
+	w.buf = w.buf[:maxHeaderSize]
+	w.op, w.rsv = opContinuation, 0
+	if err != nil {
+		w.err = err
+	}
+	return err
+}
+
+// Close ends the message: it sends the last frame. The writer must not
+// be used afterwards.
+func (w *messageWriter) Close() error {
+	if !w.open {
+		return ErrWriterClosed
+	}
+	err := w.finish()
+	w.c.msgMu.Unlock()
+	return err
+}
+
+// finish sends the end of the message and releases its buffers; the
+// caller releases msgMu.
+func (w *messageWriter) finish() error {
+	c := w.c
+	if w.err == nil && !w.decided && len(w.buf)-maxHeaderSize >= c.df.pm.minSize {
+		w.startDeflate()
+	}
+	if w.err == nil && w.deflate {
+		if err := w.fw.Flush(); err != nil {
+			w.err = err
+		} else if n := len(w.buf); n-maxHeaderSize >= 4 && string(w.buf[n-4:]) == "\x00\x00\xff\xff" {
+			// RFC 7692 section 7.2.1: drop the empty block's tail.
+			w.buf = w.buf[:n-4]
+		}
+	}
+	if w.err == nil {
+		w.sendFrame(true)
+	}
+	err := w.err
+	w.abort(nil)
+	return err
+}
+
+// abort releases the message's buffers and compressor.
+func (w *messageWriter) abort(err error) {
+	if w.fw != nil {
+		w.c.releaseFlateWriter(w.fw)
+		w.fw = nil
+	}
+	*w.bp = w.buf[:0]
+	putBuf(w.bp)
+	w.bp, w.buf = nil, nil
+	w.open = false
+	if err != nil {
+		w.err = err
+	}
+}
+
+// deflateSink receives the compressor's output into the message's frame
+// buffer, and sends full frames, keeping the last four bytes back: the
+// end of the message drops them when they are the empty block's tail.
+type deflateSink struct{ w *messageWriter }
+
+func (s *deflateSink) Write(p []byte) (int, error) {
+	w := s.w
+	n := len(p)
+	for len(p) > 0 {
+		if w.limit <= 0 {
+			w.buf = growBytes(w.buf, len(p))
+			w.buf = append(w.buf, p...)
+			break
+		}
+		if len(w.buf)-maxHeaderSize >= w.limit+4 {
+			if err := w.sendHeldBack(); err != nil {
+				return 0, err
+			}
+		}
+		k := min(len(p), w.limit+4-(len(w.buf)-maxHeaderSize), cap(w.buf)-len(w.buf))
+		if k == 0 {
+			w.buf = growBytes(w.buf, w.limit+4)
+			continue
+		}
+		w.buf = append(w.buf, p[:k]...)
+		p = p[k:]
+	}
+	return n, nil
+}
+
+// sendHeldBack sends a frame of limit bytes and keeps the four after it.
+func (w *messageWriter) sendHeldBack() error {
+	var tail [4]byte
+	end := maxHeaderSize + w.limit
+	copy(tail[:], w.buf[end:])
+	full := w.buf
+	w.buf = w.buf[:end]
+	err := w.sendFrame(false)
+	w.buf = append(full[:maxHeaderSize], tail[:]...)
+	return err
+}
