@@ -12,6 +12,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT=${OUT:-$(mktemp -d /tmp/volt-bench.XXXXXX)}
 export OUT
+mkdir -p "$OUT"
 cd "$here"
 
 echo "== micro-benchmarks (6 runs each)"
