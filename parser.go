@@ -84,6 +84,33 @@ func findHeadEnd(buf []byte, from int) int {
 	}
 }
 
+// skipLeadingEmptyLines returns the position after the empty lines that
+// may precede a request or status line (RFC 9112 section 2.2), but only a
+// few: a stream of them is not a message.
+func skipLeadingEmptyLines(buf []byte, o *parseOptions) (int, error) {
+	pos := 0
+	for pos < len(buf) && (buf[pos] == '\r' || buf[pos] == '\n') {
+		if pos >= maxLeadingEmpty {
+			return 0, parseError(pos, "too many empty lines before the start line")
+		}
+		if buf[pos] == '\r' {
+			if pos+1 >= len(buf) {
+				return 0, errNeedMore
+			}
+			if buf[pos+1] != '\n' {
+				return 0, parseError(pos, "bare CR")
+			}
+			pos += 2
+			continue
+		}
+		if !o.allowBareLF {
+			return 0, parseError(pos, "bare LF line end")
+		}
+		pos++
+	}
+	return pos, nil
+}
+
 // nextLine returns the line that starts at pos (without its line end) and
 // the position after the line end. It returns errNeedMore if there is no
 // line end yet.
@@ -111,27 +138,9 @@ func nextLine(buf []byte, pos int, o *parseOptions) (line []byte, next int, err 
 // option in o.
 func parseRequestHead(h *RequestHeader, buf []byte, o *parseOptions) (int, error) {
 	h.Reset()
-	pos := 0
-	// RFC 9112 section 2.2: ignore empty lines before the request-line,
-	// but only a few: a stream of them is not a request.
-	for pos < len(buf) && (buf[pos] == '\r' || buf[pos] == '\n') {
-		if pos >= maxLeadingEmpty {
-			return 0, parseError(pos, "too many empty lines before the request line")
-		}
-		if buf[pos] == '\r' {
-			if pos+1 >= len(buf) {
-				return 0, errNeedMore
-			}
-			if buf[pos+1] != '\n' {
-				return 0, parseError(pos, "bare CR")
-			}
-			pos += 2
-			continue
-		}
-		if !o.allowBareLF {
-			return 0, parseError(pos, "bare LF line end")
-		}
-		pos++
+	pos, err := skipLeadingEmptyLines(buf, o)
+	if err != nil {
+		return 0, err
 	}
 	line, next, err := nextLine(buf, pos, o)
 	if err != nil {

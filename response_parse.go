@@ -66,25 +66,9 @@ func (h *ResponseHeader) Read(br *bufio.Reader) error {
 func parseResponseHead(h *ResponseHeader, fr *responseFraming, buf []byte, o *parseOptions, scratch *fieldList) (int, error) {
 	h.Reset()
 	*fr = responseFraming{contentLength: -1}
-	pos := 0
-	for pos < len(buf) && (buf[pos] == '\r' || buf[pos] == '\n') {
-		if pos >= maxLeadingEmpty {
-			return 0, parseError(pos, "too many empty lines before the status line")
-		}
-		if buf[pos] == '\r' {
-			if pos+1 >= len(buf) {
-				return 0, errNeedMore
-			}
-			if buf[pos+1] != '\n' {
-				return 0, parseError(pos, "bare CR")
-			}
-			pos += 2
-			continue
-		}
-		if !o.allowBareLF {
-			return 0, parseError(pos, "bare LF line end")
-		}
-		pos++
+	pos, err := skipLeadingEmptyLines(buf, o)
+	if err != nil {
+		return 0, err
 	}
 	line, next, err := nextLine(buf, pos, o)
 	if err != nil {
