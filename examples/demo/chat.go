@@ -77,3 +77,10 @@ func (r *chatRoom) send(msg []byte) {
 	r.mu.Unlock()
 	_ = websocket.Broadcast(pm, conns)
 }
+
+// size returns the number of members.
+func (r *chatRoom) size() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.members)
+}

@@ -160,13 +160,11 @@ func TestDemoPages(t *testing.T) {
 	if !tab1.Compressed() || tab2.Compressed() {
 		t.Errorf("compression: %v %v", tab1.Compressed(), tab2.Compressed())
 	}
-	tab2.WriteMessage(websocket.TextMessage, []byte("warm-up")) // both tabs have joined once it comes back
-	for _, tab := range []*websocket.Conn{tab2, tab1} {
-		for {
-			tab.SetReadDeadline(time.Now().Add(5 * time.Second))
-			if _, p, err := tab.ReadMessage(); err != nil || string(p) == "warm-up" {
-				break
-			}
+	// Dial returns when the 101 arrives; the server adds a member just
+	// after: wait for both before chatting.
+	for deadline := time.Now().Add(5 * time.Second); d.chat.size() < 2; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d chat members, want 2", d.chat.size())
 		}
 	}
 	tab1.WriteMessage(websocket.TextMessage, []byte("hello from tab 1"))

@@ -26,12 +26,13 @@ type demo struct {
 	pages  []page
 	byPath map[string]volt.RequestHandler
 	live   *live
+	chat   *chatRoom
 }
 
 func newDemo() *demo {
 	l := newLive()
 	room := newChatRoom()
-	d := &demo{live: l, pages: []page{
+	d := &demo{live: l, chat: room, pages: []page{
 		{"/hello", "Hello", "The smallest handler: a text/plain body.", hello},
 		{"/echo", "Echo", "A form whose body the server sends back, with its Content-Type.", echo},
 		{"/upload", "File upload", "A multipart/form-data form; files past the memory limit are spilled to disk.", upload},
