@@ -149,7 +149,11 @@ func TestWorkersLIFO(t *testing.T) {
 	p.mu.Lock()
 	top := p.idle[n-1]
 	p.mu.Unlock()
-	if !p.Go(func() {}) {
+	// The task blocks until the check is done, so that its worker cannot
+	// go back to the idle stack (and look untaken) in between.
+	hold := make(chan struct{})
+	defer close(hold)
+	if !p.Go(func() { <-hold }) {
 		t.Fatal("Go returned false")
 	}
 	p.mu.Lock()
