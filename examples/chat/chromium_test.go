@@ -76,22 +76,29 @@ func TestChromium(t *testing.T) {
 		}
 	}()
 
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir="+t.TempDir(), "--virtual-time-budget=30000", "--dump-dom", base+"/?selftest=1")
-	dom := make(chan string, 1)
-	go func() {
-		out, err := cmd.Output()
-		if err != nil {
-			t.Logf("chromium: %v", err)
-		}
-		dom <- string(out)
-	}()
+	// Headless Chromium now and then starts slowly or hangs on a loaded
+	// machine: one more try before calling it a failure.
 	var res string
-	select {
-	case res = <-results:
-	case <-ctx.Done():
-		t.Fatal("no result from the page")
+	for attempt := 1; res == ""; attempt++ {
+		actx, acancel := context.WithTimeout(ctx, 40*time.Second)
+		defer acancel() // on success Chromium runs on until the test ends
+		cmd := exec.CommandContext(actx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+			"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+			"--user-data-dir="+t.TempDir(), "--virtual-time-budget=30000", "--dump-dom", base+"/?selftest=1")
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		done := make(chan error, 1)
+		go func() { done <- cmd.Run() }()
+		select {
+		case res = <-results:
+			continue
+		case <-actx.Done():
+		}
+		err := <-done
+		if attempt == 2 {
+			t.Fatalf("no result from the page (chromium: %v)\n%.2000s", err, stderr.String())
+		}
+		t.Logf("attempt %d: no result (chromium: %v); trying again", attempt, err)
 	}
 	var out struct {
 		OK, BobGot, AliceGot, GoSeen bool
@@ -119,8 +126,5 @@ func TestChromium(t *testing.T) {
 		case <-ctx.Done():
 			t.Fatalf("the Go member saw %v", saw)
 		}
-	}
-	if d := <-dom; !strings.Contains(d, `"ok":true`) {
-		t.Logf("dumped DOM without the result (the page posted it): %.300s", d)
 	}
 }
