@@ -81,7 +81,6 @@ func TestChromium(t *testing.T) {
 	var res string
 	for attempt := 1; res == ""; attempt++ {
 		actx, acancel := context.WithTimeout(ctx, 40*time.Second)
-		defer acancel() // on success Chromium runs on until the test ends
 		cmd := exec.CommandContext(actx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 			"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
 			"--user-data-dir="+t.TempDir(), "--virtual-time-budget=30000", "--dump-dom", base+"/?selftest=1")
@@ -89,12 +88,16 @@ func TestChromium(t *testing.T) {
 		cmd.Stderr = &stderr
 		done := make(chan error, 1)
 		go func() { done <- cmd.Run() }()
+		// On success Chromium runs on until the test ends; then it is
+		// stopped and waited for, before its user-data-dir is removed.
+		defer func() { acancel(); done <- <-done }()
 		select {
 		case res = <-results:
 			continue
 		case <-actx.Done():
 		}
 		err := <-done
+		done <- err
 		if attempt == 2 {
 			t.Fatalf("no result from the page (chromium: %v)\n%.2000s", err, stderr.String())
 		}
