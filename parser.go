@@ -393,18 +393,24 @@ func parseContentLength(v []byte, prev int64) (int64, error) {
 // checkFraming judges them once all fields are seen, since a list may be
 // split over several fields (RFC 9110 section 5.3).
 func (h *RequestHeader) noteTransferEncoding(v []byte) error {
-	h.te.present = true
+	h.te.add(v)
+	return nil
+}
+
+// add records the codings of one Transfer-Encoding field value; requests
+// and responses judge them once every field is seen.
+func (te *transferCodings) add(v []byte) {
+	te.present = true
 	forEachToken(v, func(t []byte) bool {
 		if bytesconv.EqualFold(t, "chunked") {
-			h.te.chunkedCount++
-			h.te.lastChunked = true
+			te.chunkedCount++
+			te.lastChunked = true
 		} else {
-			h.te.other = true
-			h.te.lastChunked = false
+			te.other = true
+			te.lastChunked = false
 		}
 		return true
 	})
-	return nil
 }
 
 // checkFraming applies the rules that need the whole head.

@@ -185,17 +185,7 @@ func (fr *responseFraming) note(f *headerField) error {
 		}
 	case 17:
 		if bytesconv.EqualFold(k, HeaderTransferEncoding) {
-			fr.te.present = true
-			forEachToken(f.value, func(t []byte) bool {
-				if bytesconv.EqualFold(t, "chunked") {
-					fr.te.chunkedCount++
-					fr.te.lastChunked = true
-				} else {
-					fr.te.other = true
-					fr.te.lastChunked = false
-				}
-				return true
-			})
+			fr.te.add(f.value)
 		}
 	}
 	return nil
