@@ -330,17 +330,10 @@ func (h *RequestHeader) noteParsedField(f *headerField) error {
 		}
 	case 10:
 		if bytesconv.EqualFold(k, HeaderConnection) {
-			forEachToken(f.value, func(t []byte) bool {
-				switch {
-				case bytesconv.EqualFold(t, "close"):
-					h.connClose = true
-				case bytesconv.EqualFold(t, "keep-alive"):
-					h.connKeepAlive = true
-				case bytesconv.EqualFold(t, "upgrade"):
-					h.connUpgrade = true
-				}
-				return true
-			})
+			c, ka, up := connectionOptions(f.value)
+			h.connClose = h.connClose || c
+			h.connKeepAlive = h.connKeepAlive || ka
+			h.connUpgrade = h.connUpgrade || up
 		}
 	case 12:
 		if bytesconv.EqualFold(k, HeaderContentType) {
@@ -395,6 +388,23 @@ func parseContentLength(v []byte, prev int64) (int64, error) {
 func (h *RequestHeader) noteTransferEncoding(v []byte) error {
 	h.te.add(v)
 	return nil
+}
+
+// connectionOptions reports which of the close, keep-alive and upgrade
+// options a Connection field value lists (RFC 9110 section 7.6.1).
+func connectionOptions(v []byte) (close, keepAlive, upgrade bool) {
+	forEachToken(v, func(t []byte) bool {
+		switch {
+		case bytesconv.EqualFold(t, "close"):
+			close = true
+		case bytesconv.EqualFold(t, "keep-alive"):
+			keepAlive = true
+		case bytesconv.EqualFold(t, "upgrade"):
+			upgrade = true
+		}
+		return true
+	})
+	return
 }
 
 // add records the codings of one Transfer-Encoding field value; requests

@@ -165,15 +165,9 @@ func (fr *responseFraming) note(f *headerField) error {
 	switch len(k) {
 	case 10:
 		if bytesconv.EqualFold(k, HeaderConnection) {
-			forEachToken(f.value, func(t []byte) bool {
-				switch {
-				case bytesconv.EqualFold(t, "close"):
-					fr.connClose = true
-				case bytesconv.EqualFold(t, "keep-alive"):
-					fr.connKeepAlive = true
-				}
-				return true
-			})
+			c, ka, _ := connectionOptions(f.value)
+			fr.connClose = fr.connClose || c
+			fr.connKeepAlive = fr.connKeepAlive || ka
 		}
 	case 14:
 		if bytesconv.EqualFold(k, HeaderContentLength) {
