@@ -15,7 +15,12 @@
 #                       file), started with generated configs, one worker
 #                       pinned like the Go servers
 #   INSTALL=1           apt-get install what is missing (wrk, nginx, h2o)
-#   ENDPOINT=/plaintext path requested
+#   ENDPOINT=/plaintext path requested by the keep-alive and pipelined runs
+#   STREAMS=1           also run the streaming scenarios on the Go servers:
+#                       sse (wrk keep-alive on /sse: each request is a stream
+#                       of 10 events) and ws (cmd/wsload: WebSocket echo of
+#                       128-byte messages, one in flight per connection);
+#                       STREAMS=0 leaves them out
 #   PORT=18080          the server listens on 127.0.0.1:PORT
 #   SERVER_CPU=0 CLIENT_CPU=1   taskset CPU lists of the server and of wrk
 #   OUT=dir             where raw wrk output and results.tsv go (default: a
@@ -73,8 +78,9 @@ mkdir -p "$OUT"
 bin=$OUT/benchserver
 results=$OUT/results.tsv
 
-echo "building benchserver..."
-(cd "$here" && timeout 300 go build -o "$bin" ./cmd/benchserver)
+wsload=$OUT/wsload
+echo "building benchserver and wsload..."
+(cd "$here" && timeout 300 go build -o "$bin" ./cmd/benchserver && timeout 300 go build -o "$wsload" ./cmd/wsload)
 
 # The Chrome navigation headers of bench/requests.go; wrk adds Host.
 headers=(
@@ -172,16 +178,26 @@ write_ref_configs
 
 run_wrk() { # conns mode seconds
 	local args=(-t1 "-c$1" "-d$3s" --latency --timeout 5s "${headers[@]}")
-	if [ "$2" = pipe ]; then
+	if [ "$2" = ws ]; then
+		timeout $(($3 + 30)) taskset -c "$CLIENT_CPU" "$wsload" -url "ws://127.0.0.1:$PORT/ws" -c "$1" -d "$3s"
+	elif [ "$2" = sse ]; then
+		timeout $(($3 + 30)) taskset -c "$CLIENT_CPU" wrk "${args[@]}" "http://127.0.0.1:$PORT/sse"
+	elif [ "$2" = pipe ]; then
 		timeout $(($3 + 30)) taskset -c "$CLIENT_CPU" wrk "${args[@]}" -s "$here/pipeline.lua" "$url" -- "$DEPTH" "$ENDPOINT"
 	else
 		timeout $(($3 + 30)) taskset -c "$CLIENT_CPU" wrk "${args[@]}" "$url"
 	fi
 }
 
-# parse_wrk FILE: prints "req/s p99-in-µs errors".
+# parse_wrk FILE: prints "req/s p99-in-µs errors requests" of a wrk run
+# (or "messages/s p99 errors messages" of a wsload run).
 parse_wrk() {
 	awk '
+		/^result msgs_per_sec=/ {
+			for (i = 2; i <= NF; i++) { split($i, kv, "="); r[kv[1]] = kv[2] }
+			printf "%s %s %d %d\n", r["msgs_per_sec"], r["p99_us"], r["errors"], r["msgs"]
+			done = 1; exit
+		}
 		function us(v) {
 			if (v ~ /us$/) return v + 0
 			if (v ~ /ms$/) return (v + 0) * 1000
@@ -194,20 +210,32 @@ parse_wrk() {
 		$1 == "99%" && p99 == "" { p99 = us($2) }
 		/Socket errors:/ { gsub(/,/, ""); errs += $4 + $6 + $8 + $10 }
 		/Non-2xx or 3xx responses:/ { errs += $NF }
-		END { if (rps == "") exit 1; printf "%s %s %d %d\n", rps, (p99 == "" ? "nan" : p99), errs, reqs }
+		END { if (done) exit 0; if (rps == "") exit 1; printf "%s %s %d %d\n", rps, (p99 == "" ? "nan" : p99), errs, reqs }
 	' "$1"
 }
 
 modes=(plain pipe)
-n_runs=$((ROUNDS * $(wc -w <<<"$CONNS") * ${#modes[@]} * $(wc -w <<<"$IMPLS")))
+[ "${STREAMS:-1}" = 1 ] && modes+=(sse ws)
+# is_ref IMPL: the C references serve only the plain endpoints.
+is_ref() { [ "$1" = nginx ] || [ "$1" = h2o ]; }
+n_go=0
+for impl in $IMPLS; do is_ref "$impl" || n_go=$((n_go + 1)); done
+n_runs=$((ROUNDS * $(wc -w <<<"$CONNS") * (2 * $(wc -w <<<"$IMPLS") + (${#modes[@]} - 2) * n_go)))
 echo "$n_runs runs of ${DURATION}s (+${WARMUP}s warm-up); server on CPU $SERVER_CPU, wrk on CPU $CLIENT_CPU; output in $OUT"
 printf 'round\tscenario\timpl\trps\tp99_us\terrors\tallocs_per_req\n' >"$results"
 i=0
 for round in $(seq "$ROUNDS"); do
 	for conns in $CONNS; do
 		for mode in "${modes[@]}"; do
-			if [ "$mode" = pipe ]; then scenario="pipeline$DEPTH-c$conns"; else scenario="keepalive-c$conns"; fi
+			case $mode in
+			pipe) scenario="pipeline$DEPTH-c$conns" ;;
+			plain) scenario="keepalive-c$conns" ;;
+			*) scenario="$mode-c$conns" ;;
+			esac
 			for impl in $IMPLS; do
+				if is_ref "$impl" && [ "$mode" = sse -o "$mode" = ws ]; then
+					continue
+				fi
 				i=$((i + 1))
 				start_server "$impl"
 				warm=$OUT/w$round-$scenario-$impl.txt
@@ -223,7 +251,7 @@ for round in $(seq "$ROUNDS"); do
 				stop_server
 				if read -r rps p99 errs reqs < <(parse_wrk "$raw"); then
 					# Requests the server served in its life: warm-up and run.
-					wreqs=$(awk '/ requests in / { print $1 }' "$warm")
+					wreqs=$(awk '/ requests in / { print $1 } /^result / { sub(/.*msgs=/, ""); print }' "$warm")
 					apr=nan
 					if [ -s "$OUT/stats-$impl" ]; then
 						apr=$(awk -v n="$((reqs + ${wreqs:-0}))" '/heap_allocs_objects/ { printf "%.3f", $2 / n }' "$OUT/stats-$impl")
@@ -254,9 +282,11 @@ ratios() {
 echo
 echo "Medians over $ROUNDS rounds (wrk -t1, ${DURATION}s per run; pipelined latency is per batch of $DEPTH)."
 echo "volt/impl is the median over rounds of the per-round ratio of req/s (> 1: volt faster)."
+echo "sse: req/s counts streams of 10 events; ws: req/s counts echoed messages, p99 their round trip."
 printf '%-18s %-9s %12s %12s %10s %11s\n' scenario impl 'req/s' 'p99 (us)' 'volt/impl' 'allocs/req'
 for scenario in $(awk -F'\t' 'NR > 1 && !seen[$2]++ { print $2 }' "$results"); do
 	for impl in $IMPLS; do
+		awk -F'\t' -v s="$scenario" -v m="$impl" 'NR > 1 && $2 == s && $3 == m { f = 1 } END { exit !f }' "$results" || continue
 		rps=$(awk -F'\t' -v s="$scenario" -v m="$impl" 'NR > 1 && $2 == s && $3 == m { print $4 }' "$results" | median)
 		p99=$(awk -F'\t' -v s="$scenario" -v m="$impl" 'NR > 1 && $2 == s && $3 == m { print $5 }' "$results" | median)
 		apr=$(awk -F'\t' -v s="$scenario" -v m="$impl" 'NR > 1 && $2 == s && $3 == m && $7 != "nan" { print $7 }' "$results" | median)

@@ -86,6 +86,8 @@ const contentTypeOctets = "application/octet-stream"
 //	GET /plaintext  200 "Hello, World!" text/plain
 //	GET /json       200 {"message":"Hello, World!"} application/json
 //	POST /echo      200 the request body, application/octet-stream
+//	GET /ws         WebSocket echo (streams.go)
+//	GET /sse        an event stream of SSEEvents events (streams.go)
 //
 // anything else: 404, or 405 for a known path with the wrong method.
 
@@ -117,6 +119,14 @@ func voltHandler(ctx *volt.RequestCtx) {
 		}
 		ctx.SetContentType(contentTypeOctets)
 		ctx.SetBody(ctx.PostBody())
+	case "/ws":
+		voltWS(ctx)
+	case "/sse":
+		if !ctx.IsGet() {
+			ctx.Error("Method Not Allowed", volt.StatusMethodNotAllowed)
+			return
+		}
+		voltSSE(ctx)
 	default:
 		ctx.NotFound()
 	}
@@ -150,6 +160,14 @@ func fasthttpHandler(ctx *fasthttp.RequestCtx) {
 		}
 		ctx.SetContentType(contentTypeOctets)
 		ctx.SetBody(ctx.PostBody())
+	case "/ws":
+		fasthttpWS(ctx)
+	case "/sse":
+		if !ctx.IsGet() {
+			ctx.Error("Method Not Allowed", fasthttp.StatusMethodNotAllowed)
+			return
+		}
+		fasthttpSSE(ctx)
 	default:
 		ctx.NotFound()
 	}
@@ -193,6 +211,14 @@ func netHTTPHandler(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", contentTypeOctets)
 		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 		_, _ = w.Write(b)
+	case "/ws":
+		netHTTPWS(w, r)
+	case "/sse":
+		if r.Method != http.MethodGet {
+			http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		netHTTPSSE(w, r)
 	default:
 		http.NotFound(w, r)
 	}

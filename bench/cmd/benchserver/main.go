@@ -5,6 +5,8 @@
 //	GET  /plaintext  200 "Hello, World!" text/plain
 //	GET  /json       200 {"message":"Hello, World!"} application/json
 //	POST /echo       200 the request body
+//	GET  /ws         WebSocket echo
+//	GET  /sse        an event stream of 10 events, then the end
 //
 // Usage:
 //

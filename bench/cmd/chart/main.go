@@ -103,7 +103,7 @@ func run(in, out, title string) error {
 	}
 	p := plot.New()
 	p.Title.Text = title
-	p.Y.Label.Text = "requests per second (thousands)"
+	p.Y.Label.Text = "thousands per second (requests; sse: streams; ws: messages)"
 	w := vg.Points(14)
 	for i, impl := range r.impls {
 		vals := make(plotter.Values, len(r.scenarios))
