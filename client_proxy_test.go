@@ -1,170 +1,18 @@
 package volt
 
 import (
-	"bufio"
-	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
+
+	"github.com/volthttp/volt/internal/proxytest"
 )
-
-// testProxy is an HTTP proxy written for the tests: CONNECT tunnels and
-// plain requests in absolute form, with keep-alive. It records what it
-// relays.
-type testProxy struct {
-	addr string
-	// auth, if set, is the Proxy-Authorization every request must carry
-	// (407 otherwise).
-	auth string
-	// connectTo maps upstream addresses to the ones dialled instead.
-	connectTo map[string]string
-
-	mu       sync.Mutex
-	conns    int
-	connects []string // CONNECT targets
-	plain    []string // request-targets of plain requests
-	auths    []string // Proxy-Authorization of every request
-	hosts    []string // Host of plain requests
-}
-
-func (p *testProxy) record(f func()) {
-	p.mu.Lock()
-	f()
-	p.mu.Unlock()
-}
-
-func (p *testProxy) counts() (conns, connects, plain int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.conns, len(p.connects), len(p.plain)
-}
-
-// startTestProxy starts p on 127.0.0.1 (over TLS if cert is not nil).
-func startTestProxy(t *testing.T, p *testProxy, cert *tls.Certificate) *testProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cert != nil {
-		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{*cert}})
-	}
-	p.addr = ln.Addr().String()
-	var wg sync.WaitGroup
-	var open sync.Map
-	t.Cleanup(func() {
-		ln.Close()
-		open.Range(func(k, _ any) bool { k.(net.Conn).Close(); return true })
-		wg.Wait()
-	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			p.record(func() { p.conns++ })
-			open.Store(c, true)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer open.Delete(c)
-				defer c.Close()
-				p.serve(c)
-			}()
-		}
-	}()
-	return p
-}
-
-func (p *testProxy) serve(c net.Conn) {
-	br := bufio.NewReader(c)
-	tr := &http.Transport{Proxy: nil, DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		return p.dialUpstream(addr)
-	}}
-	defer tr.CloseIdleConnections()
-	for {
-		req, err := http.ReadRequest(br)
-		if err != nil {
-			return
-		}
-		got := req.Header.Get("Proxy-Authorization")
-		p.record(func() { p.auths = append(p.auths, got) })
-		if p.auth != "" && got != p.auth {
-			io.WriteString(c, "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\n\r\n")
-			continue
-		}
-		if req.Method == "CONNECT" {
-			p.record(func() { p.connects = append(p.connects, req.RequestURI) })
-			up, err := p.dialUpstream(req.RequestURI)
-			if err != nil {
-				io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
-				return
-			}
-			defer up.Close()
-			io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
-			relay(c, br, up)
-			return
-		}
-		p.record(func() {
-			p.plain = append(p.plain, req.RequestURI)
-			p.hosts = append(p.hosts, req.Host)
-		})
-		if !req.URL.IsAbs() {
-			io.WriteString(c, "HTTP/1.1 400 Bad Request\r\nContent-Length: 17\r\n\r\nnot absolute-form")
-			continue
-		}
-		req.RequestURI = ""
-		req.Header.Del("Proxy-Authorization")
-		resp, err := tr.RoundTrip(req)
-		if err != nil {
-			io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
-			return
-		}
-		err = resp.Write(c)
-		resp.Body.Close()
-		if err != nil {
-			return
-		}
-	}
-}
-
-func (p *testProxy) dialUpstream(addr string) (net.Conn, error) {
-	if to, ok := p.connectTo[addr]; ok {
-		addr = to
-	}
-	return net.Dial("tcp", addr)
-}
-
-// relay copies between the client (whose buffered bytes are in br) and
-// up until either side closes.
-func relay(c net.Conn, br *bufio.Reader, up net.Conn) {
-	done := make(chan struct{}, 2)
-	go func() { io.Copy(up, br); done <- struct{}{} }()
-	go func() { io.Copy(c, up); done <- struct{}{} }()
-	<-done
-	c.Close()
-	up.Close()
-	<-done
-}
-
-func basicAuth(user, pass string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
-}
 
 func mustURL(t *testing.T, s string) *url.URL {
 	t.Helper()
@@ -204,8 +52,8 @@ func originHandler(ctx *RequestCtx) {
 // connection.
 func TestClientHTTPProxyPlain(t *testing.T) {
 	origin, _ := clientServer(t, originHandler)
-	px := startTestProxy(t, &testProxy{auth: basicAuth("alice", "s3cret")}, nil)
-	c := &Client{ConnConfig: ConnConfig{Proxy: ProxyURL(mustURL(t, "http://alice:s3cret@"+px.addr))}}
+	px := (&proxytest.HTTP{Auth: proxytest.BasicAuth("alice", "s3cret")}).Start(t, nil)
+	c := &Client{ConnConfig: ConnConfig{Proxy: ProxyURL(mustURL(t, "http://alice:s3cret@"+px.Addr))}}
 	for i := 0; i < 3; i++ {
 		status, body, err := c.Get(nil, "http://"+origin+"/p?q="+strconv.Itoa(i))
 		want := fmt.Sprintf(`GET /p?q=%d tls=false host=%s pa=""`, i, origin)
@@ -213,17 +61,16 @@ func TestClientHTTPProxyPlain(t *testing.T) {
 			t.Fatalf("GET %d: %d %q %v, want %q", i, status, body, err, want)
 		}
 	}
-	conns, connects, plain := px.counts()
+	conns, connects, plain := px.Counts()
 	if conns != 1 || connects != 0 || plain != 3 {
 		t.Fatalf("proxy saw %d conns, %d CONNECTs, %d plain requests; want 1, 0, 3", conns, connects, plain)
 	}
-	px.mu.Lock()
-	defer px.mu.Unlock()
-	if px.plain[1] != "http://"+origin+"/p?q=1" || px.hosts[1] != origin {
-		t.Fatalf("request-target %q, Host %q", px.plain[1], px.hosts[1])
+	log := px.Log()
+	if log.Plain[1] != "http://"+origin+"/p?q=1" || log.Hosts[1] != origin {
+		t.Fatalf("request-target %q, Host %q", log.Plain[1], log.Hosts[1])
 	}
-	for _, a := range px.auths {
-		if a != basicAuth("alice", "s3cret") {
+	for _, a := range log.Auths {
+		if a != proxytest.BasicAuth("alice", "s3cret") {
 			t.Fatalf("Proxy-Authorization %q", a)
 		}
 	}
@@ -234,8 +81,8 @@ func TestClientHTTPProxyPlain(t *testing.T) {
 // origin never sees the proxy's credentials.
 func TestClientHTTPProxyConnectTLS(t *testing.T) {
 	origin, trust := tlsOrigin(t, originHandler)
-	px := startTestProxy(t, &testProxy{auth: basicAuth("bob", "pw")}, nil)
-	c := &Client{ConnConfig: ConnConfig{TLSConfig: trust, Proxy: ProxyURL(mustURL(t, "http://bob:pw@"+px.addr))}}
+	px := (&proxytest.HTTP{Auth: proxytest.BasicAuth("bob", "pw")}).Start(t, nil)
+	c := &Client{ConnConfig: ConnConfig{TLSConfig: trust, Proxy: ProxyURL(mustURL(t, "http://bob:pw@"+px.Addr))}}
 	for i := 0; i < 3; i++ {
 		status, body, err := c.Get(nil, "https://"+origin+"/secure")
 		want := `GET /secure tls=true host=` + origin + ` pa=""`
@@ -243,36 +90,34 @@ func TestClientHTTPProxyConnectTLS(t *testing.T) {
 			t.Fatalf("GET %d: %d %q %v, want %q", i, status, body, err, want)
 		}
 	}
-	conns, connects, plain := px.counts()
+	conns, connects, plain := px.Counts()
 	if conns != 1 || connects != 1 || plain != 0 {
 		t.Fatalf("proxy saw %d conns, %d CONNECTs, %d plain requests; want 1, 1, 0", conns, connects, plain)
 	}
-	px.mu.Lock()
-	if px.connects[0] != origin || px.auths[0] != basicAuth("bob", "pw") {
-		t.Fatalf("CONNECT %q with %q", px.connects[0], px.auths[0])
+	if log := px.Log(); log.Connects[0] != origin || log.Auths[0] != proxytest.BasicAuth("bob", "pw") {
+		t.Fatalf("CONNECT %q with %q", log.Connects[0], log.Auths[0])
 	}
-	px.mu.Unlock()
 
 	// Without credentials: 407, as a ProxyError.
-	c2 := &Client{ConnConfig: ConnConfig{TLSConfig: trust, Proxy: ProxyURL(mustURL(t, "http://"+px.addr))}}
+	c2 := &Client{ConnConfig: ConnConfig{TLSConfig: trust, Proxy: ProxyURL(mustURL(t, "http://"+px.Addr))}}
 	_, _, err := c2.Get(nil, "https://"+origin+"/")
 	var pe *ProxyError
-	if !errors.As(err, &pe) || pe.StatusCode != 407 || pe.Proxy != px.addr {
+	if !errors.As(err, &pe) || pe.StatusCode != 407 || pe.Proxy != px.Addr {
 		t.Fatalf("without credentials: %v", err)
 	}
 	t.Log(err)
 
 	// An https:// proxy: TLS to the proxy, then TLS to the origin inside.
 	cert := testCert(t)
-	tpx := startTestProxy(t, &testProxy{}, &cert)
+	tpx := (&proxytest.HTTP{}).Start(t, &cert)
 	leaf, _ := x509.ParseCertificate(cert.Certificate[0])
 	pool := trust.RootCAs.Clone()
 	pool.AddCert(leaf)
-	c3 := &Client{ConnConfig: ConnConfig{TLSConfig: &tls.Config{RootCAs: pool}, Proxy: ProxyURL(mustURL(t, "https://"+tpx.addr))}}
+	c3 := &Client{ConnConfig: ConnConfig{TLSConfig: &tls.Config{RootCAs: pool}, Proxy: ProxyURL(mustURL(t, "https://"+tpx.Addr))}}
 	if _, body, err := c3.Get(nil, "https://"+origin+"/"); err != nil || !strings.Contains(string(body), "tls=true") {
 		t.Fatalf("https proxy: %q %v", body, err)
 	}
-	if _, connects, _ := tpx.counts(); connects != 1 {
+	if _, connects, _ := tpx.Counts(); connects != 1 {
 		t.Fatalf("https proxy saw %d CONNECTs", connects)
 	}
 
@@ -285,123 +130,6 @@ func TestClientHTTPProxyConnectTLS(t *testing.T) {
 	t.Log(err)
 }
 
-// socks5Server is a minimal SOCKS5 server (RFC 1928) with no
-// authentication, or user name and password (RFC 1929) when user is set.
-type socks5Server struct {
-	addr       string
-	user, pass string
-	conns      atomic.Int32
-	targets    sync.Map // "host:port" -> true
-}
-
-func startSOCKS5(t *testing.T, user, pass string) *socks5Server {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &socks5Server{addr: ln.Addr().String(), user: user, pass: pass}
-	var wg sync.WaitGroup
-	var open sync.Map
-	t.Cleanup(func() {
-		ln.Close()
-		open.Range(func(k, _ any) bool { k.(net.Conn).Close(); return true })
-		wg.Wait()
-	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s.conns.Add(1)
-			open.Store(c, true)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer open.Delete(c)
-				defer c.Close()
-				s.serve(c)
-			}()
-		}
-	}()
-	return s
-}
-
-func (s *socks5Server) serve(c net.Conn) {
-	br := bufio.NewReader(c)
-	read := func(n int) []byte {
-		b := make([]byte, n)
-		if _, err := io.ReadFull(br, b); err != nil {
-			return nil
-		}
-		return b
-	}
-	// Greeting: VER NMETHODS METHODS.
-	h := read(2)
-	if h == nil || h[0] != 5 {
-		return
-	}
-	methods := read(int(h[1]))
-	want := byte(0x00)
-	if s.user != "" {
-		want = 0x02
-	}
-	if !strings.Contains(string(methods), string([]byte{want})) {
-		c.Write([]byte{5, 0xff})
-		return
-	}
-	c.Write([]byte{5, want})
-	if want == 0x02 {
-		// RFC 1929: VER ULEN UNAME PLEN PASSWD.
-		v := read(2)
-		if v == nil || v[0] != 1 {
-			return
-		}
-		user := string(read(int(v[1])))
-		plen := read(1)
-		if plen == nil {
-			return
-		}
-		pass := string(read(int(plen[0])))
-		if user != s.user || pass != s.pass {
-			c.Write([]byte{1, 1})
-			return
-		}
-		c.Write([]byte{1, 0})
-	}
-	// Request: VER CMD RSV ATYP DST.ADDR DST.PORT.
-	r := read(4)
-	if r == nil || r[0] != 5 || r[1] != 1 {
-		return
-	}
-	var host string
-	switch r[3] {
-	case 1:
-		host = net.IP(read(4)).String()
-	case 4:
-		host = net.IP(read(16)).String()
-	case 3:
-		l := read(1)
-		host = string(read(int(l[0])))
-	default:
-		return
-	}
-	port := binary.BigEndian.Uint16(read(2))
-	target := net.JoinHostPort(host, strconv.Itoa(int(port)))
-	s.targets.Store(target, true)
-	up, err := net.Dial("tcp", target)
-	if err != nil {
-		c.Write([]byte{5, 5, 0, 1, 0, 0, 0, 0, 0, 0}) // connection refused
-		return
-	}
-	defer up.Close()
-	c.Write([]byte{5, 0, 0, 1, 127, 0, 0, 1, 0, 0})
-	relay(c, br, up)
-}
-
 // TestClientSOCKS5Proxy: http and https through a SOCKS5 proxy, without
 // and with user name and password.
 func TestClientSOCKS5Proxy(t *testing.T) {
@@ -412,10 +140,10 @@ func TestClientSOCKS5Proxy(t *testing.T) {
 		{"user-pass", "carol", "hunter2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := startSOCKS5(t, tc.user, tc.pass)
-			u := "socks5://" + s.addr
+			s := proxytest.StartSOCKS5(t, tc.user, tc.pass)
+			u := "socks5://" + s.Addr
 			if tc.user != "" {
-				u = "socks5://" + tc.user + ":" + tc.pass + "@" + s.addr
+				u = "socks5://" + tc.user + ":" + tc.pass + "@" + s.Addr
 			}
 			c := &Client{ConnConfig: ConnConfig{TLSConfig: trust, Proxy: ProxyURL(mustURL(t, u))}}
 			for i := 0; i < 2; i++ {
@@ -426,21 +154,21 @@ func TestClientSOCKS5Proxy(t *testing.T) {
 					t.Fatalf("https: %q %v", body, err)
 				}
 			}
-			if n := s.conns.Load(); n != 2 {
+			if n := s.Conns(); n != 2 {
 				t.Fatalf("proxy saw %d connections, want 2 (one per origin, kept alive)", n)
 			}
 			for _, a := range []string{origin, tlsAddr} {
-				if _, ok := s.targets.Load(a); !ok {
+				if !s.Dialed(a) {
 					t.Fatalf("proxy never asked for %s", a)
 				}
 			}
 		})
 	}
-	s := startSOCKS5(t, "carol", "hunter2")
-	c := &Client{ConnConfig: ConnConfig{Proxy: ProxyURL(mustURL(t, "socks5://carol:wrong@"+s.addr))}}
+	s := proxytest.StartSOCKS5(t, "carol", "hunter2")
+	c := &Client{ConnConfig: ConnConfig{Proxy: ProxyURL(mustURL(t, "socks5://carol:wrong@"+s.Addr))}}
 	var pe *ProxyError
 	_, _, err := c.Get(nil, "http://"+origin+"/")
-	if !errors.As(err, &pe) || pe.Proxy != s.addr {
+	if !errors.As(err, &pe) || pe.Proxy != s.Addr {
 		t.Fatalf("wrong password: %v", err)
 	}
 	t.Log(err)
@@ -480,24 +208,24 @@ func TestProxyFromEnvironment(t *testing.T) {
 func TestClientProxyNoProxyBypass(t *testing.T) {
 	origin, srv := clientServer(t, originHandler)
 	// The names exist only for the client's Dialer and the proxy.
-	px := startTestProxy(t, &testProxy{connectTo: map[string]string{"proxied.test:80": origin}}, nil)
+	px := (&proxytest.HTTP{ConnectTo: map[string]string{"proxied.test:80": origin}}).Start(t, nil)
 	for _, k := range []string{"HTTPS_PROXY", "http_proxy", "https_proxy", "no_proxy", "REQUEST_METHOD"} {
 		t.Setenv(k, "")
 	}
-	t.Setenv("HTTP_PROXY", "http://"+px.addr)
+	t.Setenv("HTTP_PROXY", "http://"+px.Addr)
 	t.Setenv("NO_PROXY", "bypass.test")
 	d := &Dialer{ConnectTo: map[string]string{"bypass.test:80": origin}}
 	c := &Client{ConnConfig: ConnConfig{Dial: d.Dial, Proxy: ProxyFromEnvironment}}
 	if _, body, err := c.Get(nil, "http://bypass.test/direct"); err != nil || string(body) != `GET /direct tls=false host=bypass.test pa=""` {
 		t.Fatalf("bypass: %q %v", body, err)
 	}
-	if conns, _, _ := px.counts(); conns != 0 {
+	if conns, _, _ := px.Counts(); conns != 0 {
 		t.Fatalf("NO_PROXY host went through the proxy")
 	}
 	if _, body, err := c.Get(nil, "http://proxied.test/via"); err != nil || string(body) != `GET /via tls=false host=proxied.test pa=""` {
 		t.Fatalf("proxied: %q %v", body, err)
 	}
-	if _, _, plain := px.counts(); plain != 1 {
+	if _, _, plain := px.Counts(); plain != 1 {
 		t.Fatalf("proxy relayed %d requests, want 1", plain)
 	}
 	if n := srv.Stats().AcceptedConns; n != 2 {
