@@ -74,10 +74,11 @@ func proxyAddr(u *url.URL) string {
 
 // dialProxy opens a connection to addr through the proxy at u. Through an
 // HTTP proxy, an https origin gets a CONNECT tunnel and an http one a
-// connection to the proxy itself, with px describing it. Through SOCKS5,
+// connection to the proxy itself, with px describing it (unless tunnel
+// asks for a CONNECT tunnel in every case). Through SOCKS5,
 // the proxy resolves the origin's name (socks5 and socks5h are the same
 // here).
-func (c *HostClient) dialProxy(ctx context.Context, u *url.URL, addr string, deadline time.Time) (conn net.Conn, px *httpProxy, err error) {
+func (c *HostClient) dialProxy(ctx context.Context, u *url.URL, addr string, deadline time.Time, tunnel bool) (conn net.Conn, px *httpProxy, err error) {
 	paddr := proxyAddr(u)
 	switch u.Scheme {
 	case "http", "https":
@@ -96,7 +97,7 @@ func (c *HostClient) dialProxy(ctx context.Context, u *url.URL, addr string, dea
 		}
 	}
 	auth := proxyAuthorization(u)
-	if !c.IsTLS {
+	if !c.IsTLS && !tunnel {
 		return conn, &httpProxy{auth: auth}, nil
 	}
 	if conn, err = c.connectTunnel(ctx, conn, paddr, addr, auth, deadline); err != nil {

@@ -1,15 +1,18 @@
 package volt
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/volthttp/volt/internal/proxytest"
 )
@@ -230,5 +233,64 @@ func TestClientProxyNoProxyBypass(t *testing.T) {
 	}
 	if n := srv.Stats().AcceptedConns; n != 2 {
 		t.Fatalf("origin accepted %d connections, want 2 (direct, and from the proxy)", n)
+	}
+}
+
+// TestHostClientDialTunnel: DialTunnel gives a raw connection to the
+// origin, directly or through a proxy; an HTTP proxy is asked for a
+// CONNECT tunnel also for plain http, with the proxy's credentials.
+func TestHostClientDialTunnel(t *testing.T) {
+	origin, _ := clientServer(t, originHandler)
+	tlsAddr, trust := tlsOrigin(t, originHandler)
+	px := (&proxytest.HTTP{Auth: proxytest.BasicAuth("dora", "pw")}).Start(t, nil)
+	s5 := proxytest.StartSOCKS5(t, "", "")
+	for _, tc := range []struct {
+		name, proxy string
+		tls         bool
+	}{
+		{"direct", "", false},
+		{"direct-tls", "", true},
+		{"http-proxy", "http://dora:pw@" + px.Addr, false},
+		{"http-proxy-tls", "http://dora:pw@" + px.Addr, true},
+		{"socks5", "socks5://" + s5.Addr, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hc := &HostClient{Addr: origin}
+			if tc.tls {
+				hc = &HostClient{Addr: tlsAddr, IsTLS: true, ConnConfig: ConnConfig{TLSConfig: trust}}
+			}
+			if tc.proxy != "" {
+				hc.Proxy = ProxyURL(mustURL(t, tc.proxy))
+			}
+			_, connects, _ := px.Counts()
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			conn, err := hc.DialTunnel(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if _, err := io.WriteString(conn, "GET /t HTTP/1.1\r\nHost: tunnel.test\r\nConnection: close\r\n\r\n"); err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(conn)
+			want := fmt.Sprintf(`GET /t tls=%v host=tunnel.test pa=""`, tc.tls)
+			if err != nil || !strings.HasSuffix(string(got), want) {
+				t.Fatalf("got %q, %v; want a response ending in %q", got, err, want)
+			}
+			_, connects2, plain := px.Counts()
+			if strings.HasPrefix(tc.proxy, "http:") && (connects2 != connects+1 || plain != 0) {
+				t.Fatalf("proxy saw %d new CONNECTs and %d plain requests; want 1 and 0", connects2-connects, plain)
+			}
+		})
+	}
+	if !s5.Dialed(origin) {
+		t.Fatal("the SOCKS5 proxy did not connect to the origin")
+	}
+	// A proxy that refuses: a ProxyError with its status.
+	hc := &HostClient{Addr: origin, ConnConfig: ConnConfig{Proxy: ProxyURL(mustURL(t, "http://"+px.Addr))}}
+	var pe *ProxyError
+	if _, err := hc.DialTunnel(context.Background()); !errors.As(err, &pe) || pe.StatusCode != 407 {
+		t.Fatalf("without credentials: %v", err)
 	}
 }

@@ -3,17 +3,54 @@ package volt
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"net"
 	"net/url"
 	"strings"
 	"time"
 )
 
+// errNoAddr is the dial error of a HostClient without an address.
+var errNoAddr = errors.New("volt: HostClient.Addr is empty")
+
+// nextAddr returns the address of the next connection: Addr's in turn.
+func (c *HostClient) nextAddr() (string, error) {
+	if len(c.addrs) == 0 {
+		return "", &DialError{Addr: c.Addr, Err: errNoAddr}
+	}
+	return c.addrs[int(c.addrIdx.Add(1)-1)%len(c.addrs)], nil
+}
+
+// DialTunnel opens a new connection to the host for a protocol that takes
+// the connection over after its HTTP/1.1 handshake, such as WebSocket. The
+// connection is not from the pool and never goes back to it: it is the
+// caller's to close.
+//
+// It dials as requests do: with Dial or the shared Dialer (DialTimeout),
+// through the proxy that Proxy chooses (asked with the scheme "https" when
+// IsTLS, else "http"), then with the TLS handshake when IsTLS (ALPN from
+// TLSConfig, http/1.1 by default). The one difference is that an HTTP
+// proxy is always asked for a CONNECT tunnel, also for plain http, since a
+// proxy that forwards requests could not carry the upgraded connection.
+// ctx bounds the whole dial; errors are the typed ones of Do (DialError,
+// ProxyError, TLSError).
+func (c *HostClient) DialTunnel(ctx context.Context) (net.Conn, error) {
+	c.init()
+	addr, err := c.nextAddr()
+	if err != nil {
+		return nil, err
+	}
+	deadline, _ := ctx.Deadline()
+	conn, _, err := c.dialAddr(ctx, addr, deadline, true)
+	return conn, err
+}
+
 // dialAddr opens a connection to addr: directly or through the proxy that
 // Proxy chooses, then with the TLS handshake for https. px is not nil when
 // the connection leads to a plain HTTP proxy, which takes absolute-form
-// requests.
-func (c *HostClient) dialAddr(ctx context.Context, addr string, deadline time.Time) (conn net.Conn, px *httpProxy, err error) {
+// requests; with tunnel, an HTTP proxy is asked for a CONNECT tunnel
+// whatever the scheme, and px is always nil.
+func (c *HostClient) dialAddr(ctx context.Context, addr string, deadline time.Time, tunnel bool) (conn net.Conn, px *httpProxy, err error) {
 	if c.Proxy != nil {
 		scheme := "http"
 		if c.IsTLS {
@@ -24,7 +61,7 @@ func (c *HostClient) dialAddr(ctx context.Context, addr string, deadline time.Ti
 			return nil, nil, &ProxyError{Err: err}
 		}
 		if pu != nil {
-			if conn, px, err = c.dialProxy(ctx, pu, addr, deadline); err != nil {
+			if conn, px, err = c.dialProxy(ctx, pu, addr, deadline, tunnel); err != nil {
 				return nil, nil, err
 			}
 			if px != nil {

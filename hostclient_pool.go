@@ -209,8 +209,12 @@ func (c *HostClient) dial(deadline time.Time, ctx context.Context) (*clientConn,
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	addr := c.addrs[int(c.addrIdx.Add(1)-1)%len(c.addrs)]
-	conn, px, err := c.dialAddr(ctx, addr, deadline)
+	addr, err := c.nextAddr()
+	if err != nil {
+		c.freeSlot()
+		return nil, err
+	}
+	conn, px, err := c.dialAddr(ctx, addr, deadline, false)
 	if err != nil {
 		c.freeSlot()
 		return nil, err

@@ -2,6 +2,7 @@ package volt
 
 import (
 	"context"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -156,7 +157,12 @@ func (c *PipelineClient) runConn() {
 			return
 		default:
 		}
-		conn, px, err := c.hc.dialAddr(context.Background(), c.hc.addrs[0], time.Time{})
+		var conn net.Conn
+		var px *httpProxy
+		addr, err := c.hc.nextAddr()
+		if err == nil {
+			conn, px, err = c.hc.dialAddr(context.Background(), addr, time.Time{}, false)
+		}
 		if err != nil {
 			// Fail one queued request so that callers learn why.
 			select {
