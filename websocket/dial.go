@@ -34,9 +34,19 @@ type DialOptions struct {
 	// set by Dial and must not be given here.
 	Header map[string][]string
 
-	// Dial opens the network connection to "host:port". If nil, a
-	// net.Dialer is used, bounded by HandshakeTimeout and the context.
+	// Dial opens the network connection to "host:port" (the proxy's, if
+	// there is one). If nil, volt's shared Dialer is used (DNS cache,
+	// happy eyeballs), bounded by HandshakeTimeout and the context.
 	Dial volt.DialFunc
+
+	// Proxy chooses the proxy from the scheme ("http" for ws://, "https"
+	// for wss://) and "host:port", as volt.ConnConfig.Proxy does:
+	// volt.ProxyFromEnvironment reads HTTP_PROXY, HTTPS_PROXY and
+	// NO_PROXY; volt.ProxyURL always answers the same proxy. An HTTP or
+	// HTTPS proxy is asked for a CONNECT tunnel (with the credentials of
+	// the proxy URL's userinfo), for ws:// too; socks5:// proxies work as
+	// well. If nil, or if it returns nil, the connection is direct.
+	Proxy func(scheme, host string) (*url.URL, error)
 
 	// TLSConfig is used for wss:// URLs. If nil, a config with the system
 	// roots and TLS 1.2 at least is used. ServerName is set from the URL
@@ -82,7 +92,7 @@ func Dial(ctx context.Context, rawURL string, opts *DialOptions) (*Conn, error) 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	nc, err := dialConn(ctx, opts, net.JoinHostPort(host, port), host, useTLS)
+	nc, err := dialConn(ctx, opts, net.JoinHostPort(host, port), useTLS)
 	if err != nil {
 		return nil, fmt.Errorf("websocket: dial %s: %w", rawURL, err)
 	}
@@ -94,38 +104,35 @@ func Dial(ctx context.Context, rawURL string, opts *DialOptions) (*Conn, error) 
 	return c, nil
 }
 
-// dialConn opens the network connection, with TLS for wss. It is the one
-// place that dials, so that it can move to volt's Dialer (DNS cache,
-// proxies) when that exists.
-func dialConn(ctx context.Context, o *DialOptions, addr, host string, useTLS bool) (net.Conn, error) {
-	var nc net.Conn
-	var err error
-	if o.Dial != nil {
-		nc, err = o.Dial(addr)
-	} else {
-		var d net.Dialer
-		nc, err = d.DialContext(ctx, "tcp", addr)
+// dialConn opens the network connection through volt's client dialing
+// (HostClient.DialTunnel): the shared Dialer with its DNS cache and happy
+// eyeballs (or o.Dial), the proxy o.Proxy chooses with a CONNECT tunnel
+// through HTTP proxies, and TLS for wss with ALPN http/1.1 only.
+func dialConn(ctx context.Context, o *DialOptions, addr string, useTLS bool) (net.Conn, error) {
+	hc := &volt.HostClient{Addr: addr, IsTLS: useTLS, ConnConfig: volt.ConnConfig{
+		Dial:        o.Dial,
+		DialTimeout: o.HandshakeTimeout, // ctx bounds it too
+		Proxy:       o.Proxy,
+	}}
+	if useTLS {
+		var cfg *tls.Config
+		if o.TLSConfig != nil {
+			cfg = o.TLSConfig.Clone()
+		} else {
+			cfg = &tls.Config{MinVersion: tls.VersionTLS12}
+		}
+		if cfg.ClientSessionCache == nil {
+			cfg.ClientSessionCache = sessionCache
+		}
+		cfg.NextProtos = []string{"http/1.1"}
+		hc.TLSConfig = cfg
 	}
-	if err != nil || !useTLS {
-		return nc, err
-	}
-	var cfg *tls.Config
-	if o.TLSConfig != nil {
-		cfg = o.TLSConfig.Clone()
-	} else {
-		cfg = &tls.Config{MinVersion: tls.VersionTLS12}
-	}
-	if cfg.ServerName == "" {
-		cfg.ServerName = host
-	}
-	cfg.NextProtos = []string{"http/1.1"}
-	tc := tls.Client(nc, cfg)
-	if err := tc.HandshakeContext(ctx); err != nil {
-		_ = nc.Close()
-		return nil, err
-	}
-	return tc, nil
+	return hc.DialTunnel(ctx)
 }
+
+// sessionCache lets wss connections resume TLS sessions across Dial calls
+// whose TLSConfig has no cache of its own.
+var sessionCache = tls.NewLRUClientSessionCache(64)
 
 // handshake sends the opening handshake on nc and checks the answer.
 func handshake(ctx context.Context, nc net.Conn, u *url.URL, o *DialOptions) (*Conn, error) {

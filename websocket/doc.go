@@ -22,10 +22,11 @@
 //		}
 //	}
 //
-// A client dials:
+// A client dials, with volt's client dialing (DNS cache, proxies, TLS):
 //
 //	c, err := websocket.Dial(ctx, "wss://example.com/ws", &websocket.DialOptions{
 //		Config: websocket.Config{Compression: websocket.Compression{Enabled: true}},
+//		Proxy:  volt.ProxyFromEnvironment, // HTTPS_PROXY, NO_PROXY; CONNECT or SOCKS5
 //	})
 //	if err != nil {
 //		return err
