@@ -1,6 +1,7 @@
 package volt
 
 import (
+	"context"
 	"crypto/tls"
 	"net"
 	"net/url"
@@ -9,6 +10,11 @@ import (
 
 // DialFunc opens a connection to addr ("host:port").
 type DialFunc func(addr string) (net.Conn, error)
+
+// DialContextFunc opens a connection to addr ("host:port") within ctx: it
+// should give up when ctx ends, which carries the call's deadline and
+// cancellation.
+type DialContextFunc func(ctx context.Context, addr string) (net.Conn, error)
 
 // Default values of client settings left at zero.
 const (
@@ -31,9 +37,16 @@ type ConnConfig struct {
 	// for its DNS cache, happy eyeballs and Unix sockets).
 	Dial DialFunc
 
-	// DialTimeout bounds a dial when Dial is nil (a Dial of your own
-	// bounds itself), and separately the proxy handshake and the TLS
-	// handshake that follow. If zero, DefaultDialTimeout (3 s).
+	// DialContext, if set, opens connections instead of Dial, with a
+	// context that ends at DialTimeout, at the call's deadline (DoTimeout,
+	// DoDeadline) or when the call's context is cancelled (DoCtx),
+	// whichever comes first: a custom dialer that honours its context
+	// cannot outlast the call.
+	DialContext DialContextFunc
+
+	// DialTimeout bounds a dial by the shared Dialer or DialContext (a
+	// Dial of your own bounds itself), and separately the proxy handshake
+	// and the TLS handshake that follow. If zero, DefaultDialTimeout (3 s).
 	DialTimeout time.Duration
 
 	// Proxy chooses the proxy of each new connection from the URL scheme

@@ -78,34 +78,43 @@ func (c *HostClient) dialAddr(ctx context.Context, addr string, deadline time.Ti
 	return conn, nil, err
 }
 
-// rawDial opens a TCP (or Unix) connection to addr with Dial, or with the
-// shared Dialer if Dial is nil (which stops when ctx ends; a Dial of the
-// user's cannot be stopped).
+// rawDial opens a TCP (or Unix) connection to addr with DialContext, Dial,
+// or the shared Dialer if both are nil (DialContext and the Dialer stop
+// when ctx ends; a Dial of the user's cannot be stopped).
 func (c *HostClient) rawDial(ctx context.Context, addr string, deadline time.Time) (net.Conn, error) {
+	timeout := c.dialTimeout()
+	if !deadline.IsZero() {
+		timeout = min(timeout, time.Until(deadline))
+		if timeout <= 0 {
+			return nil, ErrTimeout
+		}
+	}
 	var conn net.Conn
 	var err error
 	trace := c.Trace
-	if c.Dial != nil {
-		if trace != nil && trace.ConnectStart != nil {
-			trace.ConnectStart("tcp", addr)
-		}
-		conn, err = c.Dial(addr)
-		if trace != nil && trace.ConnectDone != nil {
-			trace.ConnectDone("tcp", addr, err)
-		}
-	} else {
-		timeout := c.dialTimeout()
-		if !deadline.IsZero() {
-			timeout = min(timeout, time.Until(deadline))
-			if timeout <= 0 {
-				return nil, ErrTimeout
-			}
-		}
+	if c.DialContext == nil && c.Dial == nil {
 		d := c.dialer
 		if d == nil {
 			d = &defaultDialer
 		}
-		conn, err = d.dial(ctx, addr, timeout, trace)
+		conn, err = d.dial(ctx, addr, timeout, trace) // traces itself
+	} else {
+		if trace != nil && trace.ConnectStart != nil {
+			trace.ConnectStart("tcp", addr)
+		}
+		if c.DialContext != nil {
+			dctx, cancel := context.WithTimeout(ctx, timeout)
+			conn, err = c.DialContext(dctx, addr)
+			if err != nil && dctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
+				err = ErrTimeout
+			}
+			cancel()
+		} else {
+			conn, err = c.Dial(addr)
+		}
+		if trace != nil && trace.ConnectDone != nil {
+			trace.ConnectDone("tcp", addr, err)
+		}
 	}
 	if err != nil {
 		return nil, &DialError{Addr: addr, Err: err}
