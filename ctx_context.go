@@ -11,12 +11,17 @@ func (ctx *RequestCtx) Deadline() (time.Time, bool) { return time.Time{}, false 
 // the stream is reset.
 //
 // On HTTP/1.1 the connection is watched only from the first call to Done,
-// so handlers that never call it pay nothing: the first call starts a
-// goroutine that reads from the connection while the handler runs. A read
-// of EOF or an error closes the channel; bytes it reads (a pipelined
-// request) are kept for the server. The connection cannot be watched while
-// a streamed request body (Server.StreamRequestBody) is still unread; then
-// Done closes only on shutdown.
+// so handlers that never call it pay nothing. On Linux the server's one
+// epoll watcher is told to report the client closing or resetting the
+// socket (EPOLLRDHUP), which costs no system call per request after the
+// first on a connection and reads nothing: a client that half-closes after
+// sending another request is answered, not cancelled. Elsewhere (and for
+// connections without a socket, such as in-memory ones) the first call
+// starts a goroutine that reads from the connection while the handler
+// runs: a read of EOF or an error closes the channel, and bytes it reads
+// (a pipelined request) are kept for the server; that reader cannot watch
+// while a streamed request body (Server.StreamRequestBody) is still
+// unread, and then Done closes only on shutdown.
 func (ctx *RequestCtx) Done() <-chan struct{} {
 	ctx.mu.Lock()
 	if ctx.done != nil {

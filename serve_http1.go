@@ -11,13 +11,15 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/volthttp/volt/internal/hupwatch"
 	"github.com/volthttp/volt/internal/idleread"
 )
 
 // http1Conn is the state of the HTTP/1.1 protocol on one connection. It is
 // owned by the connection's goroutine; the watcher goroutine (started by
 // RequestCtx.Done) only touches the watch* fields, and only between
-// startWatch and stopWatch.
+// startWatch and stopWatch; hupwatch's goroutine only reads hupCtx, in
+// PeerGone, while a watch is in force.
 type http1Conn struct {
 	sc   *ServerConn
 	srv  *Server
@@ -40,7 +42,13 @@ type http1Conn struct {
 	bodyLimited limitedBody
 	streaming   bool // the request body is streamed to the handler
 
-	// Watcher state (see RequestCtx.Done).
+	// Watcher state (see RequestCtx.Done). On Linux, hup watches the
+	// socket for the client leaving (created on the first Done of the
+	// connection); elsewhere, or when it cannot, a goroutine reads.
+	hup          *hupwatch.Conn
+	hupTried     bool
+	hupCtx       *RequestCtx // the request hup watches for
+	hupAhead     bool        // the next request was read ahead
 	watching     bool
 	watchStop    atomic.Bool
 	watchDone    chan struct{}
@@ -79,6 +87,9 @@ func serveHTTP1(sc *ServerConn) error {
 			func(b []byte) { readBufPool.put(b) })
 	}
 	err := c.serve()
+	if c.hup != nil {
+		c.hup.Close()
+	}
 	c.releaseBuffers()
 	if c.ctx != nil {
 		sc.ReleaseCtx(c.ctx)
@@ -456,8 +467,24 @@ func (c *hijackedConn) Read(p []byte) (int, error) {
 // background so that a client going away cancels ctx. It runs under the
 // ServerConn's lock, so stopWatch (after SetWatchHook(nil)) never races it.
 func (c *http1Conn) startWatch(ctx *RequestCtx) {
-	if c.watching || c.streaming {
+	if c.watching {
 		return
+	}
+	if !c.hupTried {
+		c.hupTried = true
+		c.hup = hupwatch.NewConn(c.conn)
+	}
+	if c.hup != nil {
+		c.hupCtx = ctx
+		c.hupAhead = len(c.br.buffered()) > 0
+		if c.hup.Watch(c) {
+			c.watching = true
+			return
+		}
+		c.hupCtx = nil
+	}
+	if c.streaming {
+		return // the handler reads the connection
 	}
 	c.watching = true
 	c.watchStop.Store(false)
@@ -476,10 +503,27 @@ func (c *http1Conn) watch(ctx *RequestCtx) {
 	close(c.watchDone)
 }
 
+// PeerGone is hupwatch's report that the client closed or reset the
+// connection while a handler runs: it cancels the request, unless the
+// client sent more first (a pipelined request, read ahead or still in the
+// socket, then a half-close), which the server will read and answer. Over TLS the unread bytes are most
+// likely the close_notify alert, so the request is cancelled.
+func (c *http1Conn) PeerGone() {
+	if c.sc.tlsState == nil && (c.hupAhead || c.hup.Pending() > 0) {
+		return
+	}
+	c.hupCtx.Cancel(ErrClientGone)
+}
+
 // stopWatch stops the watcher and keeps what it read: the start of the
 // next pipelined request.
 func (c *http1Conn) stopWatch() {
 	if !c.watching {
+		return
+	}
+	if c.hupCtx != nil {
+		c.hup.Unwatch()
+		c.hupCtx, c.watching = nil, false
 		return
 	}
 	c.watchStop.Store(true)

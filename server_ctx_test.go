@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -514,4 +515,95 @@ func TestWatchOnce(t *testing.T) {
 	if len(sc.watched) != 0 {
 		t.Fatalf("%d stale entries", len(sc.watched))
 	}
+}
+
+// TestDoneTCPCases covers the socket watcher of Done over TCP: a client
+// that half-closes after pipelining another request gets both answers,
+// and the first request is not cancelled; a TLS client that closes cancels; watching one request after
+// another on a keep-alive connection keeps working.
+func TestDoneTCPCases(t *testing.T) {
+	var errs chan error
+	handler := func(ctx *RequestCtx) {
+		done := ctx.Done()
+		if string(ctx.Path()) == "/wait" {
+			select {
+			case <-done:
+				errs <- ctx.Err()
+				return
+			case <-time.After(300 * time.Millisecond):
+			}
+		}
+		errs <- ctx.Err()
+		ctx.Write(ctx.Path())
+	}
+
+	t.Run("pipelined-half-close", func(t *testing.T) {
+		errs = make(chan error, 4)
+		addr := testTCPServer(t, &Server{Handler: handler})
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		io.WriteString(c, get("/wait")+get("/second"))
+		c.(*net.TCPConn).CloseWrite()
+		br := bufio.NewReader(c)
+		for _, want := range []string{"/wait", "/second"} {
+			if _, body := exchange(t, c, br, ""); body != want {
+				t.Fatalf("got %q, want %q", body, want)
+			}
+		}
+		// The client's half-close is seen once nothing it sent is left:
+		// the last request may be cancelled (as net/http does), the
+		// first must not be.
+		if err := <-errs; err != nil {
+			t.Fatalf("/wait: Err() = %v", err)
+		}
+	})
+
+	t.Run("keep-alive", func(t *testing.T) {
+		errs = make(chan error, 4)
+		addr := testTCPServer(t, &Server{Handler: handler})
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		br := bufio.NewReader(c)
+		for i := 0; i < 3; i++ {
+			if _, body := exchange(t, c, br, get("/quick")); body != "/quick" {
+				t.Fatalf("request %d: %q", i, body)
+			}
+			if err := <-errs; err != nil {
+				t.Fatalf("request %d: Err() = %v", i, err)
+			}
+		}
+		io.WriteString(c, get("/wait"))
+		time.Sleep(50 * time.Millisecond)
+		c.Close()
+		if err := <-errs; !errors.Is(err, ErrClientGone) {
+			t.Fatalf("after close: Err() = %v", err)
+		}
+	})
+
+	t.Run("tls", func(t *testing.T) {
+		errs = make(chan error, 4)
+		cert := testCert(t)
+		s := &Server{Handler: handler, TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		go s.ServeTLS(ln, "", "")
+		defer s.Close()
+		c, err := tls.Dial("tcp", ln.Addr().String(), &tls.Config{InsecureSkipVerify: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(c, get("/wait"))
+		time.Sleep(50 * time.Millisecond)
+		c.Close()
+		if err := <-errs; !errors.Is(err, ErrClientGone) {
+			t.Fatalf("Err() = %v", err)
+		}
+	})
 }
