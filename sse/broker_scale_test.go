@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/volthttp/volt"
 )
 
 // TestBroker10000Subscribers: 10,000 in-memory subscribers of one topic
@@ -122,4 +124,54 @@ func memInUse() (heap, stacks uint64) {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapInuse, m.StackInuse
+}
+
+// TestBrokerSubscribersTCP: subscribers over loopback TCP cost the server
+// one goroutine each on Linux, where the client leaving is watched by
+// volt's epoll watcher rather than by a goroutine reading the connection;
+// the memory per idle subscriber is logged, and a subscriber that leaves
+// is removed.
+func TestBrokerSubscribersTCP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	const subscribers = 1000
+	b := Broker{Stream: StreamConfig{KeepAlive: -1}}
+	addr := tcpServer(t, &volt.Server{Handler: b.Handler("t")})
+	open := func() net.Conn {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	open().Close() // warm the pools
+	waitFor(t, "the warm-up subscriber to leave", func() bool { return b.Stats().Streams == 0 })
+
+	heap0, stack0 := memInUse()
+	g0 := runtime.NumGoroutine()
+	conns := make([]net.Conn, subscribers)
+	for i := range conns {
+		conns[i] = open()
+	}
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	waitFor(t, "every subscriber", func() bool { return b.Stats().Streams == subscribers })
+	time.Sleep(100 * time.Millisecond)
+	heap1, stack1 := memInUse()
+	// The client side's goroutines are the test's: none per connection.
+	goroutines := float64(runtime.NumGoroutine()-g0) / subscribers
+	t.Logf("memory per idle subscriber: %.0f bytes = heap %.0f + stacks %.0f (%.2f goroutines); server and client sides",
+		float64(heap1+stack1-heap0-stack0)/subscribers, float64(heap1-heap0)/subscribers, float64(stack1-stack0)/subscribers, goroutines)
+	if runtime.GOOS == "linux" && goroutines > 1.05 {
+		t.Errorf("%.2f server goroutines per subscriber, want 1", goroutines)
+	}
+	conns[0].Close()
+	waitFor(t, "the subscriber that left to be removed", func() bool { return b.Stats().Streams == subscribers-1 })
 }
