@@ -14,8 +14,9 @@ import (
 )
 
 // The two streaming endpoints of benchserver, in each implementation's own
-// idiom (volt's websocket and sse packages; fasthttp/websocket and a body
-// stream writer; gorilla/websocket and http.Flusher):
+// idiom (volt's websocket and sse packages, with an sse.Stream fed by a
+// producer goroutine; fasthttp/websocket and a body stream writer, which
+// runs on a goroutine of its own; gorilla/websocket and http.Flusher):
 //
 //	GET /ws   WebSocket echo: every message comes back as it came
 //	GET /sse  an event stream of SSEEvents events, "id: N" and
@@ -67,14 +68,26 @@ func voltWS(ctx *volt.RequestCtx) {
 	})
 }
 
+// voltSSE produces the events on a goroutine of its own into an
+// sse.Stream, which Run writes on the handler's goroutine, as fasthttp's
+// body stream writer runs on a goroutine of its own and hands its output
+// through a pipe: both write at once what was produced meanwhile, so a
+// burst of events takes fewer writes than events. (sse.Send from the
+// handler writes and flushes each event on its own, as the net/http
+// handler does.)
 func voltSSE(ctx *volt.RequestCtx) {
-	ev := sse.Event{Data: helloWorldSSE}
-	for i := range sseIDs {
-		ev.ID = sseIDs[i]
-		if sse.Send(ctx, &ev) != nil {
-			return
+	s := sse.NewStream(ctx, &sse.StreamConfig{KeepAlive: -1})
+	go func() {
+		ev := sse.Event{Data: helloWorldSSE}
+		for i := range sseIDs {
+			ev.ID = sseIDs[i]
+			if s.Send(&ev) != nil {
+				return
+			}
 		}
-	}
+		s.Close() // Run writes what is queued, then returns
+	}()
+	_ = s.Run()
 }
 
 func fasthttpWS(ctx *fasthttp.RequestCtx) {
