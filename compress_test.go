@@ -229,6 +229,27 @@ func TestCompressHandler(t *testing.T) {
 	}
 }
 
+// TestCompressHandlerAcceptEncodingFieldLines: RFC 9110 section 5.3,
+// Accept-Encoding sent over several lines is negotiated as one list.
+func TestCompressHandlerAcceptEncodingFieldLines(t *testing.T) {
+	ln := testServer(t, &Server{Handler: CompressHandler(compressTestHandler, nil)})
+	for _, tc := range acceptEncodingLineCases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := roundTrip(t, ln, request("GET", "/text", acceptEncodingLines(tc.lines)...))
+			want := ""
+			if tc.want != encIdentity {
+				want = encodingNames[tc.want]
+			}
+			if got := resp.Header.Get("Content-Encoding"); got != want {
+				t.Fatalf("lines %q: Content-Encoding %q, want %q", tc.lines, got, want)
+			}
+			if got := decode(t, want, body); string(got) != textBody {
+				t.Fatalf("lines %q: decoded %d bytes, want %d", tc.lines, len(got), len(textBody))
+			}
+		})
+	}
+}
+
 func TestCompressHandlerHeaders(t *testing.T) {
 	ln := testServer(t, &Server{Handler: CompressHandler(compressTestHandler, nil)})
 	t.Run("strong-ETag-weakened", func(t *testing.T) {

@@ -80,9 +80,10 @@ func StripPrefix(prefix string) PathRewriteFunc {
 //     body, none satisfiable 416 with "Content-Range: bytes */length"; a
 //     malformed Range is ignored);
 //   - compression when Compress is set: the variant the client's
-//     Accept-Encoding prefers is built once per file and cached in
-//     memory, and precompressed siblings (file.br, file.zst, file.gz)
-//     are served as they are when present;
+//     Accept-Encoding prefers (all its field lines read as one list) is
+//     built once per file and cached in memory, and precompressed
+//     siblings (file.br, file.zst, file.gz) are served as they are when
+//     present;
 //   - directories: "dir" redirects to "dir/", which serves the first
 //     existing IndexNames file, or a listing when GenerateIndexPages is
 //     set, or 403.
@@ -462,7 +463,7 @@ func (h *fsHandler) serveFile(ctx *RequestCtx, e *fsEntry, p []byte) bool {
 	if h.compress != nil && e.compressible {
 		addVary(&resp.Header)
 		if !wantRange {
-			if enc := negotiateEncoding(rh.Peek(HeaderAcceptEncoding), e.offered(h)); enc != encIdentity {
+			if enc := negotiateRequestEncoding(rh, e.offered(h)); enc != encIdentity {
 				if cv := h.variant(e, enc); cv != nil {
 					v = cv
 				}
