@@ -207,7 +207,7 @@ func CompressHandler(h RequestHandler, opts *CompressOptions) RequestHandler {
 		if c.decode && !c.decodeRequest(ctx) {
 			return
 		}
-		enc := negotiateEncoding(ctx.Request.Header.Peek(HeaderAcceptEncoding), c.offered)
+		enc := negotiateRequestEncoding(&ctx.Request.Header, c.offered)
 		if ctx.rw == nil || ctx.sent {
 			h(ctx)
 			c.compressResponse(ctx, enc)

@@ -28,3 +28,29 @@ func TestNegotiateEncodingAllocs(t *testing.T) {
 		t.Fatalf("%v allocations", allocs)
 	}
 }
+
+// TestNegotiateRequestEncodingAllocs: reading every Accept-Encoding line
+// of a request allocates nothing, whether it has one line or several.
+func TestNegotiateRequestEncodingAllocs(t *testing.T) {
+	for _, tc := range []struct {
+		lines []string
+		want  encoding
+	}{
+		{[]string{"gzip, deflate, br, zstd"}, encBrotli},
+		{[]string{"identity;q=0", "br;q=0.5, gzip;q=0.8", "*;q=0.1"}, encGzip},
+	} {
+		var h RequestHeader
+		h.Add(HeaderHost, "h")
+		for _, v := range tc.lines {
+			h.Add(HeaderAcceptEncoding, v)
+		}
+		h.Add(HeaderUserAgent, "test")
+		var got encoding
+		if allocs := testing.AllocsPerRun(100, func() { got = negotiateRequestEncoding(&h, allEncodings) }); allocs != 0 {
+			t.Fatalf("%q: %v allocations", tc.lines, allocs)
+		}
+		if got != tc.want {
+			t.Fatalf("%q: %s, want %s", tc.lines, encodingNames[got], encodingNames[tc.want])
+		}
+	}
+}

@@ -55,18 +55,53 @@ func encodingByName(name []byte) encoding {
 //     "*;q=0"), identity is returned all the same: the server disregards
 //     the field rather than answer 406 (RFC 9110 section 12.1).
 //
-// A member with a malformed q value is ignored.
+// A member with a malformed q value is ignored. When a coding (or "*") is
+// listed more than once, its first listing counts.
 //
 // See https://www.rfc-editor.org/rfc/rfc9110#section-12.5.3.
 func negotiateEncoding(ae []byte, offered encodingSet) encoding {
 	if len(ae) == 0 {
 		return encIdentity
 	}
-	var weight [numEncodings]int // -1: not listed
-	for i := range weight {
-		weight[i] = -1
+	var a acceptedCodings
+	a.init()
+	a.add(ae)
+	return a.choose(offered)
+}
+
+// negotiateRequestEncoding is negotiateEncoding over every Accept-Encoding
+// field line of h: several lines count as one with their values joined by
+// commas (RFC 9110 section 5.3), so the first listing of a coding counts
+// whichever line holds it ("gzip" then "gzip;q=0" accepts gzip; the other
+// way round excludes it). It allocates nothing.
+//
+// See https://www.rfc-editor.org/rfc/rfc9110#section-5.3.
+func negotiateRequestEncoding(h *RequestHeader, offered encodingSet) encoding {
+	var a acceptedCodings
+	a.init()
+	for v := range h.fields.values(bytesconv.S2B(HeaderAcceptEncoding)) {
+		a.add(v)
 	}
-	star := -1
+	return a.choose(offered)
+}
+
+// acceptedCodings gathers the weights an Accept-Encoding field gives,
+// over one or more field lines.
+type acceptedCodings struct {
+	weight [numEncodings]int // in thousandths; -1: not listed
+	star   int               // the weight of "*"; -1: not listed
+}
+
+func (a *acceptedCodings) init() {
+	for i := range a.weight {
+		a.weight[i] = -1
+	}
+	a.star = -1
+}
+
+// add reads the members of one field line; a coding listed before keeps
+// its first weight.
+func (a *acceptedCodings) add(ae []byte) {
 	for len(ae) > 0 {
 		i := 0
 		for i < len(ae) && ae[i] != ',' {
@@ -75,11 +110,11 @@ func negotiateEncoding(ae []byte, offered encodingSet) encoding {
 		name, q, ok := parseCoding(ae[:i])
 		if ok {
 			if len(name) == 1 && name[0] == '*' {
-				if star < 0 {
-					star = q
+				if a.star < 0 {
+					a.star = q
 				}
-			} else if e := encodingByName(name); e < numEncodings && weight[e] < 0 {
-				weight[e] = q
+			} else if e := encodingByName(name); e < numEncodings && a.weight[e] < 0 {
+				a.weight[e] = q
 			}
 		}
 		if i == len(ae) {
@@ -87,23 +122,28 @@ func negotiateEncoding(ae []byte, offered encodingSet) encoding {
 		}
 		ae = ae[i+1:]
 	}
+}
+
+// choose returns the offered coding the weights prefer (see
+// negotiateEncoding).
+func (a *acceptedCodings) choose(offered encodingSet) encoding {
 	best, bestQ := encIdentity, 0
 	for e := encIdentity + 1; e < numEncodings; e++ {
 		if !offered.has(e) {
 			continue
 		}
-		q := weight[e]
+		q := a.weight[e]
 		if q < 0 {
-			q = star
+			q = a.star
 		}
 		if q > bestQ {
 			best, bestQ = e, q
 		}
 	}
 	if best != encIdentity {
-		qi := weight[encIdentity]
+		qi := a.weight[encIdentity]
 		if qi < 0 {
-			qi = star
+			qi = a.star
 		}
 		if qi > bestQ {
 			return encIdentity

@@ -1,6 +1,9 @@
 package volt
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // negotiateCases are the Accept-Encoding values of RFC 9110 section
 // 12.5.3 and the coding volt picks among all four it offers.
@@ -57,6 +60,85 @@ func TestNegotiateEncoding(t *testing.T) {
 	}
 }
 
+// acceptEncodingLineCases are Accept-Encoding fields sent over several
+// field lines, which mean the same as one line with the values joined by
+// commas (RFC 9110 section 5.3), and the coding volt picks among all four
+// it offers. As on one line, the first listing of a coding counts. Each
+// case gives another answer when only the first line is read, or when a
+// later line overrides an earlier one.
+var acceptEncodingLineCases = []struct {
+	name  string
+	lines []string
+	want  encoding
+}{
+	{"identity-q0-then-gzip", []string{"identity;q=0", "gzip"}, encGzip},
+	{"q-on-second-line-wins", []string{"br;q=0.5", "gzip"}, encGzip},
+	{"unknown-then-zstd", []string{"compress", "zstd"}, encZstd},
+	{"gzip-then-gzip-q0", []string{"gzip", "gzip;q=0"}, encGzip},
+	{"gzip-q0-then-gzip", []string{"gzip;q=0, deflate;q=0.1", "gzip"}, encDeflate},
+	{"star-then-exclusion", []string{"*", "br;q=0"}, encZstd},
+	{"exclusions-then-star", []string{"br;q=0, zstd;q=0", "*;q=0.5"}, encGzip},
+	{"identity-on-second-line", []string{"gzip;q=0.5", "identity"}, encIdentity},
+	{"empty-first-line", []string{"", "deflate"}, encDeflate},
+	{"three-lines", []string{"deflate;q=0.2", "gzip;q=0.3", "br;q=0.4"}, encBrotli},
+}
+
+// acceptEncodingLines returns the field lines of a case, the later ones
+// with the name in lower case (names are case-insensitive).
+func acceptEncodingLines(lines []string) []string {
+	fields := make([]string, len(lines))
+	for i, v := range lines {
+		name := "Accept-Encoding: "
+		if i > 0 {
+			name = "accept-encoding: "
+		}
+		fields[i] = name + v
+	}
+	return fields
+}
+
+// TestNegotiateEncodingFieldLines: RFC 9110 section 5.3, every
+// Accept-Encoding line counts, as if joined with commas.
+func TestNegotiateEncodingFieldLines(t *testing.T) {
+	for _, tc := range acceptEncodingLineCases {
+		t.Run(tc.name, func(t *testing.T) {
+			var h RequestHeader
+			for _, f := range acceptEncodingLines(tc.lines) {
+				k, v, _ := strings.Cut(f, ": ")
+				h.Add(k, v)
+			}
+			got := negotiateRequestEncoding(&h, allEncodings)
+			if got != tc.want {
+				t.Fatalf("lines %q: %s, want %s", tc.lines, encodingNames[got], encodingNames[tc.want])
+			}
+			if joined := negotiateEncoding([]byte(strings.Join(tc.lines, ",")), allEncodings); joined != got {
+				t.Fatalf("lines %q: %s, joined: %s", tc.lines, encodingNames[got], encodingNames[joined])
+			}
+			// The case must tell this reading from reading the first line
+			// only, or from letting a later line override an earlier one.
+			first := negotiateEncoding([]byte(tc.lines[0]), allEncodings)
+			var rev RequestHeader
+			for i := len(tc.lines) - 1; i >= 0; i-- {
+				rev.Add(HeaderAcceptEncoding, tc.lines[i])
+			}
+			if last := negotiateRequestEncoding(&rev, allEncodings); first == tc.want && last == tc.want {
+				t.Fatalf("lines %q: the first line alone, and the lines reversed, give %s too", tc.lines, encodingNames[first])
+			}
+		})
+	}
+	// One line, or none, is read as before.
+	for _, tc := range negotiateCases {
+		var h RequestHeader
+		if tc.ae != "" {
+			h.Add(HeaderAcceptEncoding, tc.ae)
+		}
+		h.Add("Accept-Language", "gzip") // another field is not read
+		if got := negotiateRequestEncoding(&h, allEncodings); got != tc.want {
+			t.Errorf("%s: %q gives %s, want %s", tc.name, tc.ae, encodingNames[got], encodingNames[tc.want])
+		}
+	}
+}
+
 func TestNegotiateEncodingOffered(t *testing.T) {
 	gzipOnly := encodingSet(1 << encGzip)
 	for _, tc := range []struct {
@@ -97,6 +179,16 @@ func FuzzNegotiateEncoding(f *testing.F) {
 		got := negotiateEncoding([]byte(ae), set)
 		if got != encIdentity && !set.has(got) {
 			t.Fatalf("negotiateEncoding(%q, %b) = %s, not offered", ae, set, encodingNames[got])
+		}
+		// Split over two field lines at a comma, the value means the same.
+		if i := strings.IndexByte(ae, ','); i >= 0 {
+			var h RequestHeader
+			h.fields.addCopy([]byte(HeaderAcceptEncoding), []byte(ae[:i]))
+			h.fields.addCopy([]byte("ACCEPT-ENCODING"), []byte(ae[i+1:]))
+			if split := negotiateRequestEncoding(&h, set); split != got {
+				t.Fatalf("negotiateEncoding(%q) = %s, but %s over the lines %q and %q",
+					ae, encodingNames[got], encodingNames[split], ae[:i], ae[i+1:])
+			}
 		}
 		// The same value with the chosen coding excluded up front must not
 		// choose it again (the first listing of a coding counts).

@@ -21,11 +21,20 @@ import (
 // the ones volt pools (the standard library's where it has one).
 func decode(t testing.TB, enc string, b []byte) []byte {
 	t.Helper()
+	out, err := decodeBytes(enc, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// decodeBytes is decode for goroutines other than the test's.
+func decodeBytes(enc string, b []byte) ([]byte, error) {
 	var r io.Reader
 	var err error
 	switch enc {
 	case "", "identity":
-		return b
+		return b, nil
 	case "gzip":
 		r, err = gzip.NewReader(bytes.NewReader(b))
 	case "deflate":
@@ -40,16 +49,16 @@ func decode(t testing.TB, enc string, b []byte) []byte {
 		}
 		r = d
 	default:
-		t.Fatalf("unknown coding %q", enc)
+		return nil, fmt.Errorf("unknown coding %q", enc)
 	}
 	if err != nil {
-		t.Fatalf("%s: %v", enc, err)
+		return nil, fmt.Errorf("%s: %v", enc, err)
 	}
 	out, err := io.ReadAll(r)
 	if err != nil {
-		t.Fatalf("decoding %s: %v", enc, err)
+		return nil, fmt.Errorf("decoding %s: %v", enc, err)
 	}
-	return out
+	return out, nil
 }
 
 // roundTrip sends raw on a new connection to ln and reads the response,
@@ -224,6 +233,27 @@ func TestCompressHandler(t *testing.T) {
 			}
 			if string(body) != tc.want {
 				t.Fatalf("body %q..., want %q...", body[:min(len(body), 40)], tc.want[:min(len(tc.want), 40)])
+			}
+		})
+	}
+}
+
+// TestCompressHandlerAcceptEncodingFieldLines: RFC 9110 section 5.3,
+// Accept-Encoding sent over several lines is negotiated as one list.
+func TestCompressHandlerAcceptEncodingFieldLines(t *testing.T) {
+	ln := testServer(t, &Server{Handler: CompressHandler(compressTestHandler, nil)})
+	for _, tc := range acceptEncodingLineCases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := roundTrip(t, ln, request("GET", "/text", acceptEncodingLines(tc.lines)...))
+			want := ""
+			if tc.want != encIdentity {
+				want = encodingNames[tc.want]
+			}
+			if got := resp.Header.Get("Content-Encoding"); got != want {
+				t.Fatalf("lines %q: Content-Encoding %q, want %q", tc.lines, got, want)
+			}
+			if got := decode(t, want, body); string(got) != textBody {
+				t.Fatalf("lines %q: decoded %d bytes, want %d", tc.lines, len(got), len(textBody))
 			}
 		})
 	}

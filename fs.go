@@ -22,6 +22,9 @@ const (
 	DefaultFSCacheDuration = 10 * time.Second
 	// DefaultFSMaxCompressSize is the largest file FS compresses itself.
 	DefaultFSMaxCompressSize = 8 << 20
+	// DefaultFSCompressedCacheBytes bounds the memory of the compressed
+	// variants FS keeps.
+	DefaultFSCompressedCacheBytes = 64 << 20
 )
 
 // fsSmallFileSize is the largest file whose contents FS keeps in memory;
@@ -80,9 +83,10 @@ func StripPrefix(prefix string) PathRewriteFunc {
 //     body, none satisfiable 416 with "Content-Range: bytes */length"; a
 //     malformed Range is ignored);
 //   - compression when Compress is set: the variant the client's
-//     Accept-Encoding prefers is built once per file and cached in
-//     memory, and precompressed siblings (file.br, file.zst, file.gz)
-//     are served as they are when present;
+//     Accept-Encoding prefers (all its field lines read as one list) is
+//     built once per file and cached in memory, within
+//     CompressedCacheBytes, and precompressed siblings (file.br,
+//     file.zst, file.gz) are served as they are when present;
 //   - directories: "dir" redirects to "dir/", which serves the first
 //     existing IndexNames file, or a listing when GenerateIndexPages is
 //     set, or 403.
@@ -109,6 +113,13 @@ func StripPrefix(prefix string) PathRewriteFunc {
 // CacheDuration are dropped. Larger files are opened for each request and
 // sent with sendfile(2) where the connection allows it, so serving them
 // takes no memory beyond the connection's buffers.
+//
+// The compressed variants of all files together hold at most
+// CompressedCacheBytes (64 MiB by default): past it, the variants served
+// least recently are dropped, and built again when next asked for. A
+// variant larger than the whole budget is not kept; its file is
+// compressed for each response instead, as CompressHandler does (see
+// CompressedCacheBytes). Serving a cached variant allocates nothing.
 type FS struct {
 	// Root is the directory served. It is used when FileSystem is nil.
 	// If both are empty, the current directory is served.
@@ -146,6 +157,20 @@ type FS struct {
 	// DefaultFSMaxCompressSize (8 MiB); if negative, FS compresses nothing
 	// itself and serves precompressed siblings only.
 	MaxCompressSize int64
+
+	// CompressedCacheBytes bounds the memory held by the variants FS
+	// compresses itself, all files together: the bytes of their data
+	// (precompressed siblings and file contents are not counted). When a
+	// new variant would take the total past it, the variants served least
+	// recently are dropped, to be compressed again when next asked for.
+	// A variant larger than the whole bound is not kept: the request that
+	// compressed it gets it, later ones get the file compressed as it is
+	// sent (without Content-Length when over 64 KiB; with a weak ETag), at
+	// CompressOptions.Level or, if that is zero, each coding's default for
+	// dynamic content, as with CompressHandler. If zero,
+	// DefaultFSCompressedCacheBytes (64 MiB); if negative, no variant is
+	// kept and every file FS compresses is compressed for each response.
+	CompressedCacheBytes int64
 
 	// AcceptByteRange answers Range requests (and sends
 	// "Accept-Ranges: bytes"). If false, Range is ignored.
@@ -196,6 +221,7 @@ type fsHandler struct {
 	cfg         *FS
 	compress    *compressConfig // nil when Compress is off
 	maxCompress int64
+	streamLevel int // CompressOptions.Level, for stream variants (0: each coding's default)
 	expiry      time.Duration
 	indexNames  []string
 
@@ -212,6 +238,9 @@ func newFSHandler(f *FS) *fsHandler {
 	}
 	if f.Compress {
 		h.compress = newCompressConfig(f.CompressOptions, true)
+		if f.CompressOptions != nil {
+			h.streamLevel = clampLevel(f.CompressOptions.Level)
+		}
 	}
 	h.maxCompress = f.MaxCompressSize
 	if h.maxCompress == 0 {
@@ -229,6 +258,14 @@ func newFSHandler(f *FS) *fsHandler {
 		h.indexNames = []string{"index.html"}
 	}
 	h.cache.m = make(map[string]*fsEntry)
+	limit := f.CompressedCacheBytes
+	switch {
+	case limit == 0:
+		limit = DefaultFSCompressedCacheBytes
+	case limit < 0:
+		limit = 0
+	}
+	h.cache.lru.init(limit)
 	return h
 }
 
@@ -462,7 +499,7 @@ func (h *fsHandler) serveFile(ctx *RequestCtx, e *fsEntry, p []byte) bool {
 	if h.compress != nil && e.compressible {
 		addVary(&resp.Header)
 		if !wantRange {
-			if enc := negotiateEncoding(rh.Peek(HeaderAcceptEncoding), e.offered(h)); enc != encIdentity {
+			if enc := negotiateRequestEncoding(rh, e.offered(h)); enc != encIdentity {
 				if cv := h.variant(e, enc); cv != nil {
 					v = cv
 				}
@@ -517,6 +554,9 @@ var strBytes = []byte("bytes")
 // longer matches the cache entry.
 func (h *fsHandler) sendVariant(ctx *RequestCtx, e *fsEntry, v *fsVariant, off, n int64) bool {
 	resp := &ctx.Response
+	if v.stream {
+		return h.sendCompressed(ctx, e, v.enc)
+	}
 	if ctx.IsHead() {
 		resp.ResetBody()
 		resp.Header.SetContentLength(n)
@@ -538,6 +578,29 @@ func (h *fsHandler) sendVariant(ctx *RequestCtx, e *fsEntry, v *fsVariant, off, 
 		}
 	}
 	resp.SetBodyStream(f, n)
+	return true
+}
+
+// sendCompressed sets the body to e's file compressed with enc for this
+// response: a file held in memory is compressed into the body (HEAD gets
+// its length), a larger one as it is sent, chunked. It reports false when
+// the file on disk no longer matches the cache entry.
+func (h *fsHandler) sendCompressed(ctx *RequestCtx, e *fsEntry, enc encoding) bool {
+	resp := &ctx.Response
+	if e.identity.data != nil {
+		aw := appendWriterPool.Get().(*appendWriter)
+		aw.b = aw.b[:0]
+		compressTo(aw, e.identity.data, enc, h.streamLevel)
+		resp.SetBody(aw.b) // HEAD sends only its length
+		appendWriterPool.Put(aw)
+		return true
+	}
+	f, ok := h.openVariant(e, &e.identity)
+	if !ok {
+		return false
+	}
+	// For HEAD the stream is not read, only closed: the head matches GET's.
+	resp.SetBodyStream(acquireCompressReader(f, enc, h.streamLevel), -1)
 	return true
 }
 

@@ -12,14 +12,25 @@ import (
 )
 
 // fsVariant is one representation of a file: the file itself (identity),
-// a variant FS compressed, or a precompressed sibling.
+// a variant FS compressed, or a precompressed sibling. Its fields other
+// than the links are immutable once it is published.
 type fsVariant struct {
 	enc     encoding
-	data    []byte // the bytes, or nil to read them from file
-	file    string // the name of the file holding them
-	size    int64
+	data    []byte    // the bytes, or nil to read them from file
+	file    string    // the name of the file holding them
+	size    int64     // -1 for a stream variant
 	modTime time.Time // of file, checked when it is opened
-	etag    []byte    // a strong entity-tag, quoted
+	etag    []byte    // a strong entity-tag, quoted; weak for a stream variant
+
+	// stream marks a variant too large for the variant cache: file is
+	// compressed anew for each response, and data is nil.
+	stream bool
+
+	// The links of a variant FS compressed into fsVariantLRU's list, and
+	// the entry holding it; guarded by fsVariantLRU.mu, nil while the
+	// variant is not in the list.
+	prev, next *fsVariant
+	owner      *fsEntry
 }
 
 // fsEntry is what FS caches about one path. It is immutable once in the
@@ -44,9 +55,13 @@ type fsEntry struct {
 	siblingSet  encodingSet
 	siblingInfo [numEncodings]fs.FileInfo
 
-	mu       sync.Mutex // serialises the building of variants
+	mu sync.Mutex // serialises the building of variants
+	// variants are the variants FS compressed, each linked into the
+	// handler's fsVariantLRU, or stream variants, which are not; nil
+	// until built and after an eviction.
 	variants [numEncodings]atomic.Pointer[fsVariant]
 	noGain   atomic.Uint32 // encodingSet of codings that did not shrink the file
+	released bool          // the entry left the cache; guarded by fsVariantLRU.mu
 
 	checked  atomic.Int64 // when the file was last stat'ed, UnixNano
 	lastUsed atomic.Int64 // UnixNano, to the second
@@ -55,11 +70,15 @@ type fsEntry struct {
 // siblingExt are the suffixes of precompressed siblings, by coding.
 var siblingExt = [numEncodings]string{encBrotli: ".br", encZstd: ".zst", encGzip: ".gz"}
 
-// fsCache maps fs.FS names to entries.
+// fsCache maps fs.FS names to entries, and holds the compressed variants
+// of the entries in an LRU list. An entry that leaves the map is released
+// from the list.
 type fsCache struct {
 	mu        sync.RWMutex
 	m         map[string]*fsEntry
 	lastSweep int64
+
+	lru fsVariantLRU
 }
 
 func (c *fsCache) drop(e *fsEntry) {
@@ -68,6 +87,7 @@ func (c *fsCache) drop(e *fsEntry) {
 		delete(c.m, e.name)
 	}
 	c.mu.Unlock()
+	c.lru.release(e)
 }
 
 // lookup returns the entry of name, from the cache while it is fresh or
@@ -94,12 +114,16 @@ func (h *fsHandler) lookup(name []byte, now time.Time) (*fsEntry, error) {
 	ne.lastUsed.Store(nowN)
 	keep := max(h.expiry, time.Second)
 	h.cache.mu.Lock()
+	if old := h.cache.m[ne.name]; old != nil {
+		h.cache.lru.release(old)
+	}
 	h.cache.m[ne.name] = ne
 	if nowN-h.cache.lastSweep > int64(keep) {
 		h.cache.lastSweep = nowN
 		for k, old := range h.cache.m {
 			if nowN-old.lastUsed.Load() > int64(keep) {
 				delete(h.cache.m, k)
+				h.cache.lru.release(old)
 			}
 		}
 	}
@@ -282,18 +306,27 @@ func (e *fsEntry) offered(h *fsHandler) encodingSet {
 }
 
 // variant returns e's representation in coding enc: a precompressed
-// sibling, or the file compressed once and cached. It returns nil when
-// compressing does not make the file smaller.
+// sibling, the file compressed once and cached, or, when the compressed
+// file is too large for the variant cache, a stream variant (compressed
+// for each response; the request that finds it too large is served the
+// bytes it compressed). It returns nil when compressing does not make the
+// file smaller. A cache hit allocates nothing.
 func (h *fsHandler) variant(e *fsEntry, enc encoding) *fsVariant {
 	if v := e.siblings[enc]; v != nil {
 		return v
 	}
 	if v := e.variants[enc].Load(); v != nil {
+		if !v.stream {
+			h.cache.lru.touch(v)
+		}
 		return v
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if v := e.variants[enc].Load(); v != nil {
+		if !v.stream {
+			h.cache.lru.touch(v)
+		}
 		return v
 	}
 	data := e.identity.data
@@ -321,9 +354,21 @@ func (h *fsHandler) variant(e *fsEntry, enc encoding) *fsVariant {
 		}
 		return nil
 	}
+	if cap(out)-len(out) > len(out)/8 {
+		// Keep no more than the cache counts.
+		out = append(make([]byte, 0, len(out)), out...)
+	}
 	out = out[:len(out):len(out)]
 	v := &fsVariant{enc: enc, data: out, file: e.name, size: int64(len(out)), modTime: e.modTime}
 	v.etag = e.makeETag(nil, "", enc, e.size, e.modTime, data)
-	e.variants[enc].Store(v)
+	if !h.cache.lru.fits(v.size) {
+		// The compressing level and the chunking of a stream variant differ
+		// from v's: its bytes do, and its entity-tag is weak.
+		sv := &fsVariant{enc: enc, file: e.name, size: -1, modTime: e.modTime, stream: true}
+		sv.etag = append(append(make([]byte, 0, len(v.etag)+2), 'W', '/'), v.etag...)
+		e.variants[enc].Store(sv)
+		return v
+	}
+	h.cache.lru.add(e, v) // false when e left the cache: v is served uncached
 	return v
 }

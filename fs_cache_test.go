@@ -101,13 +101,17 @@ func TestFSPrecompressed(t *testing.T) {
 	}
 }
 
-// TestFSCacheSweep: entries unused for the cache duration are dropped.
+// TestFSCacheSweep: entries unused for the cache duration are dropped,
+// and their compressed variants with them.
 func TestFSCacheSweep(t *testing.T) {
 	root, _ := fsFixture(t)
-	f := &FS{Root: root, CacheDuration: time.Millisecond}
+	f := &FS{Root: root, CacheDuration: time.Millisecond, Compress: true}
 	ln := fsServer(t, f)
 	roundTrip(t, ln, request("GET", "/hello.txt"))
-	roundTrip(t, ln, request("GET", "/page.html"))
+	getEncoded(t, ln, "GET", "/page.html", "gzip", textBody)
+	if order := checkVariantLRU(t, f.h); len(order) != 1 {
+		t.Fatalf("cached variants %q", order)
+	}
 	time.Sleep(1100 * time.Millisecond) // entries are kept at least a second
 	roundTrip(t, ln, request("GET", "/README"))
 	f.h.cache.mu.RLock()
@@ -115,6 +119,9 @@ func TestFSCacheSweep(t *testing.T) {
 	f.h.cache.mu.RUnlock()
 	if n != 1 {
 		t.Fatalf("%d entries cached, want 1", n)
+	}
+	if order := checkVariantLRU(t, f.h); len(order) != 0 { // and so 0 bytes
+		t.Fatalf("after the sweep: cached variants %q", order)
 	}
 }
 

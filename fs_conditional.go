@@ -78,8 +78,9 @@ func ifRangeHolds(h *RequestHeader, etag []byte, e *fsEntry, now time.Time) bool
 }
 
 // etagListMatches reports whether the If-Match or If-None-Match value v
-// ("*" or a list of entity-tags) matches etag, which is strong. With
-// strong comparison (If-Match), weak tags in v never match; with weak
+// ("*" or a list of entity-tags) matches etag, the representation's
+// entity-tag as sent (weak when it starts with "W/"). With strong
+// comparison (If-Match), weak tags, in v or etag, never match; with weak
 // comparison (If-None-Match), "W/" is ignored. A malformed list stops at
 // the error.
 //
@@ -88,6 +89,12 @@ func etagListMatches(v, etag []byte, strong bool) bool {
 	v = trimOWS(v)
 	if len(v) == 1 && v[0] == '*' {
 		return true
+	}
+	if len(etag) >= 2 && etag[0] == 'W' && etag[1] == '/' {
+		if strong {
+			return false
+		}
+		etag = etag[2:]
 	}
 	for {
 		for len(v) > 0 && (v[0] == ',' || v[0] == ' ' || v[0] == '\t') {

@@ -116,3 +116,27 @@ func TestParseHTTPDate(t *testing.T) {
 		}
 	}
 }
+
+// TestETagComparison8_8_3_2: the example of RFC 9110 section 8.8.3.2,
+// with the representation's tag (the second) weak or strong.
+func TestETagComparison8_8_3_2(t *testing.T) {
+	for _, tc := range []struct {
+		inRequest, current string
+		strong, weak       bool
+	}{
+		{`W/"1"`, `W/"1"`, false, true},
+		{`W/"1"`, `W/"2"`, false, false},
+		{`W/"1"`, `"1"`, false, true},
+		{`"1"`, `"1"`, true, true},
+		{`"1"`, `W/"1"`, false, true},
+		{`"2", W/"1"`, `W/"1"`, false, true},
+		{`*`, `W/"1"`, true, true},
+	} {
+		if got := etagListMatches([]byte(tc.inRequest), []byte(tc.current), true); got != tc.strong {
+			t.Errorf("%s against %s, strong: %v", tc.inRequest, tc.current, got)
+		}
+		if got := etagListMatches([]byte(tc.inRequest), []byte(tc.current), false); got != tc.weak {
+			t.Errorf("%s against %s, weak: %v", tc.inRequest, tc.current, got)
+		}
+	}
+}

@@ -75,7 +75,7 @@ func (h *fsHandler) serveListing(ctx *RequestCtx, e *fsEntry, reqPath []byte) {
 	ctx.Response.body = b
 	ctx.Response.Header.SetContentTypeBytes(strHTMLUTF8)
 	if h.compress != nil {
-		h.compress.compressResponse(ctx, negotiateEncoding(ctx.Request.Header.Peek(HeaderAcceptEncoding), h.compress.offered))
+		h.compress.compressResponse(ctx, negotiateRequestEncoding(&ctx.Request.Header, h.compress.offered))
 	}
 }
 

@@ -270,6 +270,31 @@ func TestFSCompress(t *testing.T) {
 	}
 }
 
+// TestFSAcceptEncodingFieldLines: RFC 9110 section 5.3, FS negotiates
+// Accept-Encoding sent over several lines as one list, for a file kept in
+// memory and for a larger one.
+func TestFSAcceptEncodingFieldLines(t *testing.T) {
+	root, _ := fsFixture(t)
+	ln := fsServer(t, &FS{Root: root, Compress: true})
+	for _, tc := range acceptEncodingLineCases {
+		for _, f := range []struct{ path, body string }{{"/page.html", textBody}, {"/big.txt", bigText}} {
+			t.Run(tc.name+f.path, func(t *testing.T) {
+				resp, body := roundTrip(t, ln, request("GET", f.path, acceptEncodingLines(tc.lines)...))
+				want := ""
+				if tc.want != encIdentity {
+					want = encodingNames[tc.want]
+				}
+				if got := resp.Header.Get("Content-Encoding"); got != want || resp.Header.Get("Vary") != "Accept-Encoding" {
+					t.Fatalf("lines %q: Content-Encoding %q, want %q (Vary %q)", tc.lines, got, want, resp.Header.Get("Vary"))
+				}
+				if got := decode(t, want, body); string(got) != f.body {
+					t.Fatalf("lines %q: decoded %d bytes, want %d", tc.lines, len(got), len(f.body))
+				}
+			})
+		}
+	}
+}
+
 // TestFSLargeFileFlatMemory serves a 1 GiB sparse file over TCP and checks
 // that the server's heap does not grow with it: the body goes out with
 // sendfile (or a bounded buffer), never through memory whole.

@@ -132,6 +132,18 @@ func (l *fieldList) all() iter.Seq2[[]byte, []byte] {
 	}
 }
 
+// values iterates over the values of the fields named key, in order.
+func (l *fieldList) values(key []byte) iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		for i := range l.fields {
+			f := &l.fields[i]
+			if len(f.key) == len(key) && bytesconv.EqualFoldBytes(f.key, key) && !yield(f.value) {
+				return
+			}
+		}
+	}
+}
+
 // appendFields appends "Key: value\r\n" for every field to dst.
 func (l *fieldList) appendFields(dst []byte) []byte {
 	for i := range l.fields {

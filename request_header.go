@@ -183,6 +183,22 @@ func (h *RequestHeader) Peek(key string) []byte { return h.fields.peek(bytesconv
 // PeekBytes is Peek with a []byte key.
 func (h *RequestHeader) PeekBytes(key []byte) []byte { return h.fields.peek(key) }
 
+// Values iterates over the values of every header field called key, in
+// the order they were sent. A list-based field may be split over several
+// field lines, which mean the same as one line with the values joined by
+// commas (RFC 9110 section 5.3); Peek returns the first line only, Values
+// yields each. Ranging over it allocates nothing. The slices are valid
+// until the header is changed or the handler returns; copy them to keep
+// them.
+//
+// See https://www.rfc-editor.org/rfc/rfc9110#section-5.3.
+func (h *RequestHeader) Values(key string) iter.Seq[[]byte] {
+	return h.fields.values(bytesconv.S2B(key))
+}
+
+// ValuesBytes is Values with a []byte key.
+func (h *RequestHeader) ValuesBytes(key []byte) iter.Seq[[]byte] { return h.fields.values(key) }
+
 // Has reports whether a field called key is present.
 func (h *RequestHeader) Has(key string) bool { return h.fields.index(bytesconv.S2B(key)) >= 0 }
 
