@@ -78,6 +78,8 @@
 // or after decompression, fail the connection with StatusMessageTooBig.
 // Invalid UTF-8 in a text message fails it with StatusInvalidFramePayload
 // as soon as the bad bytes arrive; framing errors with
-// StatusProtocolError. The server and the client reject frames masked the
-// wrong way.
+// StatusProtocolError; among them a payload length not encoded in the
+// fewest bytes (125 in 16 bits, 65535 in 64 bits: RFC 6455 section 5.2)
+// and a frame masked the wrong way. The server and the client both apply
+// these rules.
 package websocket
