@@ -44,3 +44,35 @@ func TestAllocsSmallMessage(t *testing.T) {
 		})
 	}
 }
+
+// TestAllocsNextWriterText: streaming a small text message in pieces,
+// with its UTF-8 checked as they come (a rune split between Writes),
+// allocates nothing.
+func TestAllocsNextWriterText(t *testing.T) {
+	srv, cli := connPair(&Config{}, nil)
+	defer srv.Close()
+	defer cli.Close()
+	pieces := [][]byte{[]byte("a small text message, "), []byte("\xce"), []byte("\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5")}
+	want := "a small text message, \xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5"
+	send := func() {
+		w, err := srv.NextWriter(TextMessage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range pieces {
+			if _, err := w.Write(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if mt, p, err := cli.ReadMessage(); err != nil || mt != TextMessage || string(p) != want {
+			t.Fatalf("client read %v %q %v", mt, p, err)
+		}
+	}
+	send()
+	if n := testing.AllocsPerRun(1000, send); n != 0 {
+		t.Fatalf("expected 0 allocations, got %v", n)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // PreparedMessage is a message framed once, and compressed once, to be
@@ -35,9 +36,16 @@ type preparedFrame struct {
 }
 
 // NewPreparedMessage prepares a message of type mt (TextMessage or
-// BinaryMessage) with a copy of data.
+// BinaryMessage) with a copy of data. The data of a text message must be
+// valid UTF-8: if it is not, NewPreparedMessage returns ErrInvalidUTF8.
 func NewPreparedMessage(mt MessageType, data []byte) (*PreparedMessage, error) {
-	if mt != TextMessage && mt != BinaryMessage {
+	switch mt {
+	case TextMessage:
+		if !utf8.Valid(data) {
+			return nil, ErrInvalidUTF8
+		}
+	case BinaryMessage:
+	default:
 		return nil, ErrBadMessageType
 	}
 	return &PreparedMessage{op: byte(mt), data: append([]byte(nil), data...)}, nil
@@ -75,7 +83,7 @@ func (pm *PreparedMessage) encoding(key preparedKey) []byte {
 func (c *Conn) WritePreparedMessage(pm *PreparedMessage) error {
 	deflate := c.shouldCompress(len(pm.data))
 	if deflate && !c.df.pm.writeNoContext || c.cfg.FragmentSize > 0 && len(pm.data) > c.cfg.FragmentSize {
-		return c.WriteMessage(MessageType(pm.op), pm.data)
+		return c.writeMessage(pm.op, pm.data)
 	}
 	key := preparedKey{server: c.isServer, deflate: deflate}
 	if deflate {

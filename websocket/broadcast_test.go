@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // TestBroadcast: one prepared message reaches server connections with
@@ -53,6 +54,21 @@ func TestBroadcast(t *testing.T) {
 	}
 	if _, err := NewPreparedMessage(PingMessage, nil); err != ErrBadMessageType {
 		t.Fatal(err)
+	}
+}
+
+// TestPreparedMessageUTF8: RFC 6455 section 5.6, a prepared text message
+// must be valid UTF-8, checked once when it is made; binary is not
+// checked.
+func TestPreparedMessageUTF8(t *testing.T) {
+	for _, tc := range utf8Cases {
+		pm, err := NewPreparedMessage(TextMessage, []byte(tc.s))
+		if valid := utf8.ValidString(tc.s); valid != (err == nil) || !valid && (err != ErrInvalidUTF8 || pm != nil) {
+			t.Fatalf("%s: %v %v", tc.name, pm, err)
+		}
+		if _, err := NewPreparedMessage(BinaryMessage, []byte(tc.s)); err != nil {
+			t.Fatalf("%s as binary: %v", tc.name, err)
+		}
 	}
 }
 

@@ -15,7 +15,8 @@ type MessageType int
 
 // Message types (RFC 6455 section 5.2).
 const (
-	// TextMessage is a message of UTF-8 text. Reads check the encoding.
+	// TextMessage is a message of UTF-8 text. Reads and writes check the
+	// encoding.
 	TextMessage MessageType = opText
 	// BinaryMessage is a message of bytes.
 	BinaryMessage MessageType = opBinary

@@ -77,8 +77,18 @@
 //
 // Messages larger than Config.MaxMessageSize (16 MiB by default), before
 // or after decompression, fail the connection with StatusMessageTooBig.
-// Invalid UTF-8 in a text message fails it with StatusInvalidFramePayload
-// as soon as the bad bytes arrive; framing errors with
-// StatusProtocolError. The server and the client reject frames masked the
-// wrong way.
+// Framing errors fail it with StatusProtocolError; among them a payload
+// length not encoded in the fewest bytes (125 in 16 bits, 65535 in 64
+// bits: RFC 6455 section 5.2) and a frame masked the wrong way. The server
+// and the client both apply these rules.
+//
+// # UTF-8
+//
+// Text messages and close reasons are UTF-8 both ways (RFC 6455 sections
+// 5.6 and 8.1). Invalid UTF-8 received fails the connection with
+// StatusInvalidFramePayload as soon as the bad bytes arrive. Invalid
+// UTF-8 to be sent is refused with ErrInvalidUTF8: WriteMessage,
+// NewPreparedMessage and WriteClose send nothing; the writer from
+// NextWriter checks as the bytes come, and its doc says what becomes of a
+// message already partly sent.
 package websocket

@@ -13,7 +13,9 @@ var (
 	// the peer broke a framing rule (the CloseError's Reason says which).
 	ErrProtocolViolation = errors.New("websocket: protocol violation")
 	// ErrInvalidUTF8 is the cause of a connection failed with 1007: a text
-	// message or a close reason was not valid UTF-8.
+	// message or a close reason was not valid UTF-8. It is also returned,
+	// bare, for text this side refuses to send: by WriteMessage,
+	// NextWriter's writer, NewPreparedMessage and WriteClose.
 	ErrInvalidUTF8 = errors.New("websocket: invalid utf-8")
 	// ErrReadLimit is the cause of a connection failed with 1009: a
 	// message, compressed or not, was larger than Config.MaxMessageSize.

@@ -65,14 +65,23 @@ type frameHeader struct {
 	length int64
 }
 
-// errFrameLength is returned by parseFrameHeader for a 64-bit payload
-// length whose most significant bit is set.
-var errFrameLength = errors.New("websocket: frame length out of range")
+// Errors of parseFrameHeader: the payload length field breaks RFC 6455
+// section 5.2. Either one fails the connection with 1002.
+var (
+	// errFrameLength: a 64-bit length whose most significant bit is set.
+	errFrameLength = errors.New("websocket: frame length out of range")
+	// errFrameLengthEncoding: a length in more bytes than it needs, such
+	// as 125 in 16 bits or 65535 in 64 bits ("the minimal number of bytes
+	// MUST be used to encode the length").
+	errFrameLengthEncoding = errors.New("websocket: frame length not minimally encoded")
+)
 
 // parseFrameHeader parses the frame header at the start of b. It returns
 // the header's length, or 0 (and no error) when b does not hold the whole
-// header yet. It checks only what the header itself says; the rules that
-// depend on the connection are in checkFrame.
+// header yet. It checks only what the header itself says, including that
+// the length is encoded in as few bytes as possible, so that every header
+// it accepts appends back to the same bytes; the rules that depend on the
+// connection are in checkFrame.
 func parseFrameHeader(b []byte) (h frameHeader, n int, err error) {
 	if len(b) < 2 {
 		return h, 0, nil
@@ -89,6 +98,9 @@ func parseFrameHeader(b []byte) (h frameHeader, n int, err error) {
 			return h, 0, nil
 		}
 		h.length = int64(binary.BigEndian.Uint16(b[2:]))
+		if h.length <= 125 {
+			return h, 0, errFrameLengthEncoding
+		}
 		n = 4
 	case 127:
 		if len(b) < 10 {
@@ -97,6 +109,9 @@ func parseFrameHeader(b []byte) (h frameHeader, n int, err error) {
 		v := binary.BigEndian.Uint64(b[2:])
 		if v>>63 != 0 {
 			return h, 0, errFrameLength
+		}
+		if v <= 0xffff {
+			return h, 0, errFrameLengthEncoding
 		}
 		h.length = int64(v)
 		n = 10

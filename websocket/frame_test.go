@@ -73,6 +73,52 @@ func TestParseFrameHeaderLengthMSB(t *testing.T) {
 	}
 }
 
+// nonMinimalLengths are payload lengths encoded in more bytes than they
+// need, which RFC 6455 section 5.2 forbids ("the minimal number of bytes
+// MUST be used to encode the length"), next to the MSB rule.
+var nonMinimalLengths = []struct {
+	name string
+	wire string
+	err  error
+}{
+	{"5.2 0 in 16 bits", "827e 0000", errFrameLengthEncoding},
+	{"5.2 125 in 16 bits", "827e 007d", errFrameLengthEncoding},
+	{"5.2 masked 125 in 16 bits", "82fe 007d 37fa213d", errFrameLengthEncoding},
+	{"5.2 0 in 64 bits", "827f 0000000000000000", errFrameLengthEncoding},
+	{"5.2 125 in 64 bits", "827f 000000000000007d", errFrameLengthEncoding},
+	{"5.2 126 in 64 bits", "827f 000000000000007e", errFrameLengthEncoding},
+	{"5.2 65535 in 64 bits", "827f 000000000000ffff", errFrameLengthEncoding},
+	{"5.2 MSB set", "827f 8000000000000000", errFrameLength},
+	{"5.2 MSB set, low bits small", "827f 8000000000000001", errFrameLength},
+}
+
+// TestParseFrameHeaderNonMinimalLength: RFC 6455 section 5.2, a length
+// encoded in more bytes than needed is an error as soon as the length
+// field is complete (the masking key need not have arrived), while the
+// smallest length of each form parses (125 in 7 bits, 126 in 16 bits and
+// 65536 in 64 bits are in frameHeaderCases).
+func TestParseFrameHeaderNonMinimalLength(t *testing.T) {
+	for _, tc := range nonMinimalLengths {
+		t.Run(tc.name, func(t *testing.T) {
+			wire := dehex(tc.wire)
+			lengthEnd := 4
+			if wire[1]&0x7f == 127 {
+				lengthEnd = 10
+			}
+			for i := lengthEnd; i <= len(wire); i++ {
+				if h, n, err := parseFrameHeader(wire[:i]); err != tc.err || n != 0 {
+					t.Fatalf("%d bytes: %+v %d %v, want %v", i, h, n, err, tc.err)
+				}
+			}
+			for i := 0; i < lengthEnd; i++ {
+				if _, n, err := parseFrameHeader(wire[:i]); n != 0 || err != nil {
+					t.Fatalf("prefix %d: n=%d err=%v", i, n, err)
+				}
+			}
+		})
+	}
+}
+
 func TestFrameHeaderSize(t *testing.T) {
 	for _, n := range []int{0, 125, 126, 65535, 65536, 1 << 30} {
 		for _, masked := range []bool{false, true} {
@@ -128,16 +174,60 @@ func TestCheckFrame(t *testing.T) {
 	}
 }
 
-// FuzzParseFrameHeader: whatever the bytes, parsing does not panic, and
-// a parsed header appends back to the same bytes (lengths are encoded
-// minimally by us, so only minimal encodings round-trip).
+// headerOracle says what parseFrameHeader must return for b, worked out
+// from the RFC 6455 section 5.2 layout on its own: the header length (0
+// when b does not hold the whole header yet) and the error of a length
+// field that breaks the rules, as soon as the length field is complete.
+func headerOracle(b []byte) (n int, err error) {
+	if len(b) < 2 {
+		return 0, nil
+	}
+	lenBytes := 0
+	switch b[1] & 0x7f {
+	case 126:
+		lenBytes = 2
+	case 127:
+		lenBytes = 8
+	}
+	if len(b) < 2+lenBytes {
+		return 0, nil
+	}
+	var v uint64
+	for _, c := range b[2 : 2+lenBytes] {
+		v = v<<8 | uint64(c)
+	}
+	switch {
+	case lenBytes == 8 && v >= 1<<63:
+		return 0, errFrameLength
+	case lenBytes == 2 && v < 126, lenBytes == 8 && v < 1<<16:
+		return 0, errFrameLengthEncoding
+	}
+	n = 2 + lenBytes
+	if b[1]&0x80 != 0 {
+		n += 4
+	}
+	if len(b) < n {
+		return 0, nil
+	}
+	return n, nil
+}
+
+// FuzzParseFrameHeader: whatever the bytes, parsing does not panic,
+// agrees with headerOracle on the header length and the error, and a
+// parsed header appends back to the same bytes: only the minimal length
+// encoding, the one appendFrameHeader writes, is accepted.
 func FuzzParseFrameHeader(f *testing.F) {
 	for _, tc := range frameHeaderCases {
 		f.Add(dehex(tc.wire))
 	}
-	f.Add(dehex("827f 8000000000000000"))
+	for _, tc := range nonMinimalLengths {
+		f.Add(dehex(tc.wire))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		h, n, err := parseFrameHeader(b)
+		if wantN, wantErr := headerOracle(b); n != wantN || err != wantErr {
+			t.Fatalf("% x: n=%d err=%v, want n=%d err=%v", b, n, err, wantN, wantErr)
+		}
 		if err != nil || n == 0 {
 			return
 		}
@@ -148,7 +238,7 @@ func FuzzParseFrameHeader(f *testing.F) {
 			t.Fatalf("negative length %d", h.length)
 		}
 		if frameHeaderSize(int(h.length), h.masked) != n {
-			return // a longer length encoding than needed
+			t.Fatalf("% x: accepted a %d-byte header for length %d", b[:n], n, h.length)
 		}
 		var key *[4]byte
 		if h.masked {

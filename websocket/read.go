@@ -272,7 +272,11 @@ func (c *Conn) readFrameHeader() (frameHeader, error) {
 	}
 	h, m, err := parseFrameHeader(c.rbuf[c.rr:c.rw])
 	if err != nil {
-		return h, c.fail(StatusProtocolError, ErrProtocolViolation, "frame length out of range")
+		reason := "frame length out of range"
+		if err == errFrameLengthEncoding {
+			reason = "frame length not minimally encoded"
+		}
+		return h, c.fail(StatusProtocolError, ErrProtocolViolation, reason)
 	}
 	c.rr += m
 	return h, nil

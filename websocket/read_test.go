@@ -103,8 +103,12 @@ func failed(code StatusCode, reason string) []byte {
 
 func TestConformanceFraming(t *testing.T) {
 	hello := serverFrame(true, 0, opText, "Hello")
+	b125 := strings.Repeat("s", 125)
+	b126 := strings.Repeat("m", 126)
 	b256 := strings.Repeat("x", 256)
+	b64kMinus1 := strings.Repeat("z", 65535)
 	b64k := strings.Repeat("y", 65536)
+	notMinimal := failed(1002, "frame length not minimally encoded")
 	runConformance(t, Config{}, nil, []conformanceCase{
 		{"5.7 single-frame masked text", cat(dehex("8185 37fa213d 7f9f4d5158"), clientClose), cat(dehex("8105 48656c6c6f"), echoedClose), 1000},
 		{"5.7 fragmented text", cat(clientFrame(false, 0, opText, "Hel"), clientFrame(true, 0, opContinuation, "lo"), clientClose), cat(hello, echoedClose), 1000},
@@ -114,6 +118,17 @@ func TestConformanceFraming(t *testing.T) {
 		{"5.4 many fragments", cat(clientFrame(false, 0, opBinary, "H"), clientFrame(false, 0, opContinuation, "e"), clientFrame(false, 0, opContinuation, "l"), clientFrame(false, 0, opContinuation, "l"), clientFrame(true, 0, opContinuation, "o"), clientClose), cat(serverFrame(true, 0, opBinary, "Hello"), echoedClose), 1000},
 		{"5.2 16-bit length", cat(clientFrame(true, 0, opBinary, b256), clientClose), cat(dehex("827e 0100"), []byte(b256), echoedClose), 1000},
 		{"5.2 64-bit length", cat(clientFrame(true, 0, opBinary, b64k), clientClose), cat(dehex("827f 0000000000010000"), []byte(b64k), echoedClose), 1000},
+		{"5.2 125 bytes in 7 bits, the largest", cat(dehex("82fd 37fa213d"), mask(b125), clientClose), cat(dehex("827d"), []byte(b125), echoedClose), 1000},
+		{"5.2 126 bytes in 16 bits, the smallest", cat(dehex("82fe 007e 37fa213d"), mask(b126), clientClose), cat(dehex("827e 007e"), []byte(b126), echoedClose), 1000},
+		{"5.2 65535 bytes in 16 bits, the largest", cat(dehex("82fe ffff 37fa213d"), mask(b64kMinus1), clientClose), cat(dehex("827e ffff"), []byte(b64kMinus1), echoedClose), 1000},
+		{"5.2 65536 bytes in 64 bits, the smallest", cat(dehex("82ff 0000000000010000 37fa213d"), mask(b64k), clientClose), cat(dehex("827f 0000000000010000"), []byte(b64k), echoedClose), 1000},
+		{"5.2 125 bytes in 16 bits", cat(dehex("82fe 007d 37fa213d"), mask(b125)), notMinimal, 1002},
+		{"5.2 empty text in 16 bits", dehex("81fe 0000 37fa213d"), notMinimal, 1002},
+		{"5.2 65535 bytes in 64 bits", cat(dehex("82ff 000000000000ffff 37fa213d"), mask(b64kMinus1)), notMinimal, 1002},
+		{"5.2 125 bytes in 64 bits", cat(dehex("82ff 000000000000007d 37fa213d"), mask(b125)), notMinimal, 1002},
+		{"5.2 echo then Hello in 64 bits", cat(text("Hello"), dehex("81ff 0000000000000005 37fa213d"), mask("Hello")), cat(hello, notMinimal), 1002},
+		{"5.2 continuation in 16 bits", cat(clientFrame(false, 0, opText, "Hel"), dehex("80fe 0002 37fa213d"), mask("lo")), notMinimal, 1002},
+		{"5.5 ping in 16 bits", cat(dehex("89fe 0005 37fa213d"), mask("Hello")), notMinimal, 1002},
 		{"5.5.2 ping", cat(clientFrame(true, 0, opPing, "Hello"), clientClose), cat(dehex("8a05 48656c6c6f"), echoedClose), 1000},
 		{"5.5.2 empty ping", cat(clientFrame(true, 0, opPing, ""), clientClose), cat(dehex("8a00"), echoedClose), 1000},
 		{"5.5.2 ping of 125 bytes", cat(clientFrame(true, 0, opPing, strings.Repeat("p", 125)), clientClose), cat(dehex("8a7d"), []byte(strings.Repeat("p", 125)), echoedClose), 1000},
@@ -284,6 +299,37 @@ func TestClientRejectsMaskedFrames(t *testing.T) {
 	maskBytes(h.key, 0, p)
 	if h.op != opClose || !h.masked || string(p) != closePayload(1002, "masked server frame") {
 		t.Fatalf("client sent %+v %q", h, p)
+	}
+}
+
+// TestClientRejectsNonMinimalLength: RFC 6455 section 5.2, the rule on
+// length encodings binds servers too: a client fails the connection with
+// 1002 on a server frame whose length takes more bytes than needed.
+func TestClientRejectsNonMinimalLength(t *testing.T) {
+	for _, wire := range []string{"8105 48656c6c6f", "817e 0005 48656c6c6f", "817f 0000000000000005 48656c6c6f"} {
+		cli, raw := rawClient(&Config{}, nil)
+		raw.Write(dehex(wire))
+		mt, p, err := cli.ReadMessage()
+		if wire == "8105 48656c6c6f" {
+			if err != nil || mt != TextMessage || string(p) != "Hello" {
+				t.Fatalf("%s: %v %q %v", wire, mt, p, err)
+			}
+			raw.Close()
+			continue
+		}
+		if CloseStatus(err) != StatusProtocolError || !errors.Is(err, ErrProtocolViolation) {
+			t.Fatalf("%s: err = %v", wire, err)
+		}
+		raw.SetReadDeadline(time.Now().Add(5 * time.Second))
+		buf := make([]byte, 64)
+		n, _ := raw.Read(buf)
+		h, hn, _ := parseFrameHeader(buf[:n])
+		got := buf[hn:n]
+		maskBytes(h.key, 0, got)
+		if h.op != opClose || !h.masked || string(got) != closePayload(1002, "frame length not minimally encoded") {
+			t.Fatalf("%s: client sent %+v %q", wire, h, got)
+		}
+		raw.Close()
 	}
 }
 

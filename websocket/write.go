@@ -7,6 +7,7 @@ import (
 	"net"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/klauspost/compress/flate"
 )
@@ -15,10 +16,13 @@ import (
 // its end; each frame holds frameMu while it is written, which also
 // guards closeSent and writeErr. Control frames take frameMu only.
 
-// WriteMessage writes data as one message of type mt: TextMessage (the
-// caller makes sure data is UTF-8) or BinaryMessage. PingMessage and
-// PongMessage are sent as by WriteControl. It is safe to call from several
-// goroutines; messages do not interleave.
+// WriteMessage writes data as one message of type mt: TextMessage or
+// BinaryMessage. PingMessage and PongMessage are sent as by WriteControl.
+// It is safe to call from several goroutines; messages do not interleave.
+//
+// The data of a text message must be valid UTF-8 (RFC 6455 section
+// 5.6): if it is not, WriteMessage returns ErrInvalidUTF8 and sends
+// nothing.
 //
 // The message is compressed when permessage-deflate was negotiated and it
 // is at least Compression.MinSize bytes. It is split into frames of
@@ -27,15 +31,23 @@ import (
 // header and data fit in the write buffer, and one writev otherwise.
 func (c *Conn) WriteMessage(mt MessageType, data []byte) error {
 	switch mt {
-	case TextMessage, BinaryMessage:
+	case TextMessage:
+		if !utf8.Valid(data) {
+			return ErrInvalidUTF8
+		}
+	case BinaryMessage:
 	case PingMessage, PongMessage:
 		return c.WriteControl(mt, data)
 	default:
 		return ErrBadMessageType
 	}
+	return c.writeMessage(byte(mt), data)
+}
+
+// writeMessage writes a data message whose type and payload are checked.
+func (c *Conn) writeMessage(op byte, data []byte) error {
 	c.msgMu.Lock()
 	defer c.msgMu.Unlock()
-	op := byte(mt)
 	if c.shouldCompress(len(data)) {
 		w := c.writer()
 		w.begin(op, true, c.cfg.FragmentSize)
@@ -63,6 +75,23 @@ func (c *Conn) WriteMessage(mt MessageType, data []byte) error {
 // each time its buffer (WriteBufferSize, or FragmentSize) fills. With
 // permessage-deflate, a message that reaches Compression.MinSize before
 // Close is compressed.
+//
+// The writer of a text message checks its UTF-8 as the bytes come; a
+// rune may be split between two Writes. A Write whose bytes cannot continue
+// valid UTF-8 returns ErrInvalidUTF8 and takes none of them; so does
+// Close when the message ends inside a rune. Either way the message can
+// no longer end well: later Writes return ErrInvalidUTF8, and Close
+// returns it and sends no last frame, which would hand the peer invalid
+// or cut text as a whole message. Instead:
+//
+//   - if no frame of the message has gone out yet (what was written is
+//     all still in the writer's buffer, or in its compressor), nothing of
+//     it is sent, and the connection can carry on with the next message;
+//   - otherwise the peer holds the start of a message that cannot be
+//     finished: the connection is failed with a close frame with
+//     StatusInternalError (1011), which may go out between fragments and
+//     tells the peer to drop what it has of the message. Later writes of
+//     data return ErrCloseSent.
 func (c *Conn) NextWriter(mt MessageType) (io.WriteCloser, error) {
 	if mt != TextMessage && mt != BinaryMessage {
 		return nil, ErrBadMessageType
@@ -70,6 +99,7 @@ func (c *Conn) NextWriter(mt MessageType) (io.WriteCloser, error) {
 	c.msgMu.Lock()
 	w := c.writer()
 	w.begin(byte(mt), false, c.cfg.FragmentSize)
+	w.text = mt == TextMessage
 	return w, nil
 }
 
@@ -84,13 +114,18 @@ func (c *Conn) WriteControl(mt MessageType, data []byte) error {
 }
 
 // WriteClose sends a close frame with code and reason (cut to 123
-// bytes), and no frame after it. StatusNoStatusReceived sends a close
-// frame without a code. The peer should answer with its own close frame,
-// which the reader returns as a *CloseError; see Close. WriteClose returns
-// ErrCloseSent if a close frame was sent already.
+// bytes, on a rune boundary), and no frame after it.
+// StatusNoStatusReceived sends a close frame without a code. The peer
+// should answer with its own close frame, which the reader returns as a
+// *CloseError; see Close. WriteClose returns ErrCloseSent if a close frame
+// was sent already, and ErrInvalidUTF8, sending nothing, if reason is not
+// valid UTF-8 (RFC 6455 section 5.5.1).
 func (c *Conn) WriteClose(code StatusCode, reason string) error {
 	if code != StatusNoStatusReceived && !validCloseCode(code) {
 		return ErrInvalidCloseCode
+	}
+	if !utf8.ValidString(reason) {
+		return ErrInvalidUTF8
 	}
 	c.frameMu.Lock()
 	sent := c.closeSent
@@ -288,6 +323,8 @@ type messageWriter struct {
 	sink    deflateSink
 	open    bool
 	err     error
+	text    bool // a text message from NextWriter: Write checks its UTF-8
+	utf8    utf8Validator
 }
 
 // begin starts a message. The caller holds msgMu; finish or abort
@@ -295,6 +332,8 @@ type messageWriter struct {
 func (w *messageWriter) begin(op byte, deflate bool, fragment int) {
 	c := w.c
 	w.op, w.rsv, w.err, w.open = op, 0, nil, true
+	w.text = false
+	w.utf8.reset()
 	w.bp = getBuf(c.cfg.writeBufferSize())
 	w.buf = append((*w.bp)[:0], make([]byte, maxHeaderSize)...)
 	w.limit = fragment
@@ -329,6 +368,11 @@ func (w *messageWriter) Write(p []byte) (int, error) {
 		return 0, ErrWriterClosed
 	}
 	if w.err != nil {
+		return 0, w.err
+	}
+	if w.text && !w.utf8.write(p) {
+		// Nothing of p is buffered: the message ends in finish.
+		w.err = ErrInvalidUTF8
 		return 0, w.err
 	}
 	if w.deflate {
@@ -376,8 +420,8 @@ func (w *messageWriter) sendFrame(fin bool) error {
 	return err
 }
 
-// Close ends the message: it sends the last frame. The writer must not
-// be used afterwards.
+// Close ends the message: it sends the last frame, or, for invalid text,
+// does what NextWriter says. The writer must not be used afterwards.
 func (w *messageWriter) Close() error {
 	if !w.open {
 		return ErrWriterClosed
@@ -391,6 +435,14 @@ func (w *messageWriter) Close() error {
 // caller releases msgMu.
 func (w *messageWriter) finish() error {
 	c := w.c
+	if w.text && w.err == nil && !w.utf8.done() {
+		w.err = ErrInvalidUTF8 // the message ends inside a rune
+	}
+	if w.err == ErrInvalidUTF8 {
+		w.dropInvalid()
+		w.abort(nil)
+		return ErrInvalidUTF8
+	}
 	if w.err == nil && !w.decided && len(w.buf)-maxHeaderSize >= c.df.pm.minSize {
 		w.startDeflate()
 	}
@@ -408,6 +460,26 @@ func (w *messageWriter) finish() error {
 	err := w.err
 	w.abort(nil)
 	return err
+}
+
+// dropInvalid ends a text message that cannot end as valid UTF-8, before
+// abort: see NextWriter. None of its bytes that are still buffered (or
+// inside the compressor) goes out. The caller holds msgMu.
+func (w *messageWriter) dropInvalid() {
+	c := w.c
+	if w.op == opContinuation {
+		// A frame of the message went out: only a close frame may follow
+		// it now, short of sending text the peer must reject.
+		_ = c.writeClose(StatusInternalError, "", time.Now().Add(c.cfg.closeTimeout()))
+		return
+	}
+	if w.fw != nil && w.fw == c.df.fw {
+		// The connection's own compressor (context takeover) holds the
+		// dropped bytes in its window, and maybe output not yet flushed:
+		// start it afresh. What a fresh compressor writes refers to
+		// nothing before it, so the peer decodes it whatever its window.
+		w.fw.Reset(&w.sink)
+	}
 }
 
 // abort releases the message's buffers and compressor.

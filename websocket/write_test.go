@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // readFrames reads n frames from raw and returns their headers and
@@ -356,5 +357,263 @@ func TestKeepAlive(t *testing.T) {
 	_, _, err = cli.ReadMessage()
 	if !errors.Is(err, ErrPingTimeout) || time.Since(start) > 2*time.Second {
 		t.Fatalf("silent peer: %v after %v", err, time.Since(start))
+	}
+}
+
+// sentFrame is a frame read back from the wire, unmasked.
+type sentFrame struct {
+	op      byte
+	fin     bool
+	payload string
+}
+
+func (f sentFrame) String() string { return fmt.Sprintf("%x/%v/%q", f.op, f.fin, f.payload) }
+
+// drainTo reads frames from raw until a ping with payload marker (never
+// fragmented) and returns the frames before it.
+func drainTo(t *testing.T, raw net.Conn, marker string) []sentFrame {
+	t.Helper()
+	raw.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var got []sentFrame
+	var buf []byte
+	tmp := make([]byte, 4096)
+	for {
+		h, hn, err := parseFrameHeader(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hn > 0 && len(buf) >= hn+int(h.length) {
+			p := append([]byte(nil), buf[hn:hn+int(h.length)]...)
+			if h.masked {
+				maskBytes(h.key, 0, p)
+			}
+			buf = buf[hn+int(h.length):]
+			if h.op == opPing && string(p) == marker {
+				if len(buf) > 0 {
+					t.Fatalf("% x after the marker", buf)
+				}
+				return got
+			}
+			got = append(got, sentFrame{h.op, h.fin, string(p)})
+			continue
+		}
+		m, err := raw.Read(tmp)
+		if err != nil {
+			t.Fatalf("after %v: %v", got, err)
+		}
+		buf = append(buf, tmp[:m]...)
+	}
+}
+
+// TestWriteMessageUTF8: RFC 6455 section 5.6, a text message must be
+// valid UTF-8 as a whole: WriteMessage refuses one that is not, sends
+// nothing, and the connection carries on. Binary messages are not
+// checked. Both sides, whole and fragmented.
+func TestWriteMessageUTF8(t *testing.T) {
+	for _, side := range []string{"server", "client"} {
+		for _, frag := range []int{0, 2} {
+			for _, tc := range utf8Cases {
+				t.Run(fmt.Sprintf("%s/frag=%d/%s", side, frag, tc.name), func(t *testing.T) {
+					cfg := &Config{FragmentSize: frag}
+					c, raw := rawServer(cfg, nil)
+					if side == "client" {
+						c, raw = rawClient(cfg, nil)
+					}
+					defer raw.Close()
+					valid := utf8.ValidString(tc.s)
+					err := c.WriteMessage(TextMessage, []byte(tc.s))
+					if valid && err != nil || !valid && err != ErrInvalidUTF8 {
+						t.Fatalf("WriteMessage(text) = %v, valid UTF-8: %v", err, valid)
+					}
+					if err := c.WriteMessage(BinaryMessage, []byte(tc.s)); err != nil {
+						t.Fatalf("WriteMessage(binary) = %v", err)
+					}
+					if err := c.WriteControl(PingMessage, []byte("end")); err != nil {
+						t.Fatal(err)
+					}
+					// The text message (if any) comes first, then the binary one.
+					var text, binary string
+					inText := false
+					for _, f := range drainTo(t, raw, "end") {
+						if f.op == opText || f.op == opContinuation && inText {
+							inText = !f.fin
+							text += f.payload
+							continue
+						}
+						inText = false
+						binary += f.payload
+					}
+					if valid && text != tc.s || !valid && text != "" || binary != tc.s {
+						t.Fatalf("sent text %q and binary %q", text, binary)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestNextWriterUTF8Splits: a text message written in two pieces, split
+// at every point (inside runes too), goes out whole when it is valid
+// UTF-8. When it is not, a Write or Close returns ErrInvalidUTF8, every
+// call after the first error returns it too, nothing of the message goes
+// out (it fits in the buffer), and the connection carries on.
+func TestNextWriterUTF8Splits(t *testing.T) {
+	for _, tc := range utf8Cases {
+		s := []byte(tc.s)
+		valid := utf8.Valid(s)
+		for i := 0; i <= len(s); i++ {
+			srv, raw := rawServer(&Config{}, nil)
+			w, err := srv.NextWriter(TextMessage)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, e1 := w.Write(s[:i])
+			_, e2 := w.Write(s[i:])
+			e3 := w.Close()
+			errs := []error{e1, e2, e3}
+			failed := false
+			for _, e := range errs {
+				switch {
+				case e != nil && e != ErrInvalidUTF8, failed && e == nil, valid && e != nil:
+					t.Fatalf("%s split at %d: errors %v", tc.name, i, errs)
+				}
+				failed = failed || e != nil
+			}
+			if !valid && e3 != ErrInvalidUTF8 {
+				t.Fatalf("%s split at %d: Close = %v", tc.name, i, e3)
+			}
+			if err := srv.WriteMessage(TextMessage, []byte("next")); err != nil {
+				t.Fatalf("%s split at %d: the next message: %v", tc.name, i, err)
+			}
+			srv.WriteControl(PingMessage, []byte("end"))
+			want := []sentFrame{{opText, true, "next"}}
+			if valid {
+				want = append([]sentFrame{{opText, true, tc.s}}, want...)
+			}
+			if got := drainTo(t, raw, "end"); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("%s split at %d: sent %v, want %v", tc.name, i, got, want)
+			}
+			raw.Close()
+		}
+	}
+}
+
+// TestNextWriterInvalidUTF8AfterFrames: when frames of a text message
+// went out before its UTF-8 turned out invalid, no last frame may follow
+// them: the connection is failed with a close frame with 1011 between the
+// fragments, and data writes return ErrCloseSent from then on.
+func TestNextWriterInvalidUTF8AfterFrames(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		frag   int
+		writes []string
+		errs   []error // of each Write, then of Close
+		wire   string
+	}{
+		{"bad bytes in a later Write", 4, []string{"Hello, wo", "\xed\xa0\x80", "rld"},
+			[]error{nil, ErrInvalidUTF8, ErrInvalidUTF8, ErrInvalidUTF8},
+			"0104 48656c6c  0004 6f2c2077  8802 03f3"},
+		{"bad bytes after valid ones in the same Write", 4, []string{"Hello, wo", "rld\xff!"},
+			[]error{nil, ErrInvalidUTF8, ErrInvalidUTF8},
+			"0104 48656c6c  0004 6f2c2077  8802 03f3"},
+		{"message ends inside a rune", 2, []string{"ab\xce"},
+			[]error{nil, ErrInvalidUTF8},
+			"0102 6162  8802 03f3"},
+		{"a rune split over a frame boundary is fine until the end", 2, []string{"a\xce", "\xbab\xe2\x82"},
+			[]error{nil, nil, ErrInvalidUTF8},
+			"0102 61ce  0002 ba62  8802 03f3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, raw := rawServer(&Config{FragmentSize: tc.frag}, nil)
+			defer raw.Close()
+			w, err := srv.NextWriter(TextMessage)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var errs []error
+			for _, s := range tc.writes {
+				_, err := w.Write([]byte(s))
+				errs = append(errs, err)
+			}
+			errs = append(errs, w.Close())
+			if fmt.Sprint(errs) != fmt.Sprint(tc.errs) {
+				t.Fatalf("errors %v, want %v", errs, tc.errs)
+			}
+			want := dehex(tc.wire)
+			got := make([]byte, len(want))
+			raw.SetReadDeadline(time.Now().Add(5 * time.Second))
+			if _, err := io.ReadFull(raw, got); err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("sent % x %v\nwant % x", got, err, want)
+			}
+			if err := srv.WriteMessage(TextMessage, []byte("x")); err != ErrCloseSent {
+				t.Fatalf("write after the failure: %v", err)
+			}
+		})
+	}
+}
+
+// TestNextWriterInvalidUTF8Deflate: a compressed text message dropped
+// before any frame went out leaves no trace in the compressor, with or
+// without context takeover: the messages after it reach the peer as they
+// were written.
+func TestNextWriterInvalidUTF8Deflate(t *testing.T) {
+	for _, pm := range []deflateParams{noContextDeflate, {writeBits: 15, readBits: 15, level: 1}} {
+		t.Run(fmt.Sprintf("noContext=%v", pm.writeNoContext), func(t *testing.T) {
+			srv, cli := connPair(&Config{}, &pm)
+			defer srv.Close()
+			defer cli.Close()
+			for _, msg := range []string{"before", "before again"} {
+				if err := srv.WriteMessage(TextMessage, []byte(msg)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			w, _ := srv.NextWriter(TextMessage)
+			// More than the write buffer: the compressor takes it, and
+			// its output (small) stays buffered.
+			if _, err := w.Write([]byte(strings.Repeat("dropped ", 1000))); err != nil {
+				t.Fatal(err)
+			}
+			if !srv.mw.deflate || srv.mw.op != opText {
+				t.Fatalf("deflate %v, op %x: the case is not the one tested", srv.mw.deflate, srv.mw.op)
+			}
+			if _, err := w.Write([]byte("\xff")); err != ErrInvalidUTF8 {
+				t.Fatalf("Write = %v", err)
+			}
+			if err := w.Close(); err != ErrInvalidUTF8 {
+				t.Fatalf("Close = %v", err)
+			}
+			for _, msg := range []string{"Hello", "Hello", strings.Repeat("after ", 1000)} {
+				if err := srv.WriteMessage(TextMessage, []byte(msg)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, want := range []string{"before", "before again", "Hello", "Hello", strings.Repeat("after ", 1000)} {
+				if mt, p, err := cli.ReadMessage(); err != nil || mt != TextMessage || string(p) != want {
+					t.Fatalf("read %v %.40q %v, want %.40q", mt, p, err, want)
+				}
+			}
+		})
+	}
+}
+
+// TestWriteCloseReasonUTF8: RFC 6455 section 5.5.1, the reason of a
+// close frame is UTF-8: WriteClose refuses another, sends nothing, and a
+// valid close can follow.
+func TestWriteCloseReasonUTF8(t *testing.T) {
+	srv, raw := rawServer(&Config{}, nil)
+	defer raw.Close()
+	for _, reason := range []string{"\xce", "bye\xff", "\xed\xa0\x80"} {
+		if err := srv.WriteClose(StatusGoingAway, reason); err != ErrInvalidUTF8 {
+			t.Fatalf("WriteClose(%q) = %v", reason, err)
+		}
+	}
+	if err := srv.WriteClose(StatusGoingAway, "\u03ba bye"); err != nil {
+		t.Fatal(err)
+	}
+	want := dehex("8808 03e9 ceba 20627965")
+	got := make([]byte, len(want))
+	raw.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.ReadFull(raw, got); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("sent % x %v, want % x", got, err, want)
 	}
 }
