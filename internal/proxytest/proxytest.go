@@ -85,32 +85,10 @@ func (p *HTTP) Start(t testing.TB, cert *tls.Certificate) *HTTP {
 		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{*cert}})
 	}
 	p.Addr = ln.Addr().String()
-	var wg sync.WaitGroup
-	var open sync.Map
-	t.Cleanup(func() {
-		ln.Close()
-		open.Range(func(k, _ any) bool { k.(net.Conn).Close(); return true })
-		wg.Wait()
+	serveConns(t, ln, func(c net.Conn) {
+		p.record(func() { p.conns++ })
+		p.serve(c)
 	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			p.record(func() { p.conns++ })
-			open.Store(c, true)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer open.Delete(c)
-				defer c.Close()
-				p.serve(c)
-			}()
-		}
-	}()
 	return p
 }
 
@@ -219,32 +197,10 @@ func StartSOCKS5(t testing.TB, user, pass string) *SOCKS5 {
 		t.Fatal(err)
 	}
 	s := &SOCKS5{Addr: ln.Addr().String(), user: user, pass: pass}
-	var wg sync.WaitGroup
-	var open sync.Map
-	t.Cleanup(func() {
-		ln.Close()
-		open.Range(func(k, _ any) bool { k.(net.Conn).Close(); return true })
-		wg.Wait()
+	serveConns(t, ln, func(c net.Conn) {
+		s.conns.Add(1)
+		s.serve(c)
 	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s.conns.Add(1)
-			open.Store(c, true)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer open.Delete(c)
-				defer c.Close()
-				s.serve(c)
-			}()
-		}
-	}()
 	return s
 }
 
@@ -318,4 +274,35 @@ func (s *SOCKS5) serve(c net.Conn) {
 	defer up.Close()
 	c.Write([]byte{5, 0, 0, 1, 127, 0, 0, 1, 0, 0})
 	relay(c, br, up)
+}
+
+// serveConns accepts connections on ln and serves each with serve on a
+// goroutine of its own (serve need not close it), until the test ends:
+// then ln and every open connection are closed and waited for.
+func serveConns(t testing.TB, ln net.Listener, serve func(c net.Conn)) {
+	var wg sync.WaitGroup
+	var open sync.Map
+	t.Cleanup(func() {
+		ln.Close()
+		open.Range(func(k, _ any) bool { k.(net.Conn).Close(); return true })
+		wg.Wait()
+	})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			open.Store(c, true)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer open.Delete(c)
+				defer c.Close()
+				serve(c)
+			}()
+		}
+	}()
 }
