@@ -11,53 +11,9 @@ import (
 	"github.com/julienschmidt/httprouter"
 	"github.com/valyala/fasthttp"
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/internal/routeset"
 	"github.com/volthttp/volt/router"
 )
-
-// githubRoute is one route of the GitHub API route set
-// (../router/testdata/github-api.txt, 203 routes, the set of
-// go-http-routing-benchmark) and a request path that matches it, each
-// parameter replaced by "v-" and its name.
-type githubRoute struct {
-	method, pattern, path string
-	params                [][2]string
-}
-
-func loadGitHubRoutes(tb testing.TB) []githubRoute {
-	tb.Helper()
-	f, err := os.Open("../router/testdata/github-api.txt")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	var out []githubRoute
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		method, pattern, _ := strings.Cut(line, " ")
-		rt := githubRoute{method: method, pattern: pattern}
-		var p strings.Builder
-		for _, seg := range strings.Split(pattern, "/")[1:] {
-			p.WriteByte('/')
-			if name, ok := strings.CutPrefix(seg, "{"); ok {
-				name = strings.TrimSuffix(name, "}")
-				rt.params = append(rt.params, [2]string{name, "v-" + name})
-				p.WriteString("v-" + name)
-			} else {
-				p.WriteString(seg)
-			}
-		}
-		rt.path = p.String()
-		out = append(out, rt)
-	}
-	if len(out) != 203 {
-		tb.Fatalf("%d routes, want 203", len(out))
-	}
-	return out
-}
 
 // colonPattern writes a pattern in httprouter's syntax: {id} as :id.
 func colonPattern(p string) string {
@@ -74,26 +30,26 @@ func colonPattern(p string) string {
 // route it is (hit), so that each iteration checks it was routed right.
 // Handlers do nothing else, as in go-http-routing-benchmark.
 
-func voltRouter(routes []githubRoute, hit *int) *router.Router {
+func voltRouter(routes []routeset.Route, hit *int) *router.Router {
 	r := &router.Router{}
 	for i, rt := range routes {
-		r.Handle(rt.method, rt.pattern, func(*volt.RequestCtx) { *hit = i })
+		r.Handle(rt.Method, rt.Pattern, func(*volt.RequestCtx) { *hit = i })
 	}
 	return r
 }
 
-func httpRouter(routes []githubRoute, hit *int) *httprouter.Router {
+func httpRouter(routes []routeset.Route, hit *int) *httprouter.Router {
 	r := httprouter.New()
 	for i, rt := range routes {
-		r.Handle(rt.method, colonPattern(rt.pattern), func(http.ResponseWriter, *http.Request, httprouter.Params) { *hit = i })
+		r.Handle(rt.Method, colonPattern(rt.Pattern), func(http.ResponseWriter, *http.Request, httprouter.Params) { *hit = i })
 	}
 	return r
 }
 
-func fasthttpRouter(routes []githubRoute, hit *int) *fasthttprouter.Router {
+func fasthttpRouter(routes []routeset.Route, hit *int) *fasthttprouter.Router {
 	r := fasthttprouter.New()
 	for i, rt := range routes {
-		r.Handle(rt.method, rt.pattern, func(*fasthttp.RequestCtx) { *hit = i })
+		r.Handle(rt.Method, rt.Pattern, func(*fasthttp.RequestCtx) { *hit = i })
 	}
 	return r
 }
@@ -138,13 +94,13 @@ func (w *nopWriter) WriteHeader(int)             {}
 // volt.RequestCtx, an *http.Request or a fasthttp.RequestCtx per route,
 // with the path already parsed.
 func BenchmarkRouterGitHub(b *testing.B) {
-	routes := loadGitHubRoutes(b)
+	routes := routeset.GitHub()
 	var hit int
 	b.Run("impl=volt", func(b *testing.B) {
 		r := voltRouter(routes, &hit)
 		ctxs := make([]*volt.RequestCtx, len(routes))
 		for i, rt := range routes {
-			ctxs[i] = voltCtx(rt.method, rt.path)
+			ctxs[i] = voltCtx(rt.Method, rt.Path)
 			r.Handler(ctxs[i]) // warm up: the first request of a RequestCtx sets up its storage
 		}
 		b.ReportAllocs()
@@ -162,7 +118,7 @@ func BenchmarkRouterGitHub(b *testing.B) {
 		r := httpRouter(routes, &hit)
 		reqs := make([]*http.Request, len(routes))
 		for i, rt := range routes {
-			reqs[i] = netRequest(b, rt.method, rt.path)
+			reqs[i] = netRequest(b, rt.Method, rt.Path)
 		}
 		w := &nopWriter{h: http.Header{}}
 		for _, req := range reqs {
@@ -183,7 +139,7 @@ func BenchmarkRouterGitHub(b *testing.B) {
 		r := fasthttpRouter(routes, &hit)
 		ctxs := make([]*fasthttp.RequestCtx, len(routes))
 		for i, rt := range routes {
-			ctxs[i] = fasthttpCtx(rt.method, rt.path)
+			ctxs[i] = fasthttpCtx(rt.Method, rt.Path)
 			r.Handler(ctxs[i])
 		}
 		h := r.Handler
@@ -210,12 +166,12 @@ var paramRoute = struct{ method, path, last, want string }{
 // (GET /repos/{owner}/{repo}/pulls/{number}/commits) among the 203 routes,
 // and reads one parameter in the handler.
 func BenchmarkRouterGitHubParam(b *testing.B) {
-	routes := loadGitHubRoutes(b)
+	routes := routeset.GitHub()
 	var got string
 	b.Run("impl=volt", func(b *testing.B) {
 		r := &router.Router{}
 		for _, rt := range routes {
-			r.Handle(rt.method, rt.pattern, func(ctx *volt.RequestCtx) {
+			r.Handle(rt.Method, rt.Pattern, func(ctx *volt.RequestCtx) {
 				if v := router.Param(ctx, paramRoute.last); string(v) != paramRoute.want {
 					got = string(v)
 				}
@@ -235,7 +191,7 @@ func BenchmarkRouterGitHubParam(b *testing.B) {
 	b.Run("impl=httprouter", func(b *testing.B) {
 		r := httprouter.New()
 		for _, rt := range routes {
-			r.Handle(rt.method, colonPattern(rt.pattern), func(_ http.ResponseWriter, _ *http.Request, ps httprouter.Params) {
+			r.Handle(rt.Method, colonPattern(rt.Pattern), func(_ http.ResponseWriter, _ *http.Request, ps httprouter.Params) {
 				if v := ps.ByName(paramRoute.last); v != paramRoute.want {
 					got = v
 				}
@@ -256,7 +212,7 @@ func BenchmarkRouterGitHubParam(b *testing.B) {
 	b.Run("impl=fasthttprouter", func(b *testing.B) {
 		r := fasthttprouter.New()
 		for _, rt := range routes {
-			r.Handle(rt.method, rt.pattern, func(ctx *fasthttp.RequestCtx) {
+			r.Handle(rt.Method, rt.Pattern, func(ctx *fasthttp.RequestCtx) {
 				if v, _ := ctx.UserValue(paramRoute.last).(string); v != paramRoute.want {
 					got = v
 				}
@@ -280,44 +236,44 @@ func BenchmarkRouterGitHubParam(b *testing.B) {
 // the GitHub set to the same route with the same parameters, so that the
 // benchmarks compare the same work.
 func TestRoutersAgree(t *testing.T) {
-	routes := loadGitHubRoutes(t)
+	routes := routeset.GitHub()
 	var hit int
 	vr, hr, fr := voltRouter(routes, &hit), httpRouter(routes, &hit), fasthttpRouter(routes, &hit)
 	for i, rt := range routes {
 		hit = -1
-		ctx := voltCtx(rt.method, rt.path)
+		ctx := voltCtx(rt.Method, rt.Path)
 		vr.Handler(ctx)
 		if hit != i {
-			t.Errorf("volt: %s %s routed to %d", rt.method, rt.path, hit)
+			t.Errorf("volt: %s %s routed to %d", rt.Method, rt.Path, hit)
 		}
-		for _, p := range rt.params {
+		for _, p := range rt.Params {
 			if string(router.Param(ctx, p[0])) != p[1] {
-				t.Errorf("volt: %s: %s = %q", rt.path, p[0], router.Param(ctx, p[0]))
+				t.Errorf("volt: %s: %s = %q", rt.Path, p[0], router.Param(ctx, p[0]))
 			}
 		}
 		hit = -1
-		hr.ServeHTTP(&nopWriter{h: http.Header{}}, netRequest(t, rt.method, rt.path))
+		hr.ServeHTTP(&nopWriter{h: http.Header{}}, netRequest(t, rt.Method, rt.Path))
 		if hit != i {
-			t.Errorf("httprouter: %s %s routed to %d", rt.method, rt.path, hit)
+			t.Errorf("httprouter: %s %s routed to %d", rt.Method, rt.Path, hit)
 		}
-		h, ps, _ := hr.Lookup(rt.method, rt.path)
-		if h == nil || len(ps) != len(rt.params) {
-			t.Errorf("httprouter: %s: %v", rt.path, ps)
+		h, ps, _ := hr.Lookup(rt.Method, rt.Path)
+		if h == nil || len(ps) != len(rt.Params) {
+			t.Errorf("httprouter: %s: %v", rt.Path, ps)
 		}
-		for _, p := range rt.params {
+		for _, p := range rt.Params {
 			if ps.ByName(p[0]) != p[1] {
-				t.Errorf("httprouter: %s: %s = %q", rt.path, p[0], ps.ByName(p[0]))
+				t.Errorf("httprouter: %s: %s = %q", rt.Path, p[0], ps.ByName(p[0]))
 			}
 		}
 		hit = -1
-		fctx := fasthttpCtx(rt.method, rt.path)
+		fctx := fasthttpCtx(rt.Method, rt.Path)
 		fr.Handler(fctx)
 		if hit != i {
-			t.Errorf("fasthttp/router: %s %s routed to %d", rt.method, rt.path, hit)
+			t.Errorf("fasthttp/router: %s %s routed to %d", rt.Method, rt.Path, hit)
 		}
-		for _, p := range rt.params {
+		for _, p := range rt.Params {
 			if v, _ := fctx.UserValue(p[0]).(string); v != p[1] {
-				t.Errorf("fasthttp/router: %s: %s = %q", rt.path, p[0], v)
+				t.Errorf("fasthttp/router: %s: %s = %q", rt.Path, p[0], v)
 			}
 		}
 	}

@@ -18,19 +18,19 @@ func TestRouterAllocs(t *testing.T) {
 	r, routes := githubRouter(t)
 	tableR := tableRouter()
 	for _, rt := range routes {
-		ctx := newCtx(rt.method, rt.path)
-		params := rt.params
+		ctx := newCtx(rt.Method, rt.Path)
+		params := rt.Params
 		n := testing.AllocsPerRun(100, func() {
 			ctx.Response.Reset()
 			r.Handler(ctx)
 			for _, p := range params {
 				if string(Param(ctx, p[0])) != p[1] {
-					t.Fatalf("%s: param %s = %q", rt.path, p[0], Param(ctx, p[0]))
+					t.Fatalf("%s: param %s = %q", rt.Path, p[0], Param(ctx, p[0]))
 				}
 			}
 		})
 		if n != 0 {
-			t.Errorf("%s %s: %v allocs per request, want 0", rt.method, rt.path, n)
+			t.Errorf("%s %s: %v allocs per request, want 0", rt.Method, rt.Path, n)
 		}
 	}
 	for _, tc := range []struct{ method, target string }{

@@ -14,7 +14,7 @@ func BenchmarkRouter(b *testing.B) {
 	r, routes := githubRouter(b)
 	ctxs := make([]*volt.RequestCtx, len(routes))
 	for i, rt := range routes {
-		ctxs[i] = newCtx(rt.method, rt.path)
+		ctxs[i] = newCtx(rt.Method, rt.Path)
 	}
 	run := func(b *testing.B, ctxs []*volt.RequestCtx) {
 		for _, ctx := range ctxs {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/internal/routeset"
 )
 
 func tableRouter() *Router {
@@ -211,26 +212,26 @@ func TestConflicts(t *testing.T) {
 }
 
 func TestGitHubRoutes(t *testing.T) {
-	routes := githubRoutes(t)
+	routes := routeset.GitHub()
 	if len(routes) != 203 {
 		t.Fatalf("%d routes, want 203", len(routes))
 	}
 	r := &Router{}
 	for _, rt := range routes {
-		r.Handle(rt.method, rt.pattern, nameHandler(rt.pattern))
+		r.Handle(rt.Method, rt.Pattern, nameHandler(rt.Pattern))
 	}
 	for _, rt := range routes {
-		ctx := newCtx(rt.method, rt.path)
+		ctx := newCtx(rt.Method, rt.Path)
 		r.Handler(ctx)
-		want := rt.pattern
-		for _, p := range rt.params {
+		want := rt.Pattern
+		for _, p := range rt.Params {
 			want += " " + p[0] + "=" + p[1]
 		}
-		if got := string(ctx.Response.Body()); got != want || Pattern(ctx) != rt.pattern {
-			t.Errorf("%s %s: %q (pattern %q), want %q", rt.method, rt.path, got, Pattern(ctx), want)
+		if got := string(ctx.Response.Body()); got != want || Pattern(ctx) != rt.Pattern {
+			t.Errorf("%s %s: %q (pattern %q), want %q", rt.Method, rt.Path, got, Pattern(ctx), want)
 		}
-		if h, p := r.Lookup(rt.method, rt.path); h == nil || p != rt.pattern {
-			t.Errorf("Lookup(%s %s) = %q", rt.method, rt.path, p)
+		if h, p := r.Lookup(rt.Method, rt.Path); h == nil || p != rt.Pattern {
+			t.Errorf("Lookup(%s %s) = %q", rt.Method, rt.Path, p)
 		}
 	}
 }
