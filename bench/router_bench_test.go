@@ -109,7 +109,7 @@ func BenchmarkRouterGitHub(b *testing.B) {
 			for i, ctx := range ctxs {
 				r.Handler(ctx)
 				if hit != i {
-					b.Fatalf("%s routed to %d", routes[i].path, hit)
+					b.Fatalf("%s routed to %d", routes[i].Path, hit)
 				}
 			}
 		}
@@ -130,7 +130,7 @@ func BenchmarkRouterGitHub(b *testing.B) {
 			for i, req := range reqs {
 				r.ServeHTTP(w, req)
 				if hit != i {
-					b.Fatalf("%s routed to %d", routes[i].path, hit)
+					b.Fatalf("%s routed to %d", routes[i].Path, hit)
 				}
 			}
 		}
@@ -149,7 +149,7 @@ func BenchmarkRouterGitHub(b *testing.B) {
 			for i, ctx := range ctxs {
 				h(ctx)
 				if hit != i {
-					b.Fatalf("%s routed to %d", routes[i].path, hit)
+					b.Fatalf("%s routed to %d", routes[i].Path, hit)
 				}
 			}
 		}
