@@ -1,9 +1,7 @@
 package bench
 
 import (
-	"bufio"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
