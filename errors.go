@@ -97,6 +97,14 @@ func (e *canceledError) Is(target error) bool { return target == context.Cancele
 // RequestCtx that no server connection serves.
 var ErrNoResponseWriter = errors.New("volt: request has no response writer")
 
+// ErrInvalidHeaderField is returned when a message about to be written
+// holds a field line that would not survive the wire intact: a name that is
+// not a token (RFC 9110 section 5.1), or a value, method, host, request
+// target or trailer with CR, LF, NUL or another control byte. The server
+// answers 500 instead of writing such a response; the client fails the
+// call before a byte is sent.
+var ErrInvalidHeaderField = errors.New("volt: invalid header field")
+
 // ErrInvalidNumber is returned by Args.GetUint when the value is not a
 // non-negative decimal number that fits in an int.
 var ErrInvalidNumber = errors.New("volt: invalid number")
