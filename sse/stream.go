@@ -117,6 +117,13 @@ type counters struct {
 // sent until Run, which the handler must call next. cfg may be nil (the
 // defaults).
 func NewStream(ctx *volt.RequestCtx, cfg *StreamConfig) *Stream {
+	s := newStream(ctx, cfg)
+	setStreamHeaders(ctx)
+	return s
+}
+
+// newStream makes a Stream of ctx without touching the response.
+func newStream(ctx *volt.RequestCtx, cfg *StreamConfig) *Stream {
 	if cfg == nil {
 		cfg = &StreamConfig{}
 	}
@@ -135,7 +142,6 @@ func NewStream(ctx *volt.RequestCtx, cfg *StreamConfig) *Stream {
 	if s.limit <= 0 {
 		s.limit = DefaultBufferLimit
 	}
-	setStreamHeaders(ctx)
 	if cfg.Retry > 0 {
 		s.pend = AppendRetry(s.pend, cfg.Retry)
 	}
