@@ -37,8 +37,8 @@ type Broker struct {
 	// limit, overflow, retry).
 	Stream StreamConfig
 
-	// CORS lets pages of other origins subscribe. The zero value sends no
-	// CORS header: only same-origin pages may.
+	// CORS lets pages of other origins subscribe (see NewCORS). The zero
+	// value sends no CORS header: only same-origin pages may.
 	CORS CORS
 
 	mu     sync.Mutex // guards topics and closed
@@ -172,7 +172,12 @@ func (b *Broker) Publish(topicName string, ev *Event) error {
 }
 
 // Handler returns a handler that serves topic's event stream (see Serve).
+// It panics with ErrCORSCredentialsWithAnyOrigin if b.CORS allows
+// credentials with "*" or "null" (see NewCORS).
 func (b *Broker) Handler(topic string) volt.RequestHandler {
+	if err := b.CORS.check(); err != nil {
+		panic(err)
+	}
 	return func(ctx *volt.RequestCtx) { b.Serve(ctx, topic) }
 }
 
