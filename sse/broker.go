@@ -59,8 +59,9 @@ type topic struct {
 
 	mu   sync.Mutex // guards everything below
 	subs []*Stream  // each stream's slot is its index
-	hist []histEntry
-	head int // index of the oldest entry
+	hist []histEntry // grows to size as events come, then a ring
+	size int         // the most entries hist keeps
+	head int         // index of the oldest entry
 	n    int // entries in use
 	seq  uint64
 	buf  []byte // encoding buffer when there is no history
@@ -96,7 +97,7 @@ func (b *Broker) topic(name string) *topic {
 		if b.topics == nil {
 			b.topics = make(map[string]*topic)
 		}
-		t = &topic{name: name, hist: make([]histEntry, b.historySize())}
+		t = &topic{name: name, size: b.historySize()}
 		b.topics[name] = t
 	}
 	return t
@@ -125,12 +126,13 @@ func (b *Broker) Publish(topicName string, ev *Event) error {
 	}
 	var e *histEntry
 	var enc []byte
-	if len(t.hist) > 0 {
-		if t.n == len(t.hist) { // full: the oldest entry's buffer is reused
+	if t.size > 0 {
+		if t.n == t.size { // full: the oldest entry's buffer is reused
 			e = &t.hist[t.head]
-			t.head = (t.head + 1) % len(t.hist)
-		} else {
-			e = &t.hist[(t.head+t.n)%len(t.hist)]
+			t.head = (t.head + 1) % t.size
+		} else { // not full yet: head is 0, entries are appended
+			t.hist = append(t.hist, histEntry{})
+			e = &t.hist[t.n]
 			t.n++
 		}
 		enc = e.enc[:0]

@@ -168,3 +168,29 @@ func TestBrokerJoinRacesTopicDrop(t *testing.T) {
 		t.Fatalf("got %q", e.Data)
 	}
 }
+
+// TestBrokerHistoryGrowsWithEvents: a topic's history takes room as
+// events come, not HistorySize entries up front: topics named by clients
+// cost little however large HistorySize is.
+func TestBrokerHistoryGrowsWithEvents(t *testing.T) {
+	b := Broker{HistorySize: 1 << 20}
+	tp := b.topic("t")
+	if c := cap(tp.hist); c > 0 {
+		t.Fatalf("a new topic holds %d history entries", c)
+	}
+	for i := 0; i < 3; i++ {
+		b.Publish("t", &Event{Data: []byte{'a' + byte(i)}})
+	}
+	if tp.n != 3 || cap(tp.hist) > 8 {
+		t.Fatalf("after 3 events: %d entries, capacity %d", tp.n, cap(tp.hist))
+	}
+	// The ring still works once full.
+	small := Broker{HistorySize: 3}
+	bigHistory(&small, 5, 1) // IDs 1..5: 3..5 kept
+	if s := small.replayTo("t", "3", nil); s.pendEvents != 2 {
+		t.Fatalf("replay after 3: %d events", s.pendEvents)
+	}
+	if s := small.replayTo("t", "2", nil); s.pendEvents != 0 {
+		t.Fatalf("replay after evicted 2: %d events", s.pendEvents)
+	}
+}
