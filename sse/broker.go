@@ -57,12 +57,12 @@ type Broker struct {
 type topic struct {
 	name string
 
-	mu   sync.Mutex // guards everything below
-	subs []*Stream  // each stream's slot is its index
+	mu   sync.Mutex  // guards everything below
+	subs []*Stream   // each stream's slot is its index
 	hist []histEntry // grows to size as events come, then a ring
 	size int         // the most entries hist keeps
 	head int         // index of the oldest entry
-	n    int // entries in use
+	n    int         // entries in use
 	seq  uint64
 	buf  []byte // encoding buffer when there is no history
 	dead bool   // removed from the broker's map: joiners take the new one
