@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/volthttp/volt"
 )
 
 // bigHistory publishes n events of size bytes each to topic "t", with IDs
@@ -193,4 +195,42 @@ func TestBrokerHistoryGrowsWithEvents(t *testing.T) {
 	if s := small.replayTo("t", "2", nil); s.pendEvents != 0 {
 		t.Fatalf("replay after evicted 2: %d events", s.pendEvents)
 	}
+}
+
+// TestBrokerStalledSubscriberDoesNotHoldUp: a subscriber that stops
+// reading costs Publish nothing more than a copy into its queue: Publish
+// never waits for it, it is closed once past its BufferLimit, and the
+// other subscribers get every event.
+func TestBrokerStalledSubscriberDoesNotHoldUp(t *testing.T) {
+	b := Broker{Stream: StreamConfig{BufferLimit: 64 << 10}}
+	addr := tcpServer(t, &volt.Server{Handler: b.Handler("t")})
+	stalled := openRaw(t, dialTCP(t, addr), "/") // never read
+	reader := openRaw(t, dialTCP(t, addr), "/").start()
+	waitFor(t, "2 subscribers", func() bool { return b.Subscribers("t") == 2 })
+	data := bytes.Repeat([]byte("y"), 8<<10)
+	const n = 1000 // 8 MiB: more than the socket buffers hold
+	var slowest time.Duration
+	for i := 0; i < n; i++ {
+		start := time.Now()
+		if err := b.Publish("t", &Event{Data: data}); err != nil {
+			t.Fatal(err)
+		}
+		slowest = max(slowest, time.Since(start))
+		// The reading subscriber keeps up (it is not the slow one here).
+		select {
+		case _, ok := <-reader.events:
+			if !ok {
+				t.Fatalf("the reading subscriber's stream ended after %d events: %v", i, <-reader.errc)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("the reading subscriber got %d events", i)
+		}
+	}
+	if slowest > 500*time.Millisecond {
+		t.Fatalf("a Publish took %v", slowest)
+	}
+	if st := b.Stats(); st.SlowClosed != 1 || b.Subscribers("t") != 1 {
+		t.Fatalf("stats %+v, %d subscribers", st, b.Subscribers("t"))
+	}
+	_ = stalled
 }

@@ -384,6 +384,10 @@ func (s *Stream) write(force bool) error {
 
 var encPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
+// maxPooledEnc is the largest encoding buffer Send gives back to encPool:
+// a large event's buffer is left to the garbage collector.
+const maxPooledEnc = 64 << 10
+
 // Send writes ev to ctx's response and flushes it at once, from the
 // handler's goroutine: the simple way to stream events that the handler
 // produces itself. The first call starts the event stream (the headers
@@ -402,7 +406,9 @@ func Send(ctx *volt.RequestCtx, ev *Event) error {
 			err = ctx.Flush()
 		}
 	}
-	*bp = b[:0]
-	encPool.Put(bp)
+	if cap(b) <= maxPooledEnc {
+		*bp = b[:0]
+		encPool.Put(bp)
+	}
 	return err
 }
