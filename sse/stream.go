@@ -40,8 +40,9 @@ type StreamConfig struct {
 	// BufferLimit is the most bytes of events a stream queues for a client
 	// that does not take them as fast as they come (the connection's
 	// write blocks); past it, Overflow applies. An event that arrives
-	// while the queue is empty is always queued. If zero,
-	// DefaultBufferLimit (256 KiB).
+	// while the queue is empty is always queued. A Broker's replay for
+	// Last-Event-ID counts against it too. If zero, DefaultBufferLimit
+	// (256 KiB).
 	BufferLimit int
 
 	// Overflow says what happens past BufferLimit. The zero value is
