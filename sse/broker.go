@@ -50,7 +50,7 @@ type Broker struct {
 	rejected  atomic.Int64
 	c         counters
 
-	testHookJoin func(t *topic) // see export_test.go
+	testHookTopic func(t *topic) // see export_test.go
 }
 
 // topic is one topic's subscribers and history.
@@ -117,6 +117,9 @@ func (b *Broker) Publish(topicName string, ev *Event) error {
 	for {
 		if t = b.topic(topicName); t == nil {
 			return ErrBrokerClosed
+		}
+		if b.testHookTopic != nil {
+			b.testHookTopic(t)
 		}
 		t.mu.Lock()
 		if !t.dead {
@@ -245,8 +248,8 @@ func (b *Broker) Serve(ctx *volt.RequestCtx, topicName string) {
 // topic that Publish no longer reaches.
 func (b *Broker) join(t *topic, name string, s *Stream, lastID []byte) *topic {
 	for {
-		if b.testHookJoin != nil {
-			b.testHookJoin(t)
+		if b.testHookTopic != nil {
+			b.testHookTopic(t)
 		}
 		t.mu.Lock()
 		if !t.dead {

@@ -151,7 +151,7 @@ func heapInUse() uint64 {
 func TestBrokerJoinRacesTopicDrop(t *testing.T) {
 	var b Broker
 	var once sync.Once
-	b.setJoinHook(func(tp *topic) {
+	b.setTopicHook(func(tp *topic) {
 		// The topic is new and empty: what a leaving subscriber's
 		// dropTopic removes.
 		once.Do(func() { b.dropTopic(tp) })
@@ -233,4 +233,26 @@ func TestBrokerStalledSubscriberDoesNotHoldUp(t *testing.T) {
 		t.Fatalf("stats %+v, %d subscribers", st, b.Subscribers("t"))
 	}
 	_ = stalled
+}
+
+// TestBrokerPublishRacesTopicDrop: an event published while the topic is
+// dropped lands in the live topic's history.
+func TestBrokerPublishRacesTopicDrop(t *testing.T) {
+	var b Broker
+	var once sync.Once
+	b.setTopicHook(func(tp *topic) { once.Do(func() { b.dropTopic(tp) }) })
+	if err := b.Publish("t", &Event{Data: []byte("kept")}); err != nil {
+		t.Fatal(err)
+	}
+	b.setTopicHook(nil)
+	if st := b.Stats(); st.Topics != 1 {
+		t.Fatalf("%d topics", st.Topics)
+	}
+	if s := b.replayTo("t", "0", nil); s.pendEvents != 0 {
+		t.Fatalf("replay of an unknown ID: %d events", s.pendEvents)
+	}
+	b.Publish("t", &Event{Data: []byte("next")})
+	if s := b.replayTo("t", "1", nil); s.pendEvents != 1 {
+		t.Fatalf("the history lost the first event: %d events after ID 1", s.pendEvents)
+	}
 }

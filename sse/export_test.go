@@ -2,10 +2,11 @@ package sse
 
 // Test hooks.
 
-// setJoinHook makes Serve call f with the topic it is about to join,
-// before it locks it: a test drops the topic there to reproduce a
-// subscriber joining a topic that is being removed.
-func (b *Broker) setJoinHook(f func(t *topic)) { b.testHookJoin = f }
+// setTopicHook makes Serve and Publish call f with the topic they are
+// about to use, before they lock it: a test drops the topic there to
+// reproduce a subscriber joining, or an event published to, a topic that
+// is being removed.
+func (b *Broker) setTopicHook(f func(t *topic)) { b.testHookTopic = f }
 
 // replayTo returns a stream (without a connection) with cfg's limits that
 // got topic's replay for lastID, as Serve queues it.
