@@ -37,8 +37,8 @@ type Broker struct {
 	// limit, overflow, retry).
 	Stream StreamConfig
 
-	// CORS lets pages of other origins subscribe. The zero value sends no
-	// CORS header: only same-origin pages may.
+	// CORS lets pages of other origins subscribe (see NewCORS). The zero
+	// value sends no CORS header: only same-origin pages may.
 	CORS CORS
 
 	mu     sync.Mutex // guards topics and closed
@@ -49,19 +49,23 @@ type Broker struct {
 	published atomic.Int64
 	rejected  atomic.Int64
 	c         counters
+
+	testHookTopic func(t *topic) // see export_test.go
 }
 
 // topic is one topic's subscribers and history.
 type topic struct {
 	name string
 
-	mu   sync.Mutex // guards everything below
-	subs []*Stream  // each stream's slot is its index
-	hist []histEntry
-	head int // index of the oldest entry
-	n    int // entries in use
+	mu   sync.Mutex  // guards everything below
+	subs []*Stream   // each stream's slot is its index
+	hist []histEntry // grows to size as events come, then a ring
+	size int         // the most entries hist keeps
+	head int         // index of the oldest entry
+	n    int         // entries in use
 	seq  uint64
 	buf  []byte // encoding buffer when there is no history
+	dead bool   // removed from the broker's map: joiners take the new one
 }
 
 // histEntry is one event of a topic's history, encoded; id points into
@@ -93,7 +97,7 @@ func (b *Broker) topic(name string) *topic {
 		if b.topics == nil {
 			b.topics = make(map[string]*topic)
 		}
-		t = &topic{name: name, hist: make([]histEntry, b.historySize())}
+		t = &topic{name: name, size: b.historySize()}
 		b.topics[name] = t
 	}
 	return t
@@ -109,19 +113,29 @@ func (b *Broker) Publish(topicName string, ev *Event) error {
 	if err := ev.check(); err != nil {
 		return err
 	}
-	t := b.topic(topicName)
-	if t == nil {
-		return ErrBrokerClosed
+	var t *topic
+	for {
+		if t = b.topic(topicName); t == nil {
+			return ErrBrokerClosed
+		}
+		if b.testHookTopic != nil {
+			b.testHookTopic(t)
+		}
+		t.mu.Lock()
+		if !t.dead {
+			break
+		}
+		t.mu.Unlock()
 	}
-	t.mu.Lock()
 	var e *histEntry
 	var enc []byte
-	if len(t.hist) > 0 {
-		if t.n == len(t.hist) { // full: the oldest entry's buffer is reused
+	if t.size > 0 {
+		if t.n == t.size { // full: the oldest entry's buffer is reused
 			e = &t.hist[t.head]
-			t.head = (t.head + 1) % len(t.hist)
-		} else {
-			e = &t.hist[(t.head+t.n)%len(t.hist)]
+			t.head = (t.head + 1) % t.size
+		} else { // not full yet: head is 0, entries are appended
+			t.hist = append(t.hist, histEntry{})
+			e = &t.hist[t.n]
 			t.n++
 		}
 		enc = e.enc[:0]
@@ -163,7 +177,12 @@ func (b *Broker) Publish(topicName string, ev *Event) error {
 }
 
 // Handler returns a handler that serves topic's event stream (see Serve).
+// It panics with ErrCORSCredentialsWithAnyOrigin if b.CORS allows
+// credentials with "*" or "null" (see NewCORS).
 func (b *Broker) Handler(topic string) volt.RequestHandler {
+	if err := b.CORS.check(); err != nil {
+		panic(err)
+	}
 	return func(ctx *volt.RequestCtx) { b.Serve(ctx, topic) }
 }
 
@@ -171,8 +190,12 @@ func (b *Broker) Handler(topic string) volt.RequestHandler {
 // to it until the client goes away, the server shuts down, the stream is
 // closed (Disconnect, Close, or a slow client with OverflowClose), and
 // returns then. A request with Last-Event-ID first gets the events of the
-// history that came after that ID; if the ID is not in the history (too
-// old, or from before a restart), it gets the whole history. Serve
+// history that came after that ID, as much as fits in the stream's
+// BufferLimit (past it, with OverflowClose, the stream ends after what
+// fit and the client resumes from there; with OverflowDrop the rest is
+// dropped); if the ID is not in the history (too old, from
+// before a restart, or made up), it gets no replay, only the events
+// published from then on. Serve
 // answers a CORS preflight (see CORS), 405 to methods other than GET and
 // HEAD, and 503 past MaxSubscribers or after Close.
 func (b *Broker) Serve(ctx *volt.RequestCtx, topicName string) {
@@ -199,14 +222,11 @@ func (b *Broker) Serve(ctx *volt.RequestCtx, topicName string) {
 	s := NewStream(ctx, &b.Stream)
 	s.counters = &b.c
 	lastID := ctx.Request.Header.Peek("Last-Event-ID")
-
-	t.mu.Lock()
-	if lastID != nil && t.n > 0 {
-		t.replay(s, lastID)
+	t = b.join(t, topicName, s, lastID)
+	if t == nil {
+		ctx.Error("closed", volt.StatusServiceUnavailable)
+		return
 	}
-	s.topic, s.slot = t, len(t.subs)
-	t.subs = append(t.subs, s)
-	t.mu.Unlock()
 
 	_ = s.Run()
 
@@ -219,21 +239,77 @@ func (b *Broker) Serve(ctx *volt.RequestCtx, topicName string) {
 	}
 }
 
-// replay queues for s the history after the event whose ID is lastID (all
-// of it if none has that ID). t.mu is held.
+// join queues for s the replay after lastID (if not nil) and subscribes
+// it to the topic named name, starting with t, and returns the topic it
+// joined, or nil after Close. Replay and subscription happen under the
+// topic's lock, so that no event published meanwhile is missed or
+// repeated. A topic that dropTopic removed before join locked it is dead:
+// join then takes the live one, so that the stream never subscribes to a
+// topic that Publish no longer reaches.
+func (b *Broker) join(t *topic, name string, s *Stream, lastID []byte) *topic {
+	for {
+		if b.testHookTopic != nil {
+			b.testHookTopic(t)
+		}
+		t.mu.Lock()
+		if !t.dead {
+			break
+		}
+		t.mu.Unlock()
+		if t = b.topic(name); t == nil {
+			return nil
+		}
+	}
+	if lastID != nil && t.n > 0 {
+		t.replay(s, lastID)
+	}
+	if !s.Ended() { // a replay past the buffer limit may have closed it
+		s.topic, s.slot = t, len(t.subs)
+		t.subs = append(t.subs, s)
+	}
+	t.mu.Unlock()
+	return t
+}
+
+// replay queues for s the events of the history after the one whose ID
+// is lastID. An ID the history does not hold (evicted, from before a
+// restart, or made up) replays nothing: the client cannot be told what it
+// missed, and the whole history would be a burst it did not ask for. The
+// replay counts against the stream's BufferLimit like any event: events
+// are queued in order while they fit (the first always does); at the
+// first that does not, OverflowClose closes the stream after what was
+// queued, so that the client reconnects with the last ID it got and
+// resumes from there, and OverflowDrop drops the rest. t.mu is held.
 func (t *topic) replay(s *Stream, lastID []byte) {
-	from := 0
+	from := -1
 	for i := t.n - 1; i >= 0; i-- {
 		if string(t.hist[(t.head+i)%len(t.hist)].id) == string(lastID) {
 			from = i + 1
 			break
 		}
 	}
-	// The replay may pass the stream's buffer limit: it is bounded by the
-	// history anyway.
+	if from < 0 {
+		return
+	}
 	s.mu.Lock()
 	for i := from; i < t.n; i++ {
-		s.pend = append(s.pend, t.hist[(t.head+i)%len(t.hist)].enc...)
+		enc := t.hist[(t.head+i)%len(t.hist)].enc
+		if s.pendEvents > 0 && len(s.pend)+len(enc) > s.limit {
+			rest := int64(t.n - i)
+			if s.overflow == OverflowDrop {
+				s.mu.Unlock()
+				s.dropped.Add(rest)
+				if s.counters != nil {
+					s.counters.dropped.Add(rest)
+				}
+				return
+			}
+			s.state = streamClosing
+			s.mu.Unlock()
+			s.stopOnce.Do(func() { close(s.stop) })
+			return
+		}
+		s.pend = append(s.pend, enc...)
 		s.pendEvents++
 	}
 	s.mu.Unlock()
@@ -260,6 +336,7 @@ func (b *Broker) dropTopic(t *topic) {
 	t.mu.Lock()
 	if len(t.subs) == 0 && t.n == 0 && b.topics[t.name] == t {
 		delete(b.topics, t.name)
+		t.dead = true // a Serve or Publish holding t takes the new one
 	}
 	t.mu.Unlock()
 	b.mu.Unlock()

@@ -5,16 +5,22 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/volthttp/volt"
 )
 
-// DefaultMaxBackoff is Client.MaxBackoff when left at zero.
-const DefaultMaxBackoff = 30 * time.Second
+// Default values of Client fields left at zero.
+const (
+	DefaultMaxBackoff  = 30 * time.Second
+	DefaultMinRetry    = 500 * time.Millisecond
+	DefaultIdleTimeout = 60 * time.Second
+)
 
 // defaultHTTP is the client of every sse.Client whose HTTP is nil.
 var defaultHTTP = &volt.Client{ConnConfig: volt.ConnConfig{StreamResponseBody: true, MaxResponseBodySize: -1}}
@@ -52,18 +58,29 @@ type Client struct {
 	// retry field. If zero, DefaultRetry (3 s).
 	Retry time.Duration
 
+	// MinRetry is the shortest reconnection delay a server's retry field
+	// may set: a smaller one (such as "retry: 0") is raised to it, so
+	// that a server cannot make the client reconnect in a loop. If zero,
+	// DefaultMinRetry (500 ms); if negative, the server's delay is used
+	// as it is.
+	MinRetry time.Duration
+
 	// MaxBackoff bounds the reconnection delay while attempts fail in a row
-	// (no connection, or an error before the stream opened): the delay
-	// doubles from the retry delay up to MaxBackoff, with up to a quarter
-	// more at random so that many clients do not come back at once. A
-	// stream that opened and then ended is reconnected after the retry
+	// (no connection, an error before the stream opened, or a stream that
+	// ended without dispatching an event): the delay doubles from the
+	// retry delay up to MaxBackoff, with up to a quarter more at random so
+	// that many clients do not come back at once. A stream that
+	// dispatched an event and then ended is reconnected after the retry
 	// delay alone. If zero, DefaultMaxBackoff (30 s); a retry delay larger
 	// than it is still used as it is.
 	MaxBackoff time.Duration
 
 	// IdleTimeout reconnects a stream that received nothing, not even a
 	// keep-alive comment, for this long: a dead connection that TCP has
-	// not noticed. If zero, a stream may stay silent forever.
+	// not noticed. It also bounds the wait for the response head of each
+	// attempt (each redirect included). If zero, DefaultIdleTimeout (60 s,
+	// four times the keep-alive interval of a volt Stream); if negative,
+	// a stream may stay silent forever.
 	IdleTimeout time.Duration
 
 	// MaxEventSize limits a line and an event's data (see
@@ -83,7 +100,7 @@ type Client struct {
 }
 
 // errIdle is the reason given to OnError for a stream that stayed silent
-// past IdleTimeout.
+// past IdleTimeout, or a response head that did not come within it.
 var errIdle = errors.New("sse: stream idle past IdleTimeout")
 
 // maxRedirects is how many redirects in a row Subscribe follows.
@@ -114,7 +131,8 @@ func (c *Client) Subscribe(ctx context.Context, rawURL, lastEventID string, fn f
 	}
 	failures := 0
 	for {
-		opened, err := sub.connect(ctx)
+		sub.events = 0
+		err := sub.connect(ctx)
 		if sub.fatal {
 			return err
 		}
@@ -122,12 +140,12 @@ func (c *Client) Subscribe(ctx context.Context, rawURL, lastEventID string, fn f
 			return ctx.Err()
 		}
 		if d, ok := sub.p.Retry(); ok {
-			retry = d
+			retry = c.serverRetry(d)
 		}
-		if opened {
+		if sub.events > 0 {
 			failures = 0
-		} else {
-			failures++
+		} else if failures < maxFailures {
+			failures++ // no stream, or one that gave nothing
 		}
 		delay := c.backoff(retry, failures)
 		if c.OnError != nil {
@@ -143,8 +161,32 @@ func (c *Client) Subscribe(ctx context.Context, rawURL, lastEventID string, fn f
 	}
 }
 
+func (c *Client) idleTimeout() time.Duration {
+	switch {
+	case c.IdleTimeout < 0:
+		return 0
+	case c.IdleTimeout == 0:
+		return DefaultIdleTimeout
+	}
+	return c.IdleTimeout
+}
+
+// maxFailures caps the count of failed attempts in a row: past it the
+// delay is MaxBackoff anyway.
+const maxFailures = 64
+
+// serverRetry returns the reconnection delay for a retry field of d: at
+// least MinRetry.
+func (c *Client) serverRetry(d time.Duration) time.Duration {
+	floor := c.MinRetry
+	if floor == 0 {
+		floor = DefaultMinRetry
+	}
+	return max(d, floor)
+}
+
 // backoff returns the delay before the next attempt after failures
-// attempts in a row that did not open a stream.
+// attempts in a row that gave no event.
 func (c *Client) backoff(retry time.Duration, failures int) time.Duration {
 	if failures == 0 {
 		return retry
@@ -156,12 +198,20 @@ func (c *Client) backoff(retry time.Duration, failures int) time.Duration {
 	if retry >= limit {
 		return retry
 	}
-	d := retry
+	d := max(retry, time.Millisecond) // a zero delay would not grow
 	for i := 1; i < failures && d < limit; i++ {
+		if d > limit/2 {
+			d = limit
+			break
+		}
 		d *= 2
 	}
 	d = min(d, limit)
-	return d + time.Duration(rand.Int64N(int64(d)/4+1))
+	jitter := time.Duration(rand.Int64N(int64(d)/4 + 1))
+	if d > math.MaxInt64-jitter {
+		return d
+	}
+	return d + jitter
 }
 
 // subscription is the state of one Subscribe call.
@@ -174,14 +224,31 @@ type subscription struct {
 	p      Parser
 	buf    []byte
 	fatal  bool // the last error ends Subscribe
+	events int  // events dispatched on the current connection
 }
 
 // connect makes one attempt: it opens the stream and reads it until it
-// ends. opened reports whether the stream opened.
-func (s *subscription) connect(ctx context.Context) (opened bool, err error) {
+// ends.
+func (s *subscription) connect(ctx context.Context) error {
 	req, resp := volt.AcquireRequest(), volt.AcquireResponse()
 	defer volt.ReleaseRequest(req)
 	defer volt.ReleaseResponse(resp) // closes the body stream
+	idle := s.c.idleTimeout()
+	var headTimer *time.Timer
+	var headLate atomic.Bool
+	if idle > 0 {
+		// The wait for each response head ends after idle: the request's
+		// context is cancelled then. The body stream stays under that
+		// context, which is cancelled when connect returns.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		headTimer = time.AfterFunc(idle, func() {
+			headLate.Store(true)
+			cancel()
+		})
+		defer headTimer.Stop()
+	}
 	target := s.url
 	for redirects := 0; ; redirects++ {
 		req.Reset()
@@ -193,44 +260,58 @@ func (s *subscription) connect(ctx context.Context) (opened bool, err error) {
 		}
 		if s.c.PrepareRequest != nil {
 			s.c.PrepareRequest(req)
+			if redirects > 0 && !sameOrigin(s.url, target) {
+				// As net/http does: credentials meant for the origin
+				// Subscribe was given do not follow a redirect elsewhere.
+				for _, h := range credentialHeaders {
+					req.Header.Del(h)
+				}
+			}
 		}
-		if err := s.hc.DoCtx(ctx, req, resp); err != nil {
+		if headTimer != nil {
+			headTimer.Reset(idle)
+		}
+		err := s.hc.DoCtx(ctx, req, resp)
+		if headTimer != nil && !headTimer.Stop() && headLate.Load() {
+			return errIdle // the parent context is not done: try again
+		}
+		if err != nil {
 			if errors.Is(err, volt.ErrInvalidURI) || errors.Is(err, volt.ErrUnsupportedScheme) {
 				s.fatal = true
 			}
-			return false, err
+			return err
 		}
 		switch resp.StatusCode() {
 		case volt.StatusMovedPermanently, volt.StatusFound, volt.StatusSeeOther, volt.StatusTemporaryRedirect, volt.StatusPermanentRedirect:
 			if redirects >= maxRedirects {
 				s.fatal = true
-				return false, ErrTooManyRedirects
+				return ErrTooManyRedirects
 			}
 			next, err := resolve(target, string(resp.Header.Peek("Location")))
 			if err != nil {
 				s.fatal = true
-				return false, err
+				return err
 			}
 			target = next
 			continue
 		case volt.StatusOK:
 		case volt.StatusNoContent:
 			s.fatal = true
-			return false, ErrNoContent
+			return ErrNoContent
 		default:
 			s.fatal = true
-			return false, &StatusError{Code: resp.StatusCode()}
+			return &StatusError{Code: resp.StatusCode()}
 		}
 		break
 	}
 	if !isEventStream(resp.Header.ContentType()) {
 		s.fatal = true
-		return false, ErrNotEventStream
+		return ErrNotEventStream
 	}
 	if s.c.OnOpen != nil {
 		s.c.OnOpen(resp)
 	}
-	return true, s.read(ctx, resp)
+	return s.read(ctx, resp)
 }
 
 // read feeds the body to the parser until the stream ends, and keeps the
@@ -246,7 +327,8 @@ func (s *subscription) read(ctx context.Context, resp *volt.Response) (err error
 		defer stop()
 	}
 	var timer *time.Timer
-	if d := s.c.IdleTimeout; d > 0 && closer != nil {
+	idleTimeout := s.c.idleTimeout()
+	if d := idleTimeout; d > 0 && closer != nil {
 		timer = time.AfterFunc(d, func() {
 			idle.Store(true)
 			closer.Close()
@@ -255,6 +337,7 @@ func (s *subscription) read(ctx context.Context, resp *volt.Response) (err error
 	}
 	var fnErr error
 	fn := func(ev *Event) error {
+		s.events++
 		if err := s.fn(ev); err != nil {
 			fnErr = err
 			return err
@@ -265,7 +348,7 @@ func (s *subscription) read(ctx context.Context, resp *volt.Response) (err error
 		n, rerr := body.Read(s.buf)
 		if n > 0 {
 			if timer != nil {
-				timer.Reset(s.c.IdleTimeout)
+				timer.Reset(idleTimeout)
 			}
 			if perr := s.p.Feed(s.buf[:n], fn); perr != nil {
 				if fnErr != nil {
@@ -294,6 +377,41 @@ func isEventStream(ct []byte) bool {
 		ct = ct[:i]
 	}
 	return bytes.EqualFold(bytes.TrimSpace(ct), []byte("text/event-stream"))
+}
+
+// credentialHeaders are the request headers that carry credentials,
+// which go to the origin of the URL given to Subscribe only.
+var credentialHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "Cookie2"}
+
+// sameOrigin reports whether URLs a and b have the same origin: scheme,
+// host and port, the default port of the scheme counting as given. A URL
+// that does not parse has no origin in common with any.
+func sameOrigin(a, b string) bool {
+	ua, err := url.Parse(a)
+	if err != nil {
+		return false
+	}
+	ub, err := url.Parse(b)
+	if err != nil {
+		return false
+	}
+	scheme := strings.ToLower(ua.Scheme)
+	return scheme == strings.ToLower(ub.Scheme) &&
+		strings.EqualFold(ua.Hostname(), ub.Hostname()) &&
+		originPort(scheme, ua.Port()) == originPort(scheme, ub.Port())
+}
+
+func originPort(scheme, port string) string {
+	if port != "" {
+		return port
+	}
+	switch scheme {
+	case "http", "ws":
+		return "80"
+	case "https", "wss":
+		return "443"
+	}
+	return ""
 }
 
 // resolve resolves a Location against the URL it answered.

@@ -116,8 +116,9 @@ func TestClientReconnectsWithLastEventID(t *testing.T) {
 	var errs []error
 	var delays []time.Duration
 	c := Client{
-		HTTP:   streamingClient(srv),
-		OnOpen: func(resp *volt.Response) { opens.Add(1) },
+		HTTP:     streamingClient(srv),
+		MinRetry: time.Millisecond,
+		OnOpen:   func(resp *volt.Response) { opens.Add(1) },
 		OnError: func(err error, d time.Duration) {
 			errs, delays = append(errs, err), append(delays, d)
 		},

@@ -7,6 +7,8 @@ import (
 // CORS lets pages of other origins open event streams
 // (new EventSource(url) or new EventSource(url, {withCredentials: true})
 // from another site). The zero value allows none: no CORS header is sent.
+// Build one with NewCORS, which refuses credentials for any origin; a
+// Broker's Handler panics with the same error.
 //
 // See https://fetch.spec.whatwg.org/#http-cors-protocol
 type CORS struct {
@@ -17,7 +19,32 @@ type CORS struct {
 
 	// AllowCredentials lets pages send cookies (withCredentials). The
 	// request's origin is then echoed instead of "*", as browsers require.
+	// Credentials are only for the origins listed by name: with them, "*"
+	// matches no origin, and the origin "null" (sandboxed frames, local
+	// files, some redirects) is never allowed (NewCORS refuses both).
 	AllowCredentials bool
+}
+
+// NewCORS returns a CORS that allows allowOrigins, with credentials if
+// allowCredentials is set. It returns ErrCORSCredentialsWithAnyOrigin
+// when allowCredentials goes with "*" or "null" in allowOrigins.
+func NewCORS(allowOrigins []string, allowCredentials bool) (CORS, error) {
+	c := CORS{AllowOrigins: allowOrigins, AllowCredentials: allowCredentials}
+	return c, c.check()
+}
+
+// check reports a configuration that would grant credentials to any
+// origin.
+func (c *CORS) check() error {
+	if !c.AllowCredentials {
+		return nil
+	}
+	for _, o := range c.AllowOrigins {
+		if o == "*" || o == "null" {
+			return ErrCORSCredentialsWithAnyOrigin
+		}
+	}
+	return nil
 }
 
 // Handle sets the CORS response headers for ctx's request when its Origin
@@ -52,13 +79,14 @@ func (c *CORS) Handle(ctx *volt.RequestCtx) (answered bool) {
 	return false
 }
 
-// allowed returns the Access-Control-Allow-Origin value for origin.
+// allowed returns the Access-Control-Allow-Origin value for origin. With
+// credentials, only an origin listed by name is allowed, never "null".
 func (c *CORS) allowed(origin []byte) ([]byte, bool) {
+	if c.AllowCredentials && string(origin) == "null" {
+		return nil, false
+	}
 	for _, o := range c.AllowOrigins {
-		if o == "*" {
-			if c.AllowCredentials {
-				return origin, true
-			}
+		if o == "*" && !c.AllowCredentials {
 			return []byte("*"), true
 		}
 		if o == string(origin) {

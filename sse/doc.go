@@ -53,7 +53,10 @@
 // Each published event is encoded once; every subscriber gets a copy in
 // its stream's queue. Events without an ID are numbered per topic, so
 // that a browser that reconnects sends Last-Event-ID and gets what it
-// missed from the topic's history.
+// missed from the topic's history. The replay is bounded by the stream's
+// BufferLimit (past it the stream ends after what fit, and the browser
+// resumes from there), and an ID the history does not hold replays
+// nothing.
 //
 // # Reading a stream
 //
@@ -62,6 +65,12 @@
 //		log.Printf("%s %s: %s", ev.ID, ev.Type, ev.Data) // valid until fn returns
 //		return nil
 //	})
+//
+// The Client waits at least MinRetry (500 ms) whatever retry delay the
+// server sets, backs off (with jitter, up to MaxBackoff) while attempts
+// give no event, gives up a stream or a response head silent for
+// IdleTimeout (60 s), and sends the credential headers PrepareRequest
+// adds only to the origin it was given, not across redirects.
 //
 // # Slow clients and write timeouts
 //

@@ -32,6 +32,12 @@ var (
 	ErrSlowClient = errors.New("sse: client too slow")
 	// ErrBrokerClosed is returned by Broker.Publish after Broker.Close.
 	ErrBrokerClosed = errors.New("sse: broker closed")
+	// ErrCORSCredentialsWithAnyOrigin is returned by NewCORS (and
+	// Broker.Handler panics with it) for a CORS that allows credentials
+	// together with "*" or "null" in AllowOrigins: any page, or any
+	// sandboxed page or local file, could then read the stream with the
+	// user's cookies. List the origins allowed credentials explicitly.
+	ErrCORSCredentialsWithAnyOrigin = errors.New(`sse: CORS AllowCredentials with "*" or "null" in AllowOrigins`)
 )
 
 // Errors of the client. A stream that fails with one of these is not

@@ -40,8 +40,9 @@ type StreamConfig struct {
 	// BufferLimit is the most bytes of events a stream queues for a client
 	// that does not take them as fast as they come (the connection's
 	// write blocks); past it, Overflow applies. An event that arrives
-	// while the queue is empty is always queued. If zero,
-	// DefaultBufferLimit (256 KiB).
+	// while the queue is empty is always queued. A Broker's replay for
+	// Last-Event-ID counts against it too. If zero, DefaultBufferLimit
+	// (256 KiB).
 	BufferLimit int
 
 	// Overflow says what happens past BufferLimit. The zero value is
@@ -117,6 +118,13 @@ type counters struct {
 // sent until Run, which the handler must call next. cfg may be nil (the
 // defaults).
 func NewStream(ctx *volt.RequestCtx, cfg *StreamConfig) *Stream {
+	s := newStream(ctx, cfg)
+	setStreamHeaders(ctx)
+	return s
+}
+
+// newStream makes a Stream of ctx without touching the response.
+func newStream(ctx *volt.RequestCtx, cfg *StreamConfig) *Stream {
 	if cfg == nil {
 		cfg = &StreamConfig{}
 	}
@@ -135,7 +143,6 @@ func NewStream(ctx *volt.RequestCtx, cfg *StreamConfig) *Stream {
 	if s.limit <= 0 {
 		s.limit = DefaultBufferLimit
 	}
-	setStreamHeaders(ctx)
 	if cfg.Retry > 0 {
 		s.pend = AppendRetry(s.pend, cfg.Retry)
 	}
@@ -378,6 +385,10 @@ func (s *Stream) write(force bool) error {
 
 var encPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
+// maxPooledEnc is the largest encoding buffer Send gives back to encPool:
+// a large event's buffer is left to the garbage collector.
+const maxPooledEnc = 64 << 10
+
 // Send writes ev to ctx's response and flushes it at once, from the
 // handler's goroutine: the simple way to stream events that the handler
 // produces itself. The first call starts the event stream (the headers
@@ -396,7 +407,9 @@ func Send(ctx *volt.RequestCtx, ev *Event) error {
 			err = ctx.Flush()
 		}
 	}
-	*bp = b[:0]
-	encPool.Put(bp)
+	if cap(b) <= maxPooledEnc {
+		*bp = b[:0]
+		encPool.Put(bp)
+	}
 	return err
 }

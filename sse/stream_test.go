@@ -322,3 +322,25 @@ func TestStreamHEAD(t *testing.T) {
 		t.Fatalf("%q %v", buf[:n], err)
 	}
 }
+
+// TestSendPoolsOnlySmallBuffers: the encoding buffer of a large event is
+// not kept in the pool, where it would hold its memory for good.
+func TestSendPoolsOnlySmallBuffers(t *testing.T) {
+	got := make(chan int, 1)
+	srv := memServer(t, func(ctx *volt.RequestCtx) {
+		Send(ctx, &Event{Data: make([]byte, 1<<20)})
+		bp := encPool.Get().(*[]byte)
+		got <- cap(*bp)
+		encPool.Put(bp)
+	})
+	rs := openRaw(t, dialMem(t, srv), "/")
+	go io.Copy(io.Discard, rs.resp.Body)
+	select {
+	case c := <-got:
+		if c > maxPooledEnc {
+			t.Fatalf("a pooled buffer of %d bytes", c)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the handler did not run")
+	}
+}
