@@ -31,3 +31,9 @@ var ErrForwardedTooLong = errors.New("middleware: too many forwarding header fie
 // forwarding header from a trusted proxy holds, before the client's
 // address, an entry that is not an IP address.
 var ErrForwardedMalformed = errors.New("middleware: forwarding header entry is not an IP address")
+
+// ErrCORSCredentialsAnyOrigin is returned by NewCORS (and CORS panics
+// with it) for a CORSPolicy with Credentials that would apply to any
+// origin: Origins holding "*" or "null", or neither Origins nor
+// AllowOrigin set. Any page could then read a logged-in user's answers.
+var ErrCORSCredentialsAnyOrigin = errors.New("middleware: CORS credentials allowed for any origin")
