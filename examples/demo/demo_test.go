@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
-	"crypto/tls"
 	"context"
+	"crypto/tls"
 	"io"
 	"mime/multipart"
 	"net"
