@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/internal/ascii"
 )
 
 // CORSPolicy is what a set of origins may do across origins (the Fetch
@@ -69,9 +70,9 @@ type CORSPolicy struct {
 // Vary: Origin is added to every response when the answer depends on
 // the origin, so that caches keep answers apart.
 //
-// CORS panics, when it is called, on a policy NewCORS refuses: a policy
-// with Credentials for any origin. Use NewCORS for policies read from
-// configuration.
+// CORS panics, when it is called, on a policy NewCORS refuses (a policy
+// with Credentials for any origin, a method or header name that is not a
+// token). Use NewCORS for policies read from configuration.
 func CORS(policies ...CORSPolicy) Middleware {
 	m, err := NewCORS(policies...)
 	if err != nil {
@@ -83,7 +84,9 @@ func CORS(policies ...CORSPolicy) Middleware {
 // NewCORS is CORS that returns an error instead of panicking:
 // ErrCORSCredentialsAnyOrigin (wrapped, with the policy's index) for a
 // policy with Credentials whose Origins hold "*" or "null", or that has
-// neither Origins nor AllowOrigin.
+// neither Origins nor AllowOrigin; volt.ErrInvalidHeaderField (wrapped)
+// for a method of Methods that is not a token, or a name of Headers or
+// ExposeHeaders that is neither a token nor "*".
 func NewCORS(policies ...CORSPolicy) (Middleware, error) {
 	if len(policies) == 0 {
 		policies = []CORSPolicy{{}}
@@ -93,6 +96,9 @@ func NewCORS(policies ...CORSPolicy) (Middleware, error) {
 	for i, p := range policies {
 		if p.Credentials && credentialsForAnyOrigin(p) {
 			return nil, fmt.Errorf("%w (policy %d)", ErrCORSCredentialsAnyOrigin, i)
+		}
+		if err := checkCORSNames(p); err != nil {
+			return nil, fmt.Errorf("%w (policy %d)", err, i)
 		}
 		ps[i] = compileCORS(p)
 		varies = varies || !ps[i].anyOrigin || p.Credentials || len(policies) > 1
@@ -112,6 +118,23 @@ func credentialsForAnyOrigin(p CORSPolicy) bool {
 		}
 	}
 	return false
+}
+
+// checkCORSNames checks the names p writes into response field values.
+func checkCORSNames(p CORSPolicy) error {
+	for _, m := range p.Methods {
+		if !ascii.ValidToken([]byte(m)) {
+			return fmt.Errorf("%w: CORS method %q", volt.ErrInvalidHeaderField, m)
+		}
+	}
+	for _, list := range [][]string{p.Headers, p.ExposeHeaders} {
+		for _, h := range list {
+			if h != "*" && !ascii.ValidToken([]byte(h)) {
+				return fmt.Errorf("%w: CORS header name %q", volt.ErrInvalidHeaderField, h)
+			}
+		}
+	}
+	return nil
 }
 
 func corsMiddleware(ps []*corsPolicy, varies bool) Middleware {
