@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"expvar"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -115,5 +116,29 @@ func TestExpvarVarsServesOnlyTheNamedVariables(t *testing.T) {
 	}
 	if len(all) != 3 || string(all["volt_test_only"]) != "7" || all["memstats"] == nil || all["cmdline"] == nil {
 		t.Errorf("got %d variables: %.300s", len(all), ctx.Response.Body())
+	}
+}
+
+// TestMetricsRouteLabelsBounded checks that a Route function returning
+// unbounded labels (paths) cannot grow the counters without bound: past
+// MaxRoutes labels, requests are counted under "other".
+func TestMetricsRouteLabelsBounded(t *testing.T) {
+	m := &Metrics{Route: func(ctx *volt.RequestCtx) string { return string(ctx.Path()) }}
+	h := m.Wrap(ok)
+	for i := range DefaultMaxRoutes + 100 {
+		h(newCtx("GET", "/p/"+strconv.Itoa(i)))
+	}
+	s := m.Snapshot()
+	if len(s.Routes) != DefaultMaxRoutes+1 || s.Routes["other"].Requests["2xx"] != 100 {
+		t.Errorf("%d labels, other: %+v", len(s.Routes), s.Routes["other"])
+	}
+	m = &Metrics{MaxRoutes: 2, Route: func(ctx *volt.RequestCtx) string { return string(ctx.Path()) }}
+	h = m.Wrap(ok)
+	for _, p := range []string{"/a", "/b", "/c", "/a", "/d"} {
+		h(newCtx("GET", p))
+	}
+	s = m.Snapshot()
+	if len(s.Routes) != 3 || s.Routes["/a"].Requests["2xx"] != 2 || s.Routes["other"].Requests["2xx"] != 2 {
+		t.Errorf("MaxRoutes 2: %+v", s.Routes)
 	}
 }
