@@ -44,7 +44,8 @@ type AccessLogConfig struct {
 	Logger *slog.Logger
 
 	// Proxies finds the client's address behind proxies. If zero, the
-	// connection's peer is logged.
+	// connection's peer is logged. A client that Proxies.ClientIP cannot
+	// tell is logged as "-".
 	Proxies Proxies
 }
 
@@ -94,7 +95,11 @@ func responseBytes(ctx *volt.RequestCtx) int64 {
 func (l *accessLogger) logLine(ctx *volt.RequestCtx, start time.Time) {
 	b := getBuf()
 	buf := (*b)[:0]
-	buf = l.cfg.Proxies.ClientIP(ctx).AppendTo(buf)
+	if ip, err := l.cfg.Proxies.ClientIP(ctx); err == nil {
+		buf = ip.AppendTo(buf)
+	} else {
+		buf = append(buf, '-')
+	}
 	buf = append(buf, " - "...)
 	if u := BasicAuthUser(ctx); u != "" {
 		buf = appendEscaped(buf, bytesconv.S2B(u))
@@ -186,7 +191,7 @@ func (l *accessLogger) logStructured(ctx *volt.RequestCtx, start time.Time) {
 		slog.Int("status", ctx.Response.StatusCode()),
 		slog.Int64("bytes", responseBytes(ctx)),
 		slog.Duration("duration", time.Since(start)),
-		slog.String("remote_ip", l.cfg.Proxies.ClientIP(ctx).String()),
+		slog.String("remote_ip", clientIPString(&l.cfg.Proxies, ctx)),
 		{},
 	}
 	n := len(attrs) - 1
@@ -195,4 +200,13 @@ func (l *accessLogger) logStructured(ctx *volt.RequestCtx, start time.Time) {
 		n++
 	}
 	log.LogAttrs(ctx, slog.LevelInfo, "request", attrs[:n]...)
+}
+
+// clientIPString returns the client's address for a log, or "-" when it
+// is unknown.
+func clientIPString(p *Proxies, ctx *volt.RequestCtx) string {
+	if ip, err := p.ClientIP(ctx); err == nil {
+		return ip.String()
+	}
+	return "-"
 }

@@ -77,3 +77,22 @@ func TestAccessLogProxies(t *testing.T) {
 		t.Errorf("lines %q", lines)
 	}
 }
+
+// TestAccessLogUnknownClient checks that a client Proxies cannot tell is
+// logged as "-", not as the trusted proxy.
+func TestAccessLogUnknownClient(t *testing.T) {
+	var out bytes.Buffer
+	p := Proxies{Trusted: MustParsePrefixes("0.0.0.0/32")}
+	h := AccessLog(AccessLogConfig{Output: &out, Proxies: p})(ok)
+	h(newCtx("GET", "/", "X-Forwarded-For", "198.51.100.4, junk"))
+	if !strings.HasPrefix(out.String(), "- - - [") {
+		t.Errorf("line %q", out.String())
+	}
+	var js bytes.Buffer
+	h = AccessLog(AccessLogConfig{Format: LogStructured, Logger: slog.New(slog.NewJSONHandler(&js, nil)), Proxies: p})(ok)
+	h(newCtx("GET", "/", repeatField("X-Forwarded-For", "198.51.100.4", MaxForwardedFields+1)...))
+	var rec map[string]any
+	if err := json.Unmarshal(js.Bytes(), &rec); err != nil || rec["remote_ip"] != "-" {
+		t.Errorf("%v %s", err, js.String())
+	}
+}

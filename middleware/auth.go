@@ -5,14 +5,17 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"fmt"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/internal/ascii"
 )
 
 // BasicAuthConfig configures BasicAuth.
 type BasicAuthConfig struct {
 	// Realm is sent in the WWW-Authenticate challenge. If empty,
-	// "Restricted".
+	// "Restricted". BasicAuth panics if it holds a control character
+	// other than HTAB (volt.ErrInvalidHeaderField).
 	Realm string
 
 	// Users maps user names to passwords. Passwords are compared in
@@ -36,6 +39,7 @@ func BasicAuth(cfg BasicAuthConfig) Middleware {
 	if realm == "" {
 		realm = "Restricted"
 	}
+	checkRealm("BasicAuth", realm)
 	challenge := `Basic realm="` + quoteEscape(realm) + `", charset="UTF-8"`
 	users := make(map[string]*basicUser, len(cfg.Users))
 	for name, pw := range cfg.Users {
@@ -116,7 +120,8 @@ func basicCredentials(buf, h []byte) (user, pass []byte, ok bool) {
 // BearerAuthConfig configures BearerAuth.
 type BearerAuthConfig struct {
 	// Realm is sent in the WWW-Authenticate challenge. If empty,
-	// "Restricted".
+	// "Restricted". BearerAuth panics if it holds a control character
+	// other than HTAB (volt.ErrInvalidHeaderField).
 	Realm string
 
 	// Validate decides whether token (the credentials after "Bearer ")
@@ -138,6 +143,7 @@ func BearerAuth(cfg BearerAuthConfig) Middleware {
 	if realm == "" {
 		realm = "Restricted"
 	}
+	checkRealm("BearerAuth", realm)
 	challenge := `Bearer realm="` + quoteEscape(realm) + `"`
 	invalid := challenge + `, error="invalid_token"`
 	return func(next volt.RequestHandler) volt.RequestHandler {
@@ -177,6 +183,13 @@ func StaticTokens(tokens ...string) func(ctx *volt.RequestCtx, token []byte) boo
 func unauthorized(ctx *volt.RequestCtx, challenge string) {
 	ctx.Error(volt.StatusMessage(volt.StatusUnauthorized), volt.StatusUnauthorized)
 	ctx.Response.Header.Set("WWW-Authenticate", challenge)
+}
+
+// checkRealm panics if realm cannot go into a field value.
+func checkRealm(who, realm string) {
+	if !ascii.ValidFieldValue([]byte(realm)) {
+		panic(fmt.Errorf("%w: %s realm %q", volt.ErrInvalidHeaderField, who, realm))
+	}
 }
 
 // quoteEscape escapes '"' and '\\' for a quoted-string.

@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"io"
+	"math"
 
 	"github.com/volthttp/volt"
 )
@@ -13,8 +14,18 @@ import (
 // closed after the answer rather than reading the rest. With
 // Server.StreamRequestBody, a chunked body is read up to max+1 bytes and
 // kept in memory for the handler (Request.Body); without it, the server
-// has already read the body, and only its length is checked.
+// has already read the body, and only its length is checked. max may be
+// zero (no body); BodyLimit panics if it is negative.
 func BodyLimit(max int64) Middleware {
+	if max < 0 {
+		panic("middleware: BodyLimit with a negative limit")
+	}
+	// Reading one byte past max tells a body over it; at MaxInt64 no body
+	// can be over it, and max+1 would overflow.
+	readLimit := max
+	if max < math.MaxInt64 {
+		readLimit = max + 1
+	}
 	return func(next volt.RequestHandler) volt.RequestHandler {
 		return func(ctx *volt.RequestCtx) {
 			req := &ctx.Request
@@ -26,7 +37,7 @@ func BodyLimit(max int64) Middleware {
 				// Chunked: a streamed body is still unread.
 				b := getBuf()
 				buf := (*b)[:0]
-				n, err := readAtMost(req.BodyStream(), &buf, max+1)
+				n, err := readAtMost(req.BodyStream(), &buf, readLimit)
 				if err == nil && n > max {
 					*b = buf[:0]
 					putBuf(b)

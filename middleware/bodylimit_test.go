@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"math"
 	"testing"
 
 	"github.com/volthttp/volt"
@@ -40,4 +41,34 @@ func TestBodyLimit(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBodyLimitLargestLimit checks that a limit of MaxInt64 (no limit in
+// practice) lets a chunked body through whole: the limit's arithmetic
+// must not overflow.
+func TestBodyLimitLargestLimit(t *testing.T) {
+	echo := func(ctx *volt.RequestCtx) { ctx.Write(ctx.PostBody()) }
+	for _, stream := range []bool{false, true} {
+		ln := serveTCPServer(t, &volt.Server{Handler: BodyLimit(math.MaxInt64)(echo), StreamRequestBody: stream})
+		for _, req := range []string{
+			"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3\r\nabc\r\n0\r\n\r\n",
+			"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\nhelloabc",
+		} {
+			resp, body := dialFrom(t, ln, "127.0.0.1").raw(req, "POST")
+			if resp.StatusCode != 200 || body != "helloabc" {
+				t.Errorf("stream %v: %d %q", stream, resp.StatusCode, body)
+			}
+		}
+	}
+}
+
+// TestBodyLimitNegativePanics checks that a negative limit is refused
+// when the middleware is built.
+func TestBodyLimitNegativePanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("BodyLimit(-1) did not panic")
+		}
+	}()
+	BodyLimit(-1)
 }

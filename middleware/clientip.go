@@ -15,11 +15,20 @@ import (
 // AccessLog use it to find the client behind reverse proxies.
 //
 // The header is read from right to left, as each proxy appends the
-// address it received the request from: the client is the first address
-// that is not a trusted proxy. A request from a peer that is not trusted
-// is taken at its word's worth: its forwarding headers are ignored, so a
-// client cannot forge its address by sending X-Forwarded-For itself. An
-// address that does not parse ends the walk at the last trusted hop.
+// address it received the request from: the client is the right-most
+// address that is not a trusted proxy. A request from a peer that is not
+// trusted is taken at its word's worth: its forwarding headers are
+// ignored, so a client cannot forge its address by sending
+// X-Forwarded-For itself. When every address of the header is trusted
+// (or there is no header), the client is the left-most one (the peer
+// itself without a header): every hop that reported it is trusted.
+//
+// A header the trusted peer passed on but that cannot be walked is an
+// error, never a reason to take a trusted hop for the client: more than
+// MaxForwardedFields fields of the header's name (ErrForwardedTooLong),
+// or an entry met before the client that is not an IP address, such as
+// garbage, a host name, or an obfuscated or "unknown" node of Forwarded
+// (ErrForwardedMalformed). Empty list elements are skipped.
 //
 // The zero value trusts no one: the client is the connection's peer.
 type Proxies struct {
@@ -37,16 +46,26 @@ type Proxies struct {
 	Header string
 }
 
+// MaxForwardedFields is the most fields of the forwarding header
+// (Proxies.Header) a request may carry; past it, Proxies.ClientIP fails
+// with ErrForwardedTooLong. No chain of proxies sends that many: each
+// appends to the last field or adds one.
+const MaxForwardedFields = 16
+
 // ClientIP returns the address of the client of ctx according to p (see
-// Proxies). It allocates nothing.
-func (p *Proxies) ClientIP(ctx *volt.RequestCtx) netip.Addr {
+// Proxies), or ErrForwardedTooLong or ErrForwardedMalformed when the
+// forwarding header a trusted peer passed on cannot be walked: the
+// client is then unknown, and a caller must not fall back to the peer's
+// address (IPFilter denies such a request, RateLimit refuses it). It
+// allocates nothing.
+func (p *Proxies) ClientIP(ctx *volt.RequestCtx) (netip.Addr, error) {
 	return p.clientIP(remoteAddr(ctx), &ctx.Request.Header)
 }
 
 // clientIP is ClientIP for a peer at addr that sent h.
-func (p *Proxies) clientIP(addr netip.Addr, h *volt.RequestHeader) netip.Addr {
+func (p *Proxies) clientIP(addr netip.Addr, h *volt.RequestHeader) (netip.Addr, error) {
 	if len(p.Trusted) == 0 || !p.trusted(addr) {
-		return addr
+		return addr, nil
 	}
 	name := p.Header
 	if name == "" {
@@ -54,12 +73,12 @@ func (p *Proxies) clientIP(addr netip.Addr, h *volt.RequestHeader) netip.Addr {
 	}
 	forwarded := strings.EqualFold(name, "Forwarded")
 	// The fields of that name, then their addresses, last first.
-	var vals [16][]byte
+	var vals [MaxForwardedFields][]byte
 	n := 0
 	for k, v := range h.All() {
 		if bytesconv.EqualFold(k, name) {
 			if n == len(vals) {
-				return addr // more fields than any proxy chain sends
+				return netip.Addr{}, ErrForwardedTooLong
 			}
 			vals[n] = v
 			n++
@@ -75,20 +94,23 @@ func (p *Proxies) clientIP(addr netip.Addr, h *volt.RequestHeader) netip.Addr {
 			} else {
 				elem, v = v, nil
 			}
+			if len(bytes.TrimSpace(elem)) == 0 {
+				continue // an empty list element (RFC 9110 section 5.6.1)
+			}
 			if forwarded {
 				elem = forwardedFor(elem)
 			}
 			ip, ok := parseNodeAddr(elem)
 			if !ok {
-				return addr
+				return netip.Addr{}, ErrForwardedMalformed
 			}
 			if !p.trusted(ip) {
-				return ip
+				return ip, nil
 			}
 			addr = ip
 		}
 	}
-	return addr
+	return addr, nil
 }
 
 func (p *Proxies) trusted(ip netip.Addr) bool { return inPrefixes(p.Trusted, ip) }

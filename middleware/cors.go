@@ -1,11 +1,13 @@
 package middleware
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/internal/ascii"
 )
 
 // CORSPolicy is what a set of origins may do across origins (the Fetch
@@ -16,10 +18,17 @@ type CORSPolicy struct {
 	// ("https://app.example.com"), a wildcard subdomain
 	// ("https://*.example.com": any depth, not example.com itself) or "*"
 	// for any origin. If empty and AllowOrigin is nil, "*".
+	//
+	// The opaque origin "null" (sandboxed frames, data: and file:
+	// documents: any page can make one) matches only a policy that lists
+	// "null" itself, never "*" nor AllowOrigin. With Credentials, neither
+	// "*" nor "null" may be listed (see NewCORS).
 	Origins []string
 
 	// AllowOrigin, if set, also applies the policy to an origin it
-	// accepts (the argument is only valid until it returns).
+	// accepts (the argument is only valid until it returns). With
+	// Credentials, it must accept only origins the server trusts with its
+	// users' data: one that accepts any origin undoes what NewCORS checks.
 	AllowOrigin func(origin []byte) bool
 
 	// Methods are the methods a preflight request may ask for. If empty,
@@ -36,8 +45,10 @@ type CORSPolicy struct {
 	ExposeHeaders []string
 
 	// Credentials lets requests carry cookies and HTTP authentication
-	// (Access-Control-Allow-Credentials). The origin is then echoed even
-	// when Origins holds "*", as browsers require.
+	// (Access-Control-Allow-Credentials); the matching origin is echoed, as
+	// browsers require. It needs an explicit list of origins (Origins
+	// without "*" or "null", or AllowOrigin): NewCORS refuses a policy
+	// with Credentials for any origin (ErrCORSCredentialsAnyOrigin).
 	Credentials bool
 
 	// MaxAge is how long a browser may cache a preflight answer. If zero,
@@ -58,16 +69,75 @@ type CORSPolicy struct {
 //
 // Vary: Origin is added to every response when the answer depends on
 // the origin, so that caches keep answers apart.
+//
+// CORS panics, when it is called, on a policy NewCORS refuses (a policy
+// with Credentials for any origin, a method or header name that is not a
+// token). Use NewCORS for policies read from configuration.
 func CORS(policies ...CORSPolicy) Middleware {
+	m, err := NewCORS(policies...)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// NewCORS is CORS that returns an error instead of panicking:
+// ErrCORSCredentialsAnyOrigin (wrapped, with the policy's index) for a
+// policy with Credentials whose Origins hold "*" or "null", or that has
+// neither Origins nor AllowOrigin; volt.ErrInvalidHeaderField (wrapped)
+// for a method of Methods that is not a token, or a name of Headers or
+// ExposeHeaders that is neither a token nor "*".
+func NewCORS(policies ...CORSPolicy) (Middleware, error) {
 	if len(policies) == 0 {
 		policies = []CORSPolicy{{}}
 	}
 	ps := make([]*corsPolicy, len(policies))
 	varies := false
 	for i, p := range policies {
+		if p.Credentials && credentialsForAnyOrigin(p) {
+			return nil, fmt.Errorf("%w (policy %d)", ErrCORSCredentialsAnyOrigin, i)
+		}
+		if err := checkCORSNames(p); err != nil {
+			return nil, fmt.Errorf("%w (policy %d)", err, i)
+		}
 		ps[i] = compileCORS(p)
 		varies = varies || !ps[i].anyOrigin || p.Credentials || len(policies) > 1
 	}
+	return corsMiddleware(ps, varies), nil
+}
+
+// credentialsForAnyOrigin reports whether p applies to any origin, or to
+// the opaque origin any page can take on.
+func credentialsForAnyOrigin(p CORSPolicy) bool {
+	if len(p.Origins) == 0 && p.AllowOrigin == nil {
+		return true
+	}
+	for _, o := range p.Origins {
+		if o == "*" || strings.EqualFold(o, "null") {
+			return true
+		}
+	}
+	return false
+}
+
+// checkCORSNames checks the names p writes into response field values.
+func checkCORSNames(p CORSPolicy) error {
+	for _, m := range p.Methods {
+		if !ascii.ValidToken([]byte(m)) {
+			return fmt.Errorf("%w: CORS method %q", volt.ErrInvalidHeaderField, m)
+		}
+	}
+	for _, list := range [][]string{p.Headers, p.ExposeHeaders} {
+		for _, h := range list {
+			if h != "*" && !ascii.ValidToken([]byte(h)) {
+				return fmt.Errorf("%w: CORS header name %q", volt.ErrInvalidHeaderField, h)
+			}
+		}
+	}
+	return nil
+}
+
+func corsMiddleware(ps []*corsPolicy, varies bool) Middleware {
 	return func(next volt.RequestHandler) volt.RequestHandler {
 		return func(ctx *volt.RequestCtx) {
 			origin := ctx.Request.Header.Peek("Origin")
@@ -134,6 +204,7 @@ func preflight(ctx *volt.RequestCtx, p *corsPolicy, origin, method []byte) {
 
 type corsPolicy struct {
 	exact       []string // exact origins, lower case
+	null        bool     // "null" is listed
 	wildSchemes []string // "https://" of "https://*.example.com"
 	wildSuffix  []string // ".example.com"
 	anyOrigin   bool
@@ -158,6 +229,8 @@ func compileCORS(p CORSPolicy) *corsPolicy {
 		switch {
 		case o == "*":
 			c.anyOrigin = true
+		case o == "null":
+			c.null = true
 		case strings.Contains(o, "://*."):
 			i := strings.Index(o, "*.")
 			c.wildSchemes = append(c.wildSchemes, o[:i])
@@ -190,6 +263,11 @@ func compileCORS(p CORSPolicy) *corsPolicy {
 }
 
 func (c *corsPolicy) matches(origin []byte) bool {
+	if equalFoldASCII(origin, "null") {
+		// Opaque: only an explicit "null" (never with credentials,
+		// NewCORS refuses it) matches.
+		return c.null && !c.credentials
+	}
 	if c.anyOrigin {
 		return true
 	}
@@ -210,7 +288,7 @@ func (c *corsPolicy) matches(origin []byte) bool {
 
 func (c *corsPolicy) setOrigin(ctx *volt.RequestCtx, origin []byte) {
 	h := &ctx.Response.Header
-	if c.anyOrigin && !c.credentials && c.allowFn == nil && len(c.exact) == 0 && len(c.wildSuffix) == 0 {
+	if c.anyOrigin && !c.credentials && c.allowFn == nil && len(c.exact) == 0 && len(c.wildSuffix) == 0 && !c.null {
 		h.Set("Access-Control-Allow-Origin", "*")
 	} else {
 		h.SetBytes(strACAO, origin)

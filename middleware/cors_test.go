@@ -1,6 +1,8 @@
 package middleware
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,14 +100,6 @@ func TestCORSDefaultAnyOrigin(t *testing.T) {
 	if ctx.Response.StatusCode() != 204 || string(ctx.Response.Header.Peek("Access-Control-Allow-Headers")) == "" {
 		t.Errorf("preflight %d", ctx.Response.StatusCode())
 	}
-	// Credentials with "*" echo the origin; AllowOrigin decides per origin.
-	h = CORS(CORSPolicy{Origins: []string{"*"}, Credentials: true},
-		CORSPolicy{AllowOrigin: func(o []byte) bool { return string(o) == "never" }})(ok)
-	ctx = newCtx("GET", "/", "Origin", "https://x.example")
-	h(ctx)
-	if string(ctx.Response.Header.Peek("Access-Control-Allow-Origin")) != "https://x.example" {
-		t.Errorf("credentials with *: %q", ctx.Response.Header.Peek("Access-Control-Allow-Origin"))
-	}
 	h = CORS(CORSPolicy{AllowOrigin: func(o []byte) bool { return string(o) == "https://ok.example" }, Headers: []string{"*"}})(ok)
 	for origin, allowed := range map[string]bool{"https://ok.example": true, "https://no.example": false} {
 		ctx = newCtx("GET", "/", "Origin", origin)
@@ -119,5 +113,87 @@ func TestCORSDefaultAnyOrigin(t *testing.T) {
 	h(ctx)
 	if string(ctx.Response.Header.Peek("Access-Control-Allow-Headers")) != "X-Anything" {
 		t.Errorf("Headers *: %q", ctx.Response.Header.Peek("Access-Control-Allow-Headers"))
+	}
+}
+
+// TestCORSCredentialsAnyOriginRefused checks that a policy that would
+// let any origin make credentialed requests is refused when it is built:
+// NewCORS returns ErrCORSCredentialsAnyOrigin and CORS panics.
+func TestCORSCredentialsAnyOriginRefused(t *testing.T) {
+	bad := map[string]CORSPolicy{
+		"Origins *":                  {Origins: []string{"*"}, Credentials: true},
+		"no Origins, no AllowOrigin": {Credentials: true},
+		"* among others":             {Origins: []string{"https://a.example", "*"}, Credentials: true},
+		"null":                       {Origins: []string{"null"}, Credentials: true},
+		"NULL":                       {Origins: []string{"NULL"}, Credentials: true},
+	}
+	for name, p := range bad {
+		t.Run(name, func(t *testing.T) {
+			if m, err := NewCORS(CORSPolicy{Origins: []string{"https://ok.example"}}, p); m != nil || !errors.Is(err, ErrCORSCredentialsAnyOrigin) || !strings.Contains(err.Error(), "policy 1") {
+				t.Errorf("NewCORS: %v", err)
+			}
+			func() {
+				defer func() {
+					r := recover()
+					err, _ := r.(error)
+					if !errors.Is(err, ErrCORSCredentialsAnyOrigin) {
+						t.Errorf("CORS: recovered %v, want a panic with ErrCORSCredentialsAnyOrigin", r)
+					}
+				}()
+				CORS(CORSPolicy{Origins: []string{"https://ok.example"}}, p)
+			}()
+		})
+	}
+}
+
+func TestNewCORSAcceptsCredentialsForListedOrigins(t *testing.T) {
+	for _, p := range []CORSPolicy{
+		{Origins: []string{"https://a.example", "https://*.b.example"}, Credentials: true},
+		{AllowOrigin: func(o []byte) bool { return string(o) == "https://a.example" }, Credentials: true},
+		{Origins: []string{"*", "null"}},
+		{},
+	} {
+		if m, err := NewCORS(p); err != nil || m == nil {
+			t.Errorf("%+v: %v", p, err)
+		}
+	}
+}
+
+// TestCORSNullOrigin checks that the "null" origin (sandboxed frames,
+// data: and file: documents, which any page can make) is never matched by
+// "*" and never reflected with credentials.
+func TestCORSNullOrigin(t *testing.T) {
+	cases := []struct {
+		name     string
+		policies []CORSPolicy
+		acao     string
+	}{
+		{"default policy", nil, ""},
+		{"*", []CORSPolicy{{Origins: []string{"*"}}}, ""},
+		{"* and an exact origin", []CORSPolicy{{Origins: []string{"*", "https://a.example"}}}, ""},
+		{"AllowOrigin accepting all, credentials", []CORSPolicy{{AllowOrigin: func([]byte) bool { return true }, Credentials: true}}, ""},
+		{"null listed without credentials", []CORSPolicy{{Origins: []string{"null"}}}, "null"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := CORS(tc.policies...)(ok)
+			for _, origin := range []string{"null", "NULL"} {
+				ctx := newCtx("GET", "/", "Origin", origin)
+				h(ctx)
+				got := string(ctx.Response.Header.Peek("Access-Control-Allow-Origin"))
+				want := tc.acao
+				if want != "" {
+					want = origin
+				}
+				if got != want {
+					t.Errorf("Origin %s: ACAO %q, want %q", origin, got, want)
+				}
+				ctx = newCtx("OPTIONS", "/", "Origin", origin, "Access-Control-Request-Method", "GET")
+				h(ctx)
+				if got := string(ctx.Response.Header.Peek("Access-Control-Allow-Origin")); got != want {
+					t.Errorf("preflight from %s: ACAO %q, want %q", origin, got, want)
+				}
+			}
+		})
 	}
 }

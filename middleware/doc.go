@@ -28,9 +28,9 @@
 //     generated; Common, Combined or slog records; expvar and a callback);
 //   - CORS: 204 or 403 to preflight requests;
 //   - BasicAuth, BearerAuth: 401 with a WWW-Authenticate challenge;
-//   - IPFilter: 403;
+//   - IPFilter: 403, also when the client is unknown (see below);
 //   - Timeout: 503, when the handler returns after its deadline;
-//   - RateLimit: 429 with Retry-After;
+//   - RateLimit: 429 with Retry-After; 400 when the client is unknown;
 //   - BodyLimit: 413.
 //
 // # Client addresses behind proxies
@@ -41,6 +41,12 @@
 // peers that are not trusted are ignored, so clients cannot forge them:
 //
 //	proxies := middleware.Proxies{Trusted: middleware.MustParsePrefixes("10.0.0.0/8")}
+//
+// A forwarding header from a trusted proxy that cannot be walked (more
+// than MaxForwardedFields fields, an entry that is not an address) leaves
+// the client unknown: Proxies.ClientIP returns an error, IPFilter denies
+// the request, RateLimit refuses it with 400 and AccessLog logs "-". The
+// proxy's own address never stands in for the client's.
 //
 // # Cost
 //

@@ -28,13 +28,15 @@ type IPFilterConfig struct {
 
 // IPFilter returns middleware that lets a request through only when its
 // client address (cfg.Proxies.ClientIP) is not in Deny and, if Allow is
-// set, is in Allow. The lists are scanned in order: keep them short, or
-// put the wider prefixes first.
+// set, is in Allow. A request whose client is unknown (ClientIP fails on
+// the forwarding header a trusted proxy passed on) is turned away too,
+// with cfg.Denied's answer or 403. The lists are scanned in order: keep
+// them short, or put the wider prefixes first.
 func IPFilter(cfg IPFilterConfig) Middleware {
 	return func(next volt.RequestHandler) volt.RequestHandler {
 		return func(ctx *volt.RequestCtx) {
-			ip := cfg.Proxies.ClientIP(ctx)
-			if inPrefixes(cfg.Deny, ip) || len(cfg.Allow) > 0 && !inPrefixes(cfg.Allow, ip) {
+			ip, err := cfg.Proxies.ClientIP(ctx)
+			if err != nil || inPrefixes(cfg.Deny, ip) || len(cfg.Allow) > 0 && !inPrefixes(cfg.Allow, ip) {
 				if cfg.Denied != nil {
 					cfg.Denied(ctx)
 				} else {

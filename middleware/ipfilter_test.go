@@ -58,3 +58,41 @@ func TestIPFilterDenyOnlyAndCustomAnswer(t *testing.T) {
 		t.Errorf("not denied: %d", ctx.Response.StatusCode())
 	}
 }
+
+// TestIPFilterUntrustworthyForwardingDenied checks that a forwarding
+// header the trusted proxy passed on but that cannot be walked (too many
+// fields, an entry that is not an address) turns the request away rather
+// than taking the proxy for the client.
+func TestIPFilterUntrustworthyForwardingDenied(t *testing.T) {
+	// The proxy's own address is allowed: falling back to it would let
+	// the request in.
+	h := IPFilter(IPFilterConfig{
+		Allow:   MustParsePrefixes("0.0.0.0/32", "10.0.0.0/8"),
+		Proxies: Proxies{Trusted: MustParsePrefixes("0.0.0.0/32", "10.0.0.0/8")},
+	})(ok)
+	var many []string
+	for range 17 {
+		many = append(many, "X-Forwarded-For", "203.0.113.1")
+	}
+	cases := []struct {
+		name   string
+		header []string
+		status int
+	}{
+		{"17 X-Forwarded-For fields", many, 403},
+		{"16 X-Forwarded-For fields", many[:32], 403}, // walked: the client is 203.0.113.1
+		{"a malformed entry", []string{"X-Forwarded-For", "203.0.113.1, bogus"}, 403},
+		{"a name instead of an address", []string{"X-Forwarded-For", "proxy.internal"}, 403},
+		{"all hops trusted", []string{"X-Forwarded-For", "10.1.1.1, 10.2.2.2"}, 200},
+		{"allowed client behind the proxy", []string{"X-Forwarded-For", "10.1.1.1"}, 200},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := newCtx("GET", "/", tc.header...)
+			h(ctx)
+			if got := ctx.Response.StatusCode(); got != tc.status {
+				t.Errorf("got %d, want %d", got, tc.status)
+			}
+		})
+	}
+}

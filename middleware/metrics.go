@@ -17,6 +17,13 @@ var DefaultBuckets = []time.Duration{
 	time.Second, 2500 * time.Millisecond, 5 * time.Second, 10 * time.Second,
 }
 
+// DefaultMaxRoutes is the number of route labels a Metrics whose
+// MaxRoutes is zero counts apart.
+const DefaultMaxRoutes = 1000
+
+// otherRoute is the label of the requests past MaxRoutes labels.
+const otherRoute = "other"
+
 // Observation is what Metrics measured of one request, handed to
 // Metrics.Observe.
 type Observation struct {
@@ -59,16 +66,22 @@ type Metrics struct {
 	// bounded set, unlike paths.
 	Route func(ctx *volt.RequestCtx) string
 
+	// MaxRoutes bounds the number of route labels counted apart; the
+	// requests of labels seen past it are counted under "other" (and
+	// Observe still gets their own label). If zero, DefaultMaxRoutes.
+	MaxRoutes int
+
 	// Observe, if set, is called after each request, on the request's
 	// goroutine, with what was measured.
 	Observe func(ctx *volt.RequestCtx, o Observation)
 
-	once     sync.Once
-	bounds   []time.Duration
-	mu       sync.Mutex                                // serialises additions to routes
-	routes   atomic.Pointer[map[string]*routeCounters] // copied on write
-	inFlight atomic.Int64
-	server   atomic.Pointer[volt.Server]
+	once      sync.Once
+	maxRoutes int
+	bounds    []time.Duration
+	mu        sync.Mutex                                // serialises additions to routes
+	routes    atomic.Pointer[map[string]*routeCounters] // copied on write
+	inFlight  atomic.Int64
+	server    atomic.Pointer[volt.Server]
 }
 
 // routeCounters are the counters of one route label.
@@ -82,6 +95,10 @@ type routeCounters struct {
 
 func (m *Metrics) init() {
 	m.once.Do(func() {
+		m.maxRoutes = m.MaxRoutes
+		if m.maxRoutes <= 0 {
+			m.maxRoutes = DefaultMaxRoutes
+		}
 		m.bounds = m.Buckets
 		if m.bounds == nil {
 			m.bounds = DefaultBuckets
@@ -125,9 +142,15 @@ func (m *Metrics) Wrap(next volt.RequestHandler) volt.RequestHandler {
 }
 
 func (m *Metrics) count(o *Observation) {
-	c := (*m.routes.Load())[o.Route]
+	routes := *m.routes.Load()
+	c := routes[o.Route]
 	if c == nil {
-		c = m.addRoute(o.Route)
+		if len(routes) >= m.maxRoutes {
+			c = routes[otherRoute]
+		}
+		if c == nil {
+			c = m.addRoute(o.Route)
+		}
 	}
 	class := o.Status / 100
 	if class < 1 || class > 5 {
@@ -145,13 +168,19 @@ func (m *Metrics) count(o *Observation) {
 }
 
 // addRoute adds the counters of a new label (copying the map, so that
-// readers never lock).
+// readers never lock), or of "other" once there are maxRoutes labels.
 func (m *Metrics) addRoute(route string) *routeCounters {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old := *m.routes.Load()
 	if c := old[route]; c != nil {
 		return c
+	}
+	if len(old) >= m.maxRoutes {
+		route = otherRoute
+		if c := old[route]; c != nil {
+			return c
+		}
 	}
 	routes := make(map[string]*routeCounters, len(old)+1)
 	for k, v := range old {

@@ -103,15 +103,46 @@ func (m *Metrics) Var() expvar.Var {
 	return expvar.Func(func() any { return m.Snapshot() })
 }
 
-// ExpvarHandler serves every published expvar variable as a JSON object,
-// as expvar.Handler does for net/http, for instance on GET /debug/vars.
-// Such an endpoint tells a lot about the server: keep it off the public
-// internet (IPFilter, BasicAuth).
+// ExpvarHandler serves every published expvar variable but "cmdline" as
+// a JSON object, as expvar.Handler does for net/http, for instance on GET
+// /debug/vars. The command line is left out because programs are often
+// given secrets by flag (tokens, passwords, connection strings); name it
+// to ExpvarVars to serve it anyway. Such an endpoint tells a lot about the
+// server: keep it off the public internet (IPFilter, BasicAuth), or serve
+// only what is needed with ExpvarVars.
 func ExpvarHandler(ctx *volt.RequestCtx) {
+	writeExpvars(ctx, func(kv func(expvar.KeyValue)) {
+		expvar.Do(func(v expvar.KeyValue) {
+			if v.Key != "cmdline" {
+				kv(v)
+			}
+		})
+	})
+}
+
+// ExpvarVars returns a handler that serves the published expvar variables
+// of the given names (those published, in the order given) as a JSON
+// object, like ExpvarHandler.
+func ExpvarVars(names ...string) volt.RequestHandler {
+	names = append([]string(nil), names...)
+	return func(ctx *volt.RequestCtx) {
+		writeExpvars(ctx, func(kv func(expvar.KeyValue)) {
+			for _, n := range names {
+				if v := expvar.Get(n); v != nil {
+					kv(expvar.KeyValue{Key: n, Value: v})
+				}
+			}
+		})
+	}
+}
+
+// writeExpvars writes the variables each calls its argument with as a
+// JSON object.
+func writeExpvars(ctx *volt.RequestCtx, each func(func(expvar.KeyValue))) {
 	ctx.SetContentType("application/json; charset=utf-8")
 	ctx.WriteString("{\n")
 	first := true
-	expvar.Do(func(kv expvar.KeyValue) {
+	each(func(kv expvar.KeyValue) {
 		if !first {
 			ctx.WriteString(",\n")
 		}

@@ -3,6 +3,9 @@ package middleware
 import (
 	"encoding/json"
 	"expvar"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,5 +84,61 @@ func TestMetricsCustomRoute(t *testing.T) {
 	h(newCtx("GET", "/b"))
 	if s := m.Snapshot(); s.Routes["all"].Requests["2xx"] != 2 || len(s.Routes) != 1 || len(s.Latency.Bounds) != len(DefaultBuckets) {
 		t.Errorf("%+v", s)
+	}
+}
+
+// TestExpvarHandlerLeavesOutCommandLine checks that the command line,
+// where secrets passed as flags show, is not served.
+func TestExpvarHandlerLeavesOutCommandLine(t *testing.T) {
+	args := os.Args
+	os.Args = append(append([]string(nil), args...), "-password", "flag-secret-4711")
+	defer func() { os.Args = args }()
+	ctx := newCtx("GET", "/debug/vars")
+	ExpvarHandler(ctx)
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(ctx.Response.Body(), &all); err != nil || all["memstats"] == nil {
+		t.Fatalf("ExpvarHandler: %v %.200s", err, ctx.Response.Body())
+	}
+	if all["cmdline"] != nil || strings.Contains(string(ctx.Response.Body()), "flag-secret-4711") {
+		t.Errorf("ExpvarHandler serves the command line")
+	}
+}
+
+func TestExpvarVarsServesOnlyTheNamedVariables(t *testing.T) {
+	if expvar.Get("volt_test_only") == nil {
+		expvar.NewInt("volt_test_only").Set(7)
+	}
+	ctx := newCtx("GET", "/debug/vars")
+	ExpvarVars("volt_test_only", "memstats", "cmdline", "no_such_var")(ctx)
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(ctx.Response.Body(), &all); err != nil {
+		t.Fatalf("%v %.200s", err, ctx.Response.Body())
+	}
+	if len(all) != 3 || string(all["volt_test_only"]) != "7" || all["memstats"] == nil || all["cmdline"] == nil {
+		t.Errorf("got %d variables: %.300s", len(all), ctx.Response.Body())
+	}
+}
+
+// TestMetricsRouteLabelsBounded checks that a Route function returning
+// unbounded labels (paths) cannot grow the counters without bound: past
+// MaxRoutes labels, requests are counted under "other".
+func TestMetricsRouteLabelsBounded(t *testing.T) {
+	m := &Metrics{Route: func(ctx *volt.RequestCtx) string { return string(ctx.Path()) }}
+	h := m.Wrap(ok)
+	for i := range DefaultMaxRoutes + 100 {
+		h(newCtx("GET", "/p/"+strconv.Itoa(i)))
+	}
+	s := m.Snapshot()
+	if len(s.Routes) != DefaultMaxRoutes+1 || s.Routes["other"].Requests["2xx"] != 100 {
+		t.Errorf("%d labels, other: %+v", len(s.Routes), s.Routes["other"])
+	}
+	m = &Metrics{MaxRoutes: 2, Route: func(ctx *volt.RequestCtx) string { return string(ctx.Path()) }}
+	h = m.Wrap(ok)
+	for _, p := range []string{"/a", "/b", "/c", "/a", "/d"} {
+		h(newCtx("GET", p))
+	}
+	s = m.Snapshot()
+	if len(s.Routes) != 3 || s.Routes["/a"].Requests["2xx"] != 2 || s.Routes["other"].Requests["2xx"] != 2 {
+		t.Errorf("MaxRoutes 2: %+v", s.Routes)
 	}
 }

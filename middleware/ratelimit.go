@@ -49,7 +49,10 @@ type RateLimitConfig struct {
 // cfg.Proxies) to cfg.Rate requests per second with bursts of cfg.Burst,
 // with a token bucket per client. A request over the limit gets 429 Too
 // Many Requests with a Retry-After header (whole seconds until a token
-// is back) and does not reach the next handler.
+// is back) and does not reach the next handler. A request whose client is
+// unknown (cfg.Proxies.ClientIP fails on the forwarding header a trusted
+// proxy passed on) gets 400 Bad Request and does not reach it either: it
+// is neither counted against the proxy nor let through.
 //
 // Clients are kept in 64 locked shards; a request of a known client
 // allocates nothing.
@@ -57,7 +60,12 @@ func RateLimit(cfg RateLimitConfig) Middleware {
 	l := newLimiter(cfg)
 	return func(next volt.RequestHandler) volt.RequestHandler {
 		return func(ctx *volt.RequestCtx) {
-			if wait, ok := l.allow(l.key(cfg.Proxies.ClientIP(ctx))); !ok {
+			ip, err := cfg.Proxies.ClientIP(ctx)
+			if err != nil {
+				ctx.Error(volt.StatusMessage(volt.StatusBadRequest), volt.StatusBadRequest)
+				return
+			}
+			if wait, ok := l.allow(l.key(ip)); !ok {
 				var b [20]byte
 				ctx.Response.Header.SetStatusCode(volt.StatusTooManyRequests)
 				retry := strconv.AppendInt(b[:0], int64(math.Ceil(wait.Seconds())), 10)

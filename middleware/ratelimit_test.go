@@ -157,3 +157,33 @@ func TestRateLimitServed(t *testing.T) {
 		t.Errorf("other client: %d", resp.StatusCode)
 	}
 }
+
+// TestRateLimitUntrustworthyForwardingRefused checks that a request whose
+// forwarding header cannot be walked is refused with 400, not counted
+// against (and let through on) the trusted proxy's own bucket.
+func TestRateLimitUntrustworthyForwardingRefused(t *testing.T) {
+	cfg := RateLimitConfig{Rate: 1, Burst: 100, Proxies: Proxies{Trusted: MustParsePrefixes("0.0.0.0/32")}}
+	reached := 0
+	h := RateLimit(cfg)(func(ctx *volt.RequestCtx) { reached++ })
+	var many []string
+	for range 17 {
+		many = append(many, "X-Forwarded-For", "203.0.113.1")
+	}
+	for _, hdr := range [][]string{many, {"X-Forwarded-For", "203.0.113.1,junk"}, {"Forwarded", "for=1.2.3.4"}} {
+		ctx := newCtx("GET", "/", hdr...)
+		h(ctx)
+		if hdr[0] == "Forwarded" {
+			// Not the configured header: ignored, the client is the peer.
+			if ctx.Response.StatusCode() != 200 {
+				t.Errorf("%q: got %d, want 200", hdr[1], ctx.Response.StatusCode())
+			}
+			continue
+		}
+		if got := ctx.Response.StatusCode(); got != 400 {
+			t.Errorf("%d fields %q: got %d, want 400", len(hdr)/2, hdr[1], got)
+		}
+	}
+	if reached != 1 {
+		t.Errorf("next handler reached %d times, want 1", reached)
+	}
+}

@@ -3,15 +3,18 @@ package middleware
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"sync/atomic"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/internal/ascii"
 )
 
 // RequestIDConfig configures RequestID.
 type RequestIDConfig struct {
 	// Header is the header that carries the ID, in the request and the
-	// response. If empty, "X-Request-ID".
+	// response. If empty, "X-Request-ID". RequestID panics if it is not
+	// a token (volt.ErrInvalidHeaderField).
 	Header string
 
 	// Generate appends a new ID to dst and returns the extended slice. It
@@ -19,6 +22,8 @@ type RequestIDConfig struct {
 	// drawn when the program starts, '-' and a 16-digit hexadecimal
 	// counter ("3f9a0c5e1b7d4e22-000000000000002a"): unique within the
 	// process and, with high probability, across restarts and instances.
+	// An ID it makes that is not 1 to 128 visible ASCII characters is
+	// replaced by one of that default form.
 	Generate func(dst []byte) []byte
 }
 
@@ -34,6 +39,8 @@ func RequestID(cfg RequestIDConfig) Middleware {
 	st := &requestIDState{header: []byte(cfg.Header), gen: cfg.Generate}
 	if cfg.Header == "" {
 		st.header = []byte("X-Request-ID")
+	} else if !ascii.ValidToken(st.header) {
+		panic(fmt.Errorf("%w: RequestID header name %q", volt.ErrInvalidHeaderField, cfg.Header))
 	}
 	if st.gen == nil {
 		st.gen = appendCounterID
@@ -45,6 +52,9 @@ func RequestID(cfg RequestIDConfig) Middleware {
 			if !validRequestID(id) {
 				b := getBuf()
 				*b = st.gen((*b)[:0])
+				if !validRequestID(*b) {
+					*b = appendCounterID((*b)[:0])
+				}
 				h.SetBytes(st.header, *b)
 				putBuf(b)
 				id = h.PeekBytes(st.header)

@@ -28,7 +28,10 @@
 // Certificates that change on disk (renewed by an outside tool) are picked
 // up by a Reloader without dropping connections:
 //
-//	r, err := tlsutil.NewReloader("cert.pem", "key.pem", time.Minute)
+//	r, err := tlsutil.NewReloaderFromConfig(tlsutil.ReloaderConfig{
+//		CertFile: "cert.pem", KeyFile: "key.pem",
+//		OnError:  func(err error) { alert(err) }, // if nil: slog.Default()
+//	})
 //	cfg.GetCertificate = r.GetCertificate
 //
 // ACME (for example golang.org/x/crypto/acme/autocert) plugs in the same

@@ -2,6 +2,7 @@ package tlsutil
 
 import (
 	"crypto/tls"
+	"log/slog"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -11,9 +12,11 @@ import (
 // Reloader serves a certificate from files and reloads it when they
 // change: a handshake after the change gets the new certificate, while
 // established connections go on undisturbed. A reload that fails (a
-// half-written file) keeps the previous certificate and is retried.
+// half-written file) keeps the previous certificate, is reported (see
+// ReloaderConfig.OnError) and is retried at the next check.
 type Reloader struct {
 	certFile, keyFile string
+	onError           func(error)
 	cur               atomic.Pointer[tls.Certificate]
 	mu                sync.Mutex
 	modCert, modKey   time.Time
@@ -22,13 +25,45 @@ type Reloader struct {
 	once              sync.Once
 }
 
+// ReloaderConfig configures a Reloader (see NewReloaderFromConfig).
+type ReloaderConfig struct {
+	// CertFile and KeyFile are the PEM files of the key pair (see
+	// LoadKeyPair).
+	CertFile, KeyFile string
+
+	// Interval is how often the files are checked for changes. If zero,
+	// a minute.
+	Interval time.Duration
+
+	// OnError is called, on the Reloader's goroutine, with the error of
+	// each failed reload in the background (the previous certificate is
+	// still served; the reload is tried again at each check until it
+	// succeeds). It is not called for the first load, whose error
+	// NewReloaderFromConfig returns, nor for Reload, which returns its
+	// own. If nil, the error is logged through slog.Default() at level
+	// Error, with the files' names.
+	OnError func(error)
+}
+
 // NewReloader loads the key pair and checks the files for changes every
-// interval (a minute if zero) until Close.
+// interval (a minute if zero) until Close. A failed reload is logged
+// through slog.Default(); see NewReloaderFromConfig to handle it.
 func NewReloader(certFile, keyFile string, interval time.Duration) (*Reloader, error) {
+	return NewReloaderFromConfig(ReloaderConfig{CertFile: certFile, KeyFile: keyFile, Interval: interval})
+}
+
+// NewReloaderFromConfig loads the key pair of cfg and checks its files
+// for changes every cfg.Interval until Close, reporting failed reloads to
+// cfg.OnError.
+func NewReloaderFromConfig(cfg ReloaderConfig) (*Reloader, error) {
+	interval := cfg.Interval
 	if interval <= 0 {
 		interval = time.Minute
 	}
-	r := &Reloader{certFile: certFile, keyFile: keyFile, stop: make(chan struct{})}
+	r := &Reloader{certFile: cfg.CertFile, keyFile: cfg.KeyFile, onError: cfg.OnError, stop: make(chan struct{})}
+	if r.onError == nil {
+		r.onError = r.logError
+	}
 	if err := r.Reload(); err != nil {
 		return nil, err
 	}
@@ -40,11 +75,19 @@ func NewReloader(certFile, keyFile string, interval time.Duration) (*Reloader, e
 			case <-r.stop:
 				return
 			case <-t.C:
-				_ = r.reloadIfChanged()
+				if err := r.reloadIfChanged(); err != nil {
+					r.onError(err)
+				}
 			}
 		}
 	}()
 	return r, nil
+}
+
+// logError is the OnError of a ReloaderConfig without one.
+func (r *Reloader) logError(err error) {
+	slog.Default().Error("tlsutil: certificate reload failed; serving the previous certificate",
+		"cert", r.certFile, "key", r.keyFile, "err", err)
 }
 
 // Reload loads the files now.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -185,5 +186,51 @@ func TestAPIRateLimit(t *testing.T) {
 	}
 	if codes[200] != 2 || codes[429] != 2 {
 		t.Errorf("codes %v", codes)
+	}
+}
+
+// TestDebugVarsHidesCommandLine checks that /debug/vars does not publish
+// the command line, where a secret passed as a flag would show.
+func TestDebugVarsHidesCommandLine(t *testing.T) {
+	args := os.Args
+	os.Args = append(append([]string(nil), args...), "-token", "cmdline-secret-4711")
+	defer func() { os.Args = args }()
+	c := start(t, config{token: "tok"})
+	resp, body := c.do("GET", "/debug/vars", "")
+	if resp.StatusCode != 200 || !strings.Contains(body, `"api"`) {
+		t.Fatalf("debug/vars: %d %.200q", resp.StatusCode, body)
+	}
+	if strings.Contains(body, "cmdline-secret-4711") || strings.Contains(body, `"cmdline"`) {
+		t.Errorf("debug/vars shows the command line: %.300q", body)
+	}
+}
+
+func TestLoadToken(t *testing.T) {
+	file := t.TempDir() + "/token"
+	os.WriteFile(file, []byte("from-file\n"), 0o600)
+	if tok, made, err := loadToken("from-env", file); err != nil || made || tok != "from-file" {
+		t.Errorf("file: %q %v %v", tok, made, err)
+	}
+	if tok, made, err := loadToken("from-env", ""); err != nil || made || tok != "from-env" {
+		t.Errorf("env: %q %v %v", tok, made, err)
+	}
+	a, made, err := loadToken("", "")
+	b, _, _ := loadToken("", "")
+	if err != nil || !made || len(a) != 32 || a == b {
+		t.Errorf("random: %q %q %v %v", a, b, made, err)
+	}
+	os.WriteFile(file, []byte(" \n"), 0o600)
+	if _, _, err := loadToken("", file); err == nil {
+		t.Error("empty token file accepted")
+	}
+	if _, _, err := loadToken("", file+".missing"); err == nil {
+		t.Error("missing token file accepted")
+	}
+}
+
+func TestServerHasTimeouts(t *testing.T) {
+	s := newServer(func(*volt.RequestCtx) {})
+	if s.HeaderTimeout <= 0 || s.ReadTimeout <= 0 || s.WriteTimeout <= 0 || s.IdleTimeout <= 0 {
+		t.Errorf("%+v", s)
 	}
 }

@@ -4,17 +4,20 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/tls"
 	"io"
 	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/volthttp/volt"
 	"github.com/volthttp/volt/sse"
+	"github.com/volthttp/volt/tlsutil"
 	"github.com/volthttp/volt/websocket"
 )
 
@@ -80,7 +83,7 @@ func TestDemoPages(t *testing.T) {
 		!strings.Contains(string(b), "<code>note</code> = n1") {
 		t.Errorf("upload: %s", b)
 	}
-	if code, body := get("/fetch?url=" + base + "/hello"); code != 200 || !strings.Contains(body, "200 OK") || !strings.Contains(body, "Hello, World!") {
+	if code, body := get("/fetch?path=/hello"); code != 200 || !strings.Contains(body, "200 OK") || !strings.Contains(body, "Hello, World!") {
 		t.Errorf("fetch: %d %q", code, body)
 	}
 	// The static files page: a listing, then a file, compressed.
@@ -183,5 +186,117 @@ func TestDemoTLSCert(t *testing.T) {
 	}
 	if _, err := loadOrMakeCert("missing.pem", "missing.pem"); err == nil {
 		t.Fatal("missing files accepted")
+	}
+}
+
+// TestDemoFetchIsNoOpenProxy checks that the client page fetches only the
+// demo's own pages: neither a URL from the query nor the Host header can
+// send it elsewhere.
+func TestDemoFetchIsNoOpenProxy(t *testing.T) {
+	var hits atomic.Int32
+	other, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherSrv := &volt.Server{Handler: func(ctx *volt.RequestCtx) { hits.Add(1); ctx.WriteString("internal secret") }}
+	go otherSrv.Serve(other)
+	defer otherSrv.Close()
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDemo()
+	defer d.live.close()
+	srv := &volt.Server{Handler: d.serve}
+	go srv.Serve(ln)
+	defer srv.Close()
+	base := "http://" + ln.Addr().String()
+
+	get := func(target, host string) (int, string) {
+		req, _ := http.NewRequest("GET", base+target, nil)
+		if host != "" {
+			req.Host = host
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, tc := range []struct{ target, host string }{
+		{"/fetch?url=http://" + other.Addr().String() + "/", ""},
+		{"/fetch?url=http://127.0.0.1:22/", ""},
+		{"/fetch?url=", other.Addr().String()},
+		{"/fetch?path=/hello", other.Addr().String()},
+		{"/fetch?path=//" + other.Addr().String() + "/", ""},
+		{"/fetch?path=http://" + other.Addr().String() + "/", ""},
+		{"/fetch?path=@" + other.Addr().String() + "/", ""},
+	} {
+		_, body := get(tc.target, tc.host)
+		if strings.Contains(body, "internal secret") || strings.Contains(body, "connection refused") {
+			t.Errorf("%s (Host %q): fetched elsewhere: %.300q", tc.target, tc.host, body)
+		}
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the other server got %d requests", n)
+	}
+	if code, body := get("/fetch?path=/hello", ""); code != 200 || !strings.Contains(body, "200 OK") || !strings.Contains(body, "Hello, World!") {
+		t.Errorf("fetch of /hello: %d %.300q", code, body)
+	}
+}
+
+// TestDemoFetchOverTLS checks the client page of a demo served over TLS:
+// it fetches from itself, trusting its own certificate only.
+func TestDemoFetchOverTLS(t *testing.T) {
+	cert, err := loadOrMakeCert("", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _, err := tlsutil.SelfSigned()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		trust  *tls.Certificate
+		expect string
+	}{
+		{"its own certificate", &cert, "Hello, World!"},
+		{"another certificate is refused", &other, "not the demo&#39;s own certificate"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := newDemo()
+			defer d.live.close()
+			d.client = newFetchClient(tc.trust)
+			srv := newServer(d.serve)
+			srv.TLSConfig = tlsutil.ServerConfig(cert)
+			go srv.ServeTLS(ln, "", "")
+			defer srv.Close()
+			hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+			defer hc.CloseIdleConnections()
+			resp, err := hc.Get("https://" + ln.Addr().String() + "/fetch?path=/hello")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if !strings.Contains(string(b), tc.expect) {
+				t.Errorf("want %q in %.600q", tc.expect, b)
+			}
+		})
+	}
+}
+
+func TestDemoServerHasTimeouts(t *testing.T) {
+	s := newServer(func(*volt.RequestCtx) {})
+	if s.HeaderTimeout <= 0 || s.ReadTimeout <= 0 || s.WriteTimeout <= 0 || s.IdleTimeout <= 0 || s.MaxRequestBodySize != 64<<20 {
+		t.Errorf("%+v", s)
 	}
 }

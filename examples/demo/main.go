@@ -9,6 +9,7 @@ package main
 import (
 	"flag"
 	"log"
+	"time"
 
 	"github.com/volthttp/volt"
 	"github.com/volthttp/volt/tlsutil"
@@ -21,7 +22,8 @@ func main() {
 	keyFile := flag.String("key", "", "private key PEM file for -tls")
 	flag.Parse()
 
-	srv := &volt.Server{Handler: newDemo().serve, MaxRequestBodySize: 64 << 20}
+	d := newDemo()
+	srv := newServer(d.serve)
 	if !*useTLS {
 		log.Printf("volt demo: open http://%s/ in a browser", *addr)
 		log.Fatal(srv.ListenAndServe(*addr))
@@ -30,7 +32,23 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	d.client = newFetchClient(&cert)
 	srv.TLSConfig = tlsutil.ServerConfig(cert)
 	log.Printf("volt demo: open https://%s/ in a browser", *addr)
 	log.Fatal(srv.ListenAndServeTLS(*addr, "", ""))
+}
+
+// newServer returns the demo's server: uploads up to 64 MiB, and a limit
+// on every wait (the streams of the live and chat pages are hijacked or
+// written to, and so bounded by WriteTimeout only).
+func newServer(handler volt.RequestHandler) *volt.Server {
+	return &volt.Server{
+		Handler:            handler,
+		MaxRequestBodySize: 64 << 20,
+		HeaderTimeout:      10 * time.Second,
+		ReadTimeout:        2 * time.Minute, // a 64 MiB upload at 0.5 MiB/s
+		WriteTimeout:       30 * time.Second,
+		IdleTimeout:        60 * time.Second,
+		MaxConnsPerIP:      64,
+	}
 }

@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
+	"crypto/tls"
 	"embed"
+	"errors"
 	"fmt"
 	"html"
 	"io"
 	"log"
+	"net"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -27,22 +31,24 @@ type demo struct {
 	byPath map[string]volt.RequestHandler
 	live   *live
 	chat   *chatRoom
+	client *volt.Client // of the client page (fetch)
 }
 
 func newDemo() *demo {
 	l := newLive()
 	room := newChatRoom()
-	d := &demo{live: l, chat: room, pages: []page{
+	d := &demo{live: l, chat: room, client: newFetchClient(nil)}
+	d.pages = []page{
 		{"/hello", "Hello", "The smallest handler: a text/plain body.", hello},
 		{"/echo", "Echo", "A form whose body the server sends back, with its Content-Type.", echo},
 		{"/upload", "File upload", "A multipart/form-data form; files past the memory limit are spilled to disk.", upload},
 		{"/stream", "Streamed response", "The handler writes and flushes a line at a time (chunked encoding).", stream},
 		{"/wait", "Cancellation", "A slow request that notices at once when you close the tab (RequestCtx.Done).", wait},
-		{"/fetch", "Client", "The server fetches a URL with volt's Client (redirects followed) and shows the answer.", fetch},
+		{"/fetch", "Client", "The server fetches one of the demo's own pages with volt's Client (redirects followed) and shows the answer.", d.fetch},
 		{"/files/", "Static files", "This demo's own source folder, browsed through volt.FS: a listing, compressed answers (br, zstd, gzip), ranges and ETags.", files()},
 		{"/live", "Live clock and feed", "Server-Sent Events: a clock ticking every 100 ms and a feed shared by every open page, resumed without a gap after a reconnection.", l.page},
 		{"/chat", "Chat", "A chat room over WebSocket, with permessage-deflate: open it in several tabs.", room.page},
-	}}
+	}
 	d.byPath = map[string]volt.RequestHandler{"/": d.index, "/live/events": l.events, "/live/say": l.say, "/live/drop": l.drop, "/chat/ws": room.ws}
 	for _, p := range d.pages {
 		d.byPath[p.path] = p.handler
@@ -91,6 +97,9 @@ func hello(ctx *volt.RequestCtx) {
 
 func echo(ctx *volt.RequestCtx) {
 	if ctx.IsPost() {
+		// The body is the visitor's: nosniff keeps a browser from running
+		// it as a page when its type says otherwise.
+		ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
 		ctx.Response.Header.SetContentTypeBytes(ctx.Request.Header.ContentType())
 		ctx.SetBody(ctx.PostBody())
 		return
@@ -156,22 +165,68 @@ func stream(ctx *volt.RequestCtx) {
 	ctx.WriteString("<p>done.</p></body></html>")
 }
 
-var demoClient = &volt.Client{ConnConfig: volt.ConnConfig{ReadTimeout: 10 * time.Second, MaxResponseBodySize: 1 << 20}}
+// fetchPaths are the pages the client page may fetch: the demo's own,
+// on the address the request came in on. Fetching URLs a visitor types
+// in would make the demo an open proxy into the machine's network.
+var fetchPaths = []string{"/hello", "/files", "/files/main.go"}
 
-func fetch(ctx *volt.RequestCtx) {
-	target := string(ctx.QueryArgs().Peek("url"))
-	if target == "" {
-		target = "http://" + string(ctx.Host()) + "/hello"
+// newFetchClient returns the client of the client page. With cert, it
+// speaks https and trusts that certificate only: the demo fetches from
+// itself.
+func newFetchClient(cert *tls.Certificate) *volt.Client {
+	c := &volt.Client{ConnConfig: volt.ConnConfig{ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, MaxResponseBodySize: 1 << 20}}
+	if cert != nil && len(cert.Certificate) > 0 {
+		own := cert.Certificate[0]
+		c.ConnConfig.TLSConfig = &tls.Config{
+			// The name is checked by VerifyConnection instead: the
+			// server must present exactly the demo's certificate.
+			InsecureSkipVerify: true,
+			VerifyConnection: func(st tls.ConnectionState) error {
+				if len(st.PeerCertificates) == 0 || !bytes.Equal(st.PeerCertificates[0].Raw, own) {
+					return errors.New("demo: not the demo's own certificate")
+				}
+				return nil
+			},
+		}
 	}
+	return c
+}
+
+func (d *demo) fetch(ctx *volt.RequestCtx) {
+	path := string(ctx.QueryArgs().Peek("path"))
 	var b strings.Builder
-	fmt.Fprintf(&b, `<form action="/fetch"><p><input name="url" size="60" value="%s"> <button>Fetch</button></p></form>`, html.EscapeString(target))
-	if ctx.QueryArgs().Has("url") {
+	b.WriteString(`<form action="/fetch"><p><select name="path">`)
+	for _, p := range fetchPaths {
+		sel := ""
+		if p == path {
+			sel = " selected"
+		}
+		fmt.Fprintf(&b, `<option%s>%s</option>`, sel, html.EscapeString(p))
+	}
+	b.WriteString(`</select> <button>Fetch</button></p></form>
+<p>The server fetches one of its own pages, from the address this request came in on.</p>`)
+	switch {
+	case ctx.QueryArgs().Has("url"):
+		b.WriteString("<p>Error: this page fetches only the demo's own pages, not a URL.</p>")
+	case path == "":
+	case !slices.Contains(fetchPaths, path):
+		fmt.Fprintf(&b, "<p>Error: <code>%s</code> is not one of the pages above.</p>", html.EscapeString(path))
+	default:
+		local, ok := ctx.LocalAddr().(*net.TCPAddr)
+		if !ok {
+			b.WriteString("<p>Error: the demo is not served over TCP.</p>")
+			break
+		}
+		scheme := "http://"
+		if ctx.IsTLS() {
+			scheme = "https://"
+		}
 		req, resp := volt.AcquireRequest(), volt.AcquireResponse()
 		defer volt.ReleaseRequest(req)
 		defer volt.ReleaseResponse(resp)
-		req.SetRequestURI(target)
+		req.SetRequestURI(scheme + local.String() + path)
 		start := time.Now()
-		if err := demoClient.DoRedirects(req, resp, 5); err != nil {
+		if err := d.client.DoRedirects(req, resp, 5); err != nil {
 			fmt.Fprintf(&b, "<p>Error: <code>%s</code></p>", html.EscapeString(err.Error()))
 		} else {
 			fmt.Fprintf(&b, "<p>%d %s in %v</p><pre>", resp.StatusCode(), volt.StatusMessage(resp.StatusCode()), time.Since(start).Round(time.Microsecond))

@@ -5,6 +5,10 @@
 //	go run ./examples/fetch [-X METHOD] [-d BODY] [-H 'Name: value']... [-timeout 5s]
 //	    [-compressed] [-proxy URL] [-insecure] [-max-size BYTES] URL
 //
+// "-H @FILE" reads header fields from FILE, one "Name: value" a line: a
+// secret (Authorization: Bearer ...) given on the command line is visible
+// to every local user.
+//
 // On failure it prints one line naming the cause (timeout, malformed
 // response, body too large, connection refused, certificate, ...) and
 // exits with status 1; a usage error exits with 2. An HTTP error status
@@ -66,7 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.method, "X", "", "request method (default GET, or POST with -d)")
 	fs.StringVar(&o.data, "d", "", "request body")
-	fs.Var(&o.headers, "H", "request header field 'Name: value' (repeatable)")
+	fs.Var(&o.headers, "H", "request header field 'Name: value', or @FILE of such lines, for secrets (repeatable)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "limit on the whole fetch, redirects included")
 	fs.BoolVar(&o.compressed, "compressed", false, "ask for a gzip or deflate body and decompress it")
 	fs.StringVar(&o.proxy, "proxy", "", "proxy URL (http://, https://, socks5://); default: HTTP_PROXY, HTTPS_PROXY and NO_PROXY")
@@ -128,7 +132,11 @@ func fetch(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		req.SetBodyString(o.data)
 		req.Header.SetContentType("application/x-www-form-urlencoded")
 	}
-	for _, h := range o.headers {
+	headers, err := expandHeaders(o.headers)
+	if err != nil {
+		return err
+	}
+	for _, h := range headers {
 		name, value, ok := strings.Cut(h, ":")
 		if !ok || strings.TrimSpace(name) == "" {
 			return usageError("bad -H " + h + ": want 'Name: value'")
@@ -159,13 +167,35 @@ func fetch(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	writeHead(stderr, resp)
 	body := resp.Body()
 	if o.compressed {
-		var err error
 		if body, err = decompress(body, resp.Header.Peek("Content-Encoding"), o.maxSize); err != nil {
 			return err
 		}
 	}
-	_, err := stdout.Write(body)
+	_, err = stdout.Write(body)
 	return err
+}
+
+// expandHeaders returns the -H values with each "@FILE" replaced by the
+// non-blank lines of FILE.
+func expandHeaders(hs []string) ([]string, error) {
+	var out []string
+	for _, h := range hs {
+		file, ok := strings.CutPrefix(h, "@")
+		if !ok {
+			out = append(out, h)
+			continue
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, usageError("-H @" + file + ": " + err.Error())
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				out = append(out, line)
+			}
+		}
+	}
+	return out, nil
 }
 
 // writeHead writes the status line and header fields, as received except

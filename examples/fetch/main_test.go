@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -190,5 +191,21 @@ func TestFetchProxy(t *testing.T) {
 	code, stdout, stderr := fetchRun(t, "-proxy", px.URL, base+"/echo")
 	if code != 0 || stdout != "GET /echo x-test= body=" || relayed.Load() != 1 {
 		t.Fatalf("exit %d %q, %d relayed: %s", code, stdout, relayed.Load(), stderr)
+	}
+}
+
+// TestHeaderFile checks that -H @FILE sends the fields of FILE, so that a
+// secret need not be on the command line.
+func TestHeaderFile(t *testing.T) {
+	base := testOrigin(t)
+	file := t.TempDir() + "/headers"
+	if err := os.WriteFile(file, []byte("X-Test: from-file\n\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := fetchRun(t, "-H", "@"+file, base+"/echo"); code != 0 || out != "GET /echo x-test=from-file body=" {
+		t.Errorf("%d %q %q", code, out, errOut)
+	}
+	if code, _, errOut := fetchRun(t, "-H", "@"+file+".missing", base+"/echo"); code != 1 || !strings.Contains(errOut, "missing") {
+		t.Errorf("missing file: %d %q", code, errOut)
 	}
 }

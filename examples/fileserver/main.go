@@ -7,6 +7,7 @@ package main
 import (
 	"flag"
 	"log"
+	"time"
 
 	"github.com/volthttp/volt"
 )
@@ -27,7 +28,19 @@ func main() {
 	root := flag.String("root", ".", "directory to serve")
 	flag.Parse()
 
-	srv := &volt.Server{Handler: newHandler(*root)}
+	srv := newServer(newHandler(*root))
 	log.Printf("volt fileserver: serving %s on http://%s/", *root, *addr)
 	log.Fatal(srv.ListenAndServe(*addr))
+}
+
+// newServer returns the server of handler, with a limit on every wait.
+func newServer(handler volt.RequestHandler) *volt.Server {
+	return &volt.Server{
+		Handler:       handler,
+		HeaderTimeout: 10 * time.Second,
+		ReadTimeout:   30 * time.Second,
+		WriteTimeout:  30 * time.Second,
+		IdleTimeout:   60 * time.Second,
+		MaxConnsPerIP: 64,
+	}
 }

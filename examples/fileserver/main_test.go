@@ -145,3 +145,10 @@ func TestCurl(t *testing.T) {
 		t.Fatalf("If-None-Match %s: %s", etag, out)
 	}
 }
+
+func TestServerHasTimeouts(t *testing.T) {
+	s := newServer(func(*volt.RequestCtx) {})
+	if s.HeaderTimeout <= 0 || s.ReadTimeout <= 0 || s.WriteTimeout <= 0 || s.IdleTimeout <= 0 {
+		t.Errorf("%+v", s)
+	}
+}

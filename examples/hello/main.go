@@ -10,6 +10,7 @@ import (
 	"crypto/tls"
 	"flag"
 	"log"
+	"time"
 
 	"github.com/volthttp/volt"
 	"github.com/volthttp/volt/tlsutil"
@@ -22,7 +23,7 @@ func main() {
 	keyFile := flag.String("key", "", "private key PEM file for -tls")
 	flag.Parse()
 
-	srv := &volt.Server{Handler: handler}
+	srv := newServer(handler)
 	if !*useTLS {
 		log.Printf("listening on http://%s", *addr)
 		log.Fatal(srv.ListenAndServe(*addr))
@@ -60,9 +61,24 @@ func handler(ctx *volt.RequestCtx) {
 		ctx.SetContentType("text/plain; charset=utf-8")
 		ctx.SetBodyString("Hello, World!")
 	case ctx.IsPost() && string(ctx.Path()) == "/echo":
+		// The body is the client's: nosniff keeps a browser from running
+		// it as a page when its type says otherwise.
+		ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
 		ctx.Response.Header.SetContentTypeBytes(ctx.Request.Header.ContentType())
 		ctx.SetBody(ctx.PostBody())
 	default:
 		ctx.NotFound()
+	}
+}
+
+// newServer returns the server of handler, with a limit on every wait.
+func newServer(handler volt.RequestHandler) *volt.Server {
+	return &volt.Server{
+		Handler:       handler,
+		HeaderTimeout: 10 * time.Second,
+		ReadTimeout:   30 * time.Second,
+		WriteTimeout:  30 * time.Second,
+		IdleTimeout:   60 * time.Second,
+		MaxConnsPerIP: 64,
 	}
 }

@@ -67,3 +67,10 @@ func TestHelloTLS(t *testing.T) {
 		t.Fatal("missing files accepted")
 	}
 }
+
+func TestServerHasTimeouts(t *testing.T) {
+	s := newServer(func(*volt.RequestCtx) {})
+	if s.HeaderTimeout <= 0 || s.ReadTimeout <= 0 || s.WriteTimeout <= 0 || s.IdleTimeout <= 0 {
+		t.Errorf("%+v", s)
+	}
+}

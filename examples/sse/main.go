@@ -35,8 +35,7 @@ func main() {
 	a := newApp()
 	stop := a.start(100 * time.Millisecond)
 	defer stop()
-	// WriteTimeout cuts off a client that stopped reading (see package sse).
-	srv := &volt.Server{Handler: a.serve, WriteTimeout: 30 * time.Second}
+	srv := newServer(a.serve)
 	go func() {
 		sig := make(chan os.Signal, 1)
 		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
@@ -129,3 +128,15 @@ func (a *app) serve(ctx *volt.RequestCtx) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// newServer returns the server of handler, with a limit on every wait (WriteTimeout also cuts off a client that stopped reading its stream: see package sse).
+func newServer(handler volt.RequestHandler) *volt.Server {
+	return &volt.Server{
+		Handler:       handler,
+		HeaderTimeout: 10 * time.Second,
+		ReadTimeout:   30 * time.Second,
+		WriteTimeout:  30 * time.Second,
+		IdleTimeout:   60 * time.Second,
+		MaxConnsPerIP: 64,
+	}
+}

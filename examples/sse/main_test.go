@@ -129,3 +129,10 @@ func atoi(s string) int {
 	}
 	return n
 }
+
+func TestServerHasTimeouts(t *testing.T) {
+	s := newServer(func(*volt.RequestCtx) {})
+	if s.HeaderTimeout <= 0 || s.ReadTimeout <= 0 || s.WriteTimeout <= 0 || s.IdleTimeout <= 0 {
+		t.Errorf("%+v", s)
+	}
+}

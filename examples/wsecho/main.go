@@ -9,6 +9,7 @@ package main
 import (
 	"flag"
 	"log"
+	"time"
 
 	"github.com/volthttp/volt"
 	"github.com/volthttp/volt/websocket"
@@ -17,6 +18,7 @@ import (
 var upgrader = websocket.Upgrader{
 	Config: websocket.Config{
 		MaxMessageSize: 64 << 20,
+		WriteTimeout:   30 * time.Second, // a client that stops reading is dropped
 		Compression:    websocket.Compression{Enabled: true},
 	},
 	// Conformance tools send an Origin of their own.
@@ -26,7 +28,7 @@ var upgrader = websocket.Upgrader{
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	flag.Parse()
-	srv := &volt.Server{Handler: handler}
+	srv := newServer(handler)
 	log.Printf("echoing WebSocket messages on ws://%s/ws", *addr)
 	log.Fatal(srv.ListenAndServe(*addr))
 }
@@ -47,4 +49,16 @@ func handler(ctx *volt.RequestCtx) {
 			}
 		}
 	})
+}
+
+// newServer returns the server of handler, with a limit on every wait (a WebSocket, once upgraded, has its own: see websocket.Config).
+func newServer(handler volt.RequestHandler) *volt.Server {
+	return &volt.Server{
+		Handler:       handler,
+		HeaderTimeout: 10 * time.Second,
+		ReadTimeout:   30 * time.Second,
+		WriteTimeout:  30 * time.Second,
+		IdleTimeout:   60 * time.Second,
+		MaxConnsPerIP: 64,
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/volthttp/volt"
 	"testing"
 
 	"github.com/volthttp/volt/volttest"
@@ -37,5 +38,12 @@ func TestEcho(t *testing.T) {
 	}
 	if status, _, _ := srv.Client().Get(nil, srv.URL+"/other"); status != 404 {
 		t.Fatalf("other path: %d", status)
+	}
+}
+
+func TestServerHasTimeouts(t *testing.T) {
+	s := newServer(func(*volt.RequestCtx) {})
+	if s.HeaderTimeout <= 0 || s.ReadTimeout <= 0 || s.WriteTimeout <= 0 || s.IdleTimeout <= 0 {
+		t.Errorf("%+v", s)
 	}
 }
