@@ -479,6 +479,7 @@ func (c *http1Conn) startWatch(ctx *RequestCtx) {
 		c.hupAhead = len(c.br.buffered()) > 0
 		if c.hup.Watch(c) {
 			c.watching = true
+			c.watchActive(1)
 			return
 		}
 		c.hupCtx = nil
@@ -487,6 +488,7 @@ func (c *http1Conn) startWatch(ctx *RequestCtx) {
 		return // the handler reads the connection
 	}
 	c.watching = true
+	c.watchActive(1)
 	c.watchStop.Store(false)
 	c.watchDone = make(chan struct{})
 	c.watchBuf = readBufPool.get(orInt(c.srv.ReadBufferSize, DefaultReadBufferSize))
@@ -524,6 +526,7 @@ func (c *http1Conn) stopWatch() {
 	if c.hupCtx != nil {
 		c.hup.Unwatch()
 		c.hupCtx, c.watching = nil, false
+		c.watchActive(-1)
 		return
 	}
 	c.watchStop.Store(true)
@@ -537,4 +540,12 @@ func (c *http1Conn) stopWatch() {
 	}
 	readBufPool.put(c.watchBuf)
 	c.watchBuf, c.watchN, c.watchErr, c.watching = nil, 0, nil, false
+	c.watchActive(-1)
+}
+
+// watchActive reports a watcher starting or stopping to the test hook.
+func (c *http1Conn) watchActive(delta int) {
+	if th := hooks(); th != nil && th.watchActive != nil {
+		th.watchActive(delta)
+	}
 }

@@ -1,0 +1,20 @@
+package volt
+
+import "sync/atomic"
+
+// testHooks are points where tests observe or delay the server to make a
+// race deterministic. Production code never sets them: each point costs
+// one atomic load of a nil pointer.
+type testHooks struct {
+	// watchDelay runs in ServerConn.watch between the decision to start
+	// the protocol's watcher and the start.
+	watchDelay func()
+	// watchActive is told +1 when an HTTP/1.1 watcher starts, -1 when it
+	// stops.
+	watchActive func(delta int)
+}
+
+var testHooksPtr atomic.Pointer[testHooks]
+
+// hooks returns the installed test hooks, or nil.
+func hooks() *testHooks { return testHooksPtr.Load() }
