@@ -2,6 +2,8 @@ package volt
 
 import (
 	"bufio"
+	"fmt"
+	"io"
 	"net"
 	"sync/atomic"
 	"testing"
@@ -31,6 +33,183 @@ func transportName(tcp bool) string {
 		return "tcp"
 	}
 	return "memconn"
+}
+
+// poisonReadBuffers overwrites every read buffer given back to the pool,
+// as the next connection that takes it would: a request still viewing it
+// then sees '#'.
+func poisonReadBuffers(t *testing.T) {
+	setTestHooks(t, &testHooks{bufPut: func(p *bufPool, b []byte) {
+		if p == &readBufPool {
+			b = b[:cap(b)]
+			for i := range b {
+				b[i] = '#'
+			}
+		}
+	}})
+}
+
+// TestHijackRequestOutlivesReadBuffer: everything the hijack handler can
+// reach of the request (the slices the handler took, the header fields,
+// the body, the URI, the query, the user values) keeps its bytes until
+// the hijack handler returns, while other connections recycle the pooled
+// read buffers.
+func TestHijackRequestOutlivesReadBuffer(t *testing.T) {
+	for _, tcp := range []bool{false, true} {
+		t.Run(transportName(tcp), func(t *testing.T) {
+			poisonReadBuffers(t)
+			proceed := make(chan struct{})
+			got := make(chan string, 1)
+			s := &Server{Handler: func(ctx *RequestCtx) {
+				if string(ctx.Path()) != "/ws" {
+					ctx.Write(ctx.PostBody())
+					return
+				}
+				tok := ctx.Request.Header.Peek("X-Token")
+				body := ctx.PostBody()
+				ctx.SetUserValue("tok", tok)
+				ctx.SetStatusCode(StatusSwitchingProtocols)
+				ctx.Hijack(func(c net.Conn) {
+					<-proceed
+					got <- fmt.Sprintf("%s|%s|%s|%s|%s|%s|%s|%s", tok, body, ctx.UserValue("tok"),
+						ctx.Request.Header.Peek("X-Token"), ctx.PostBody(), ctx.Method(),
+						ctx.QueryArgs().Peek("q"), ctx.Path())
+				})
+			}}
+			var addr string
+			var ln interface{ Dial() (net.Conn, error) }
+			if tcp {
+				addr = testTCPServer(t, s)
+			} else {
+				ln = testServer(t, s)
+			}
+			dialOne := func() net.Conn {
+				var c net.Conn
+				var err error
+				if tcp {
+					c, err = net.Dial("tcp", addr)
+				} else {
+					c, err = ln.Dial()
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { c.Close() })
+				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+				return c
+			}
+			c := dialOne()
+			io.WriteString(c, "POST /ws?q=query HTTP/1.1\r\nHost: h\r\nX-Token: abcdefgh\r\nContent-Length: 10\r\n\r\nhello-body")
+			if head, err := readRawHead(bufio.NewReader(c)); err != nil {
+				t.Fatalf("%q %v", head, err)
+			}
+			// Other connections take the pooled read buffers, fill them and
+			// give them back while the hijack handler waits.
+			done := make(chan struct{})
+			for i := 0; i < 4; i++ {
+				go func() {
+					defer func() { done <- struct{}{} }()
+					c2 := dialOne()
+					br := bufio.NewReader(c2)
+					for j := 0; j < 20; j++ {
+						req := "POST /zzzzzzzzzz?q=zzzzz HTTP/1.1\r\nHost: h\r\nX-Token: zzzzzzzz\r\nContent-Length: 10\r\n\r\nzzzzzzzzzz"
+						if _, err := io.WriteString(c2, req); err != nil {
+							t.Error(err)
+							return
+						}
+						if _, err := readRawHead(br); err != nil {
+							t.Error(err)
+							return
+						}
+						if _, err := io.ReadFull(br, make([]byte, 10)); err != nil {
+							t.Error(err)
+							return
+						}
+					}
+				}()
+			}
+			for i := 0; i < 4; i++ {
+				<-done
+			}
+			close(proceed)
+			const want = "abcdefgh|hello-body|abcdefgh|abcdefgh|hello-body|POST|query|/ws"
+			select {
+			case v := <-got:
+				if v != want {
+					t.Fatalf("in the hijack handler:\n got %q\nwant %q", v, want)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("the hijack handler did not report")
+			}
+		})
+	}
+}
+
+// TestHijackAfterDoneKeepsHeadAndReadAhead: when Done's reading watcher
+// read bytes the client sent after the head, the hijack handler still
+// sees the request head intact, and reads the bytes read ahead, then the
+// watcher's, then the live connection's, in order.
+func TestHijackAfterDoneKeepsHeadAndReadAhead(t *testing.T) {
+	const head = "GET /ws?x=1 HTTP/1.1\r\nHost: h\r\nX-Token: abcdefgh\r\n\r\n"
+	for _, tc := range []struct {
+		name, withHead, want string
+	}{
+		{"head-alone", "", "BBBBCCCC"},
+		{"head-and-bytes", "AAAA", "AAAABBBBCCCC"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			poisonReadBuffers(t)
+			read := make(chan int, 1)
+			th := hooks()
+			th.watchRead = func(n int) {
+				select {
+				case read <- n:
+				default:
+				}
+			}
+			watching := make(chan struct{})
+			got := make(chan string, 1)
+			s := &Server{Handler: func(ctx *RequestCtx) {
+				ctx.Done()
+				close(watching)
+				select {
+				case n := <-read:
+					if n != 4 {
+						t.Errorf("the watcher read %d bytes", n)
+					}
+				case <-time.After(5 * time.Second):
+					t.Error("the watcher read nothing")
+				}
+				ctx.SetStatusCode(StatusSwitchingProtocols)
+				ctx.Hijack(func(c net.Conn) {
+					h := fmt.Sprintf("%s %s %s %s", ctx.Method(), ctx.Request.Header.RequestURI(),
+						ctx.Request.Header.Peek("X-Token"), ctx.Request.Header.Peek("Host"))
+					buf := make([]byte, len(tc.want))
+					_, err := io.ReadFull(c, buf)
+					got <- fmt.Sprintf("%s|%s|%v", h, buf, err)
+				})
+			}}
+			// memconn has no socket: Done starts the reading watcher.
+			c := dialTransport(t, s, false)
+			io.WriteString(c, head+tc.withHead)
+			<-watching
+			io.WriteString(c, "BBBB")
+			br := bufio.NewReader(c)
+			if h, err := readRawHead(br); err != nil {
+				t.Fatalf("%q %v", h, err)
+			}
+			io.WriteString(c, "CCCC")
+			want := "GET /ws?x=1 abcdefgh h|" + tc.want + "|<nil>"
+			select {
+			case v := <-got:
+				if v != want {
+					t.Fatalf("in the hijack handler:\n got %q\nwant %q", v, want)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("the hijack handler did not report")
+			}
+		})
+	}
 }
 
 // TestDoneAfterHandlerReturnStartsNoWatcher: a Done racing the handler's
@@ -92,5 +271,97 @@ func TestDoneAfterHandlerReturnStartsNoWatcher(t *testing.T) {
 				t.Fatalf("%d watchers active after the second request", n)
 			}
 		})
+	}
+}
+
+// TestDoneWatcherKeepsRequestForStreamWriter: bytes of the next request
+// read by Done's watcher do not overwrite the request while its response
+// is still being produced: a StreamWriter, which runs after the handler
+// returned, writes slices of the request head it was given.
+func TestDoneWatcherKeepsRequestForStreamWriter(t *testing.T) {
+	read := make(chan int, 1)
+	setTestHooks(t, &testHooks{watchRead: func(n int) {
+		select {
+		case read <- n:
+		default:
+		}
+	}})
+	watching := make(chan struct{}, 1)
+	s := &Server{Handler: func(ctx *RequestCtx) {
+		if string(ctx.Path()) != "/first" {
+			ctx.Write(ctx.Path())
+			return
+		}
+		ctx.Done()
+		watching <- struct{}{}
+		select {
+		case <-read:
+		case <-time.After(5 * time.Second):
+			t.Error("the watcher read nothing")
+		}
+		target, tok := ctx.Request.Header.RequestURI(), ctx.Request.Header.Peek("X-Token")
+		ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
+			w.Write(target)
+			w.WriteString(" ")
+			w.Write(tok)
+		})
+	}}
+	c := dialTransport(t, s, false)
+	br := bufio.NewReader(c)
+	io.WriteString(c, "GET /first HTTP/1.1\r\nHost: h\r\nX-Token: abcdefgh\r\n\r\n")
+	<-watching
+	io.WriteString(c, "GET /next/zzzzzzzzzzzzzzzz HTTP/1.1\r\nHost: zzzzzzzzzzzzzzzzzzzzzzzzz\r\n\r\n")
+	for _, want := range []string{"/first abcdefgh", "/next/zzzzzzzzzzzzzzzz"} {
+		if _, body := exchange(t, c, br, ""); body != want {
+			t.Fatalf("got %q, want %q", body, want)
+		}
+	}
+}
+
+// TestDoneWatcherPipelinedRounds: request after request, Done's watcher
+// reads the next pipelined request while the handler runs (so the read
+// buffer and the watcher's buffer trade places each time); every request
+// sees its own head and gets its answer, in order.
+func TestDoneWatcherPipelinedRounds(t *testing.T) {
+	poisonReadBuffers(t)
+	read := make(chan int, 1)
+	hooks().watchRead = func(n int) {
+		select {
+		case read <- n:
+		default:
+		}
+	}
+	watching := make(chan struct{}, 1)
+	const rounds = 6
+	s := &Server{Handler: func(ctx *RequestCtx) {
+		ctx.Done()
+		last := string(ctx.Path()) == fmt.Sprintf("/r%d", rounds-1)
+		if !last {
+			watching <- struct{}{}
+			select {
+			case <-read:
+			case <-time.After(5 * time.Second):
+				t.Error("the watcher read nothing")
+			}
+		}
+		ctx.Write(ctx.Path())
+		ctx.WriteString(" ")
+		ctx.Write(ctx.Request.Header.Peek("X-Round"))
+	}}
+	c := dialTransport(t, s, false)
+	br := bufio.NewReader(c)
+	req := func(i int) string {
+		return fmt.Sprintf("GET /r%d HTTP/1.1\r\nHost: h\r\nX-Round: round-%d\r\n\r\n", i, i)
+	}
+	io.WriteString(c, req(0))
+	for i := 0; i < rounds-1; i++ {
+		<-watching
+		io.WriteString(c, req(i+1))
+	}
+	for i := 0; i < rounds; i++ {
+		want := fmt.Sprintf("/r%d round-%d", i, i)
+		if _, body := exchange(t, c, br, ""); body != want {
+			t.Fatalf("got %q, want %q", body, want)
+		}
 	}
 }
