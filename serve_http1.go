@@ -495,7 +495,10 @@ func (c *http1Conn) startWatch(ctx *RequestCtx) {
 	}
 	if c.hup != nil {
 		c.hupCtx = ctx
-		c.hupAhead = len(c.br.buffered()) > 0
+		// Bytes buffered beyond the request: a pipelined request. A
+		// streamed body's reader may be using the buffer on another
+		// goroutine; what it holds then is the body, not beyond.
+		c.hupAhead = !c.streaming && len(c.br.buffered()) > 0
 		if c.hup.Watch(c) {
 			c.watching = true
 			c.watchActive(1)

@@ -2,6 +2,7 @@ package volt
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -363,5 +364,40 @@ func TestDoneWatcherPipelinedRounds(t *testing.T) {
 		if _, body := exchange(t, c, br, ""); body != want {
 			t.Fatalf("got %q, want %q", body, want)
 		}
+	}
+}
+
+// TestDoneWhileBodyStreams: Done called while another goroutine of the
+// handler reads the streamed request body does not race with that read
+// (run under -race), over TCP (the socket watcher) and memconn.
+func TestDoneWhileBodyStreams(t *testing.T) {
+	for _, tcp := range []bool{false, true} {
+		t.Run(transportName(tcp), func(t *testing.T) {
+			s := &Server{StreamRequestBody: true, Handler: func(ctx *RequestCtx) {
+				got := make(chan int, 1)
+				body := ctx.Request.BodyStream()
+				go func() {
+					n, _ := io.Copy(io.Discard, body)
+					got <- int(n)
+				}()
+				for i := 0; i < 50; i++ {
+					ctx.Done()
+				}
+				fmt.Fprintf(ctx, "%d", <-got)
+			}}
+			c := dialTransport(t, s, tcp)
+			br := bufio.NewReader(c)
+			const size = 64 << 10
+			go func() {
+				io.WriteString(c, fmt.Sprintf("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: %d\r\n\r\n", size))
+				chunk := bytes.Repeat([]byte("x"), 1024)
+				for i := 0; i < size/len(chunk); i++ {
+					c.Write(chunk)
+				}
+			}()
+			if _, body := exchange(t, c, br, ""); body != fmt.Sprint(size) {
+				t.Fatalf("the handler read %q bytes", body)
+			}
+		})
 	}
 }
