@@ -309,15 +309,19 @@ func (c *ServerConn) cancelAll(err error) {
 }
 
 // shutdown is called by Server.Shutdown, repeatedly: it cancels running
-// requests and wakes an idle connection so that it closes.
+// requests and wakes an idle connection so that it closes. The wake-up is
+// made under the lock that SetIdle(false) takes: once a request started
+// on the connection, no late wake-up cuts the reading of its head short.
 func (c *ServerConn) shutdown() {
 	c.cancelAll(ErrServerClosed)
 	c.mu.Lock()
-	idle := c.idle
-	c.mu.Unlock()
-	if idle {
+	if c.idle {
+		if th := hooks(); th != nil && th.shutdownDelay != nil {
+			th.shutdownDelay()
+		}
 		_ = c.conn.SetReadDeadline(aLongTimeAgo)
 	}
+	c.mu.Unlock()
 }
 
 // serve runs on a worker: TLS handshake, protocol choice, serving, close.

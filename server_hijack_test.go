@@ -3,6 +3,7 @@ package volt
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -397,6 +398,74 @@ func TestDoneWhileBodyStreams(t *testing.T) {
 			}()
 			if _, body := exchange(t, c, br, ""); body != fmt.Sprint(size) {
 				t.Fatalf("the handler read %q bytes", body)
+			}
+		})
+	}
+}
+
+// TestShutdownSparesRequestOnIdleConn: Shutdown wakes an idle keep-alive
+// connection so that it closes; a request that arrives on it just then is
+// served, not cut short by a wake-up landing after its reading started.
+func TestShutdownSparesRequestOnIdleConn(t *testing.T) {
+	for _, tcp := range []bool{false, true} {
+		t.Run(transportName(tcp), func(t *testing.T) {
+			entered := make(chan struct{}, 1)
+			release := make(chan struct{})
+			setTestHooks(t, &testHooks{shutdownDelay: func() {
+				select {
+				case entered <- struct{}{}:
+				default:
+				}
+				// Hold the wake-up until the request is being read, or give
+				// up: a fixed server holds the request back meanwhile.
+				select {
+				case <-release:
+				case <-time.After(300 * time.Millisecond):
+				}
+			}})
+			states := make(chan ConnState, 16)
+			s := &Server{
+				ConnState: func(_ net.Conn, st ConnState) { states <- st },
+				Handler:   func(ctx *RequestCtx) { ctx.WriteString("ok") },
+			}
+			c := dialTransport(t, s, tcp)
+			br := bufio.NewReader(c)
+			if _, body := exchange(t, c, br, get("/")); body != "ok" {
+				t.Fatalf("first: %q", body)
+			}
+			waitState := func(want ConnState) {
+				t.Helper()
+				for {
+					select {
+					case st := <-states:
+						if st == want {
+							return
+						}
+					case <-time.After(5 * time.Second):
+						t.Fatalf("no %v", want)
+					}
+				}
+			}
+			waitState(StateIdle)
+			shut := make(chan error, 1)
+			go func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				shut <- s.Shutdown(ctx)
+			}()
+			<-entered
+			io.WriteString(c, "GET /second HTTP/1.1\r\nHost: h\r\n")
+			waitState(StateActive)
+			time.Sleep(50 * time.Millisecond) // the server waits for the rest of the head
+			close(release)
+			time.Sleep(50 * time.Millisecond)
+			io.WriteString(c, "X-Rest: 1\r\n\r\n")
+			resp, body := exchange(t, c, br, "")
+			if resp.StatusCode != StatusOK || body != "ok" {
+				t.Fatalf("second: %d %q", resp.StatusCode, body)
+			}
+			if err := <-shut; err != nil {
+				t.Fatalf("Shutdown: %v", err)
 			}
 		})
 	}

@@ -15,6 +15,9 @@ type testHooks struct {
 	// watchActive is told +1 when an HTTP/1.1 watcher starts, -1 when it
 	// stops.
 	watchActive func(delta int)
+	// shutdownDelay runs in ServerConn.shutdown between finding the
+	// connection idle and waking it.
+	shutdownDelay func()
 	// watchRead runs in the reading watcher after its read returned.
 	watchRead func(n int)
 }
