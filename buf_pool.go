@@ -27,6 +27,9 @@ func (p *bufPool) get(size int) []byte {
 
 // put gives b back for reuse; b must not be used afterwards.
 func (p *bufPool) put(b []byte) {
+	if th := hooks(); th != nil && th.bufPut != nil {
+		th.bufPut(p, b)
+	}
 	h, _ := p.holders.Get().(*[]byte)
 	if h == nil {
 		h = new([]byte)

@@ -22,6 +22,10 @@ func (ctx *RequestCtx) Deadline() (time.Time, bool) { return time.Time{}, false 
 // (a pipelined request) are kept for the server; that reader cannot watch
 // while a streamed request body (Server.StreamRequestBody) is still
 // unread, and then Done closes only on shutdown.
+//
+// Watching is for the handler's run: Done first called after the handler
+// returned (by a goroutine it started, or in a hijack handler) starts no
+// watcher, and its channel then closes only on shutdown.
 func (ctx *RequestCtx) Done() <-chan struct{} {
 	ctx.mu.Lock()
 	if ctx.done != nil {

@@ -248,6 +248,11 @@ func (c *ServerConn) Handle(ctx *RequestCtx) (ok bool) {
 // SetWatchHook installs the function that starts watching the connection
 // for the client going away when a handler first calls Done (nil: no
 // watching). Protocols set it around a handler call.
+//
+// The hook runs with the connection's lock held: once SetWatchHook(nil)
+// returns, no hook call is running and none will start, so the protocol
+// may then stop its watcher knowing that none starts behind it. The hook
+// must not block nor call back into the ServerConn.
 func (c *ServerConn) SetWatchHook(f func(ctx *RequestCtx)) {
 	c.mu.Lock()
 	c.watchHook = f
@@ -255,7 +260,9 @@ func (c *ServerConn) SetWatchHook(f func(ctx *RequestCtx)) {
 }
 
 // watch registers ctx for cancellation by Shutdown and starts the
-// protocol's watcher.
+// protocol's watcher. The hook is read and called under the lock that
+// SetWatchHook(nil) takes, so a Done racing the handler's return either
+// starts its watcher before the protocol stops watching, or starts none.
 func (c *ServerConn) watch(ctx *RequestCtx) {
 	c.mu.Lock()
 	// Once only: a hijacked ctx is registered by the hijack and again by
@@ -264,15 +271,18 @@ func (c *ServerConn) watch(ctx *RequestCtx) {
 	if !slices.Contains(c.watched, ctx) {
 		c.watched = append(c.watched, ctx)
 	}
-	hook := c.watchHook
-	c.mu.Unlock()
 	if c.srv.shutting.Load() {
+		c.mu.Unlock()
 		ctx.Cancel(ErrServerClosed)
 		return
 	}
-	if hook != nil {
+	if hook := c.watchHook; hook != nil {
+		if th := hooks(); th != nil && th.watchDelay != nil {
+			th.watchDelay()
+		}
 		hook(ctx)
 	}
+	c.mu.Unlock()
 }
 
 func (c *ServerConn) unwatch(ctx *RequestCtx) {
@@ -299,15 +309,19 @@ func (c *ServerConn) cancelAll(err error) {
 }
 
 // shutdown is called by Server.Shutdown, repeatedly: it cancels running
-// requests and wakes an idle connection so that it closes.
+// requests and wakes an idle connection so that it closes. The wake-up is
+// made under the lock that SetIdle(false) takes: once a request started
+// on the connection, no late wake-up cuts the reading of its head short.
 func (c *ServerConn) shutdown() {
 	c.cancelAll(ErrServerClosed)
 	c.mu.Lock()
-	idle := c.idle
-	c.mu.Unlock()
-	if idle {
+	if c.idle {
+		if th := hooks(); th != nil && th.shutdownDelay != nil {
+			th.shutdownDelay()
+		}
 		_ = c.conn.SetReadDeadline(aLongTimeAgo)
 	}
+	c.mu.Unlock()
 }
 
 // serve runs on a worker: TLS handshake, protocol choice, serving, close.

@@ -129,6 +129,16 @@ func (r *Request) Body() []byte {
 	return r.body
 }
 
+// ownBody copies a body that is a view of a connection's read buffer into
+// the Request's own storage.
+func (r *Request) ownBody() {
+	if len(r.body) == 0 || (cap(r.bodyBuf) > 0 && &r.body[0] == &r.bodyBuf[:1][0]) {
+		return
+	}
+	r.bodyBuf = append(r.bodyBuf[:0], r.body...)
+	r.body = r.bodyBuf
+}
+
 func (r *Request) readStream() {
 	r.streamRead = true
 	buf := bytes.NewBuffer(r.bodyBuf[:0])

@@ -52,7 +52,7 @@ type http1Conn struct {
 	watching     bool
 	watchStop    atomic.Bool
 	watchDone    chan struct{}
-	watchBuf     []byte
+	watchBuf     []byte // the reading watcher's buffer; kept between watches when it was swapped with br's
 	watchN       int
 	watchErr     error
 	startWatchFn func(ctx *RequestCtx)
@@ -90,19 +90,30 @@ func serveHTTP1(sc *ServerConn) error {
 	if c.hup != nil {
 		c.hup.Close()
 	}
-	c.releaseBuffers()
+	// The ctx first: closing its user values runs code that may read the
+	// request, whose bytes the buffers hold.
 	if c.ctx != nil {
 		sc.ReleaseCtx(c.ctx)
 		c.ctx = nil
 	}
+	c.releaseBuffers()
 	*c = http1Conn{startWatchFn: c.startWatchFn, bodyStream: c.bodyStream}
 	http1ConnPool.Put(c)
 	return err
 }
 
+// releaseBuffers gives the read and write buffers back to their pools.
+// The request must be over: its head and body may be views of them.
 func (c *http1Conn) releaseBuffers() {
+	rsize := orInt(c.srv.ReadBufferSize, DefaultReadBufferSize)
+	if c.watchBuf != nil && !c.watching {
+		if !c.srv.ReduceMemoryUsage || cap(c.watchBuf) <= rsize {
+			readBufPool.put(c.watchBuf)
+		}
+		c.watchBuf = nil
+	}
 	if c.br.buf != nil {
-		if !c.srv.ReduceMemoryUsage || cap(c.br.buf) <= orInt(c.srv.ReadBufferSize, DefaultReadBufferSize) {
+		if !c.srv.ReduceMemoryUsage || cap(c.br.buf) <= rsize {
 			readBufPool.put(c.br.buf)
 		}
 		c.br.buf, c.br.r, c.br.w = nil, 0, 0
@@ -432,10 +443,18 @@ func (c *http1Conn) hijack(ctx *RequestCtx) error {
 		hc = &hijackedConn{Conn: c.conn, pending: append([]byte(nil), pending...)}
 		c.br.discard(len(pending))
 	}
-	// The request stays valid until h returns, but the read buffer its
-	// head points into goes back to the pool: copy the head out first.
+	// The request stays valid until h returns. Its head and body are
+	// copied out so that the read buffers need not live as long as the
+	// connection, but they are left to the garbage collector, not pooled:
+	// slices the handler took (kept in user values, say) may view them.
 	ctx.Request.Header.detach()
-	c.releaseBuffers()
+	ctx.Request.ownBody()
+	c.br.buf, c.br.r, c.br.w = nil, 0, 0
+	c.watchBuf = nil
+	if c.wbuf != nil {
+		writeBufPool.put(c.wbuf)
+		c.wbuf = nil
+	}
 	h := ctx.hijack
 	c.sc.watch(ctx) // Shutdown cancels the context of a hijacked connection
 	defer func() {
@@ -476,9 +495,13 @@ func (c *http1Conn) startWatch(ctx *RequestCtx) {
 	}
 	if c.hup != nil {
 		c.hupCtx = ctx
-		c.hupAhead = len(c.br.buffered()) > 0
+		// Bytes buffered beyond the request: a pipelined request. A
+		// streamed body's reader may be using the buffer on another
+		// goroutine; what it holds then is the body, not beyond.
+		c.hupAhead = !c.streaming && len(c.br.buffered()) > 0
 		if c.hup.Watch(c) {
 			c.watching = true
+			c.watchActive(1)
 			return
 		}
 		c.hupCtx = nil
@@ -487,9 +510,12 @@ func (c *http1Conn) startWatch(ctx *RequestCtx) {
 		return // the handler reads the connection
 	}
 	c.watching = true
+	c.watchActive(1)
 	c.watchStop.Store(false)
 	c.watchDone = make(chan struct{})
-	c.watchBuf = readBufPool.get(orInt(c.srv.ReadBufferSize, DefaultReadBufferSize))
+	if c.watchBuf == nil {
+		c.watchBuf = readBufPool.get(orInt(c.srv.ReadBufferSize, DefaultReadBufferSize))
+	}
 	_ = c.conn.SetReadDeadline(time.Time{})
 	go c.watch(ctx)
 }
@@ -497,6 +523,9 @@ func (c *http1Conn) startWatch(ctx *RequestCtx) {
 func (c *http1Conn) watch(ctx *RequestCtx) {
 	n, err := c.conn.Read(c.watchBuf)
 	c.watchN, c.watchErr = n, err
+	if th := hooks(); th != nil && th.watchRead != nil {
+		th.watchRead(n)
+	}
 	if n == 0 && err != nil && !c.watchStop.Load() {
 		ctx.Cancel(ErrClientGone)
 	}
@@ -516,7 +545,12 @@ func (c *http1Conn) PeerGone() {
 }
 
 // stopWatch stops the watcher and keeps what it read: the start of the
-// next pipelined request.
+// next pipelined request, after the bytes read ahead already. The
+// request's head and body may still be views of the read buffer (the
+// response is not written yet; a hijack handler gets the request), so the
+// watcher's bytes never overwrite them: they go after the unread bytes,
+// or, when nothing is unread (the buffer's start holds the request), the
+// two buffers swap and the read buffer waits as the next watch's buffer.
 func (c *http1Conn) stopWatch() {
 	if !c.watching {
 		return
@@ -524,17 +558,36 @@ func (c *http1Conn) stopWatch() {
 	if c.hupCtx != nil {
 		c.hup.Unwatch()
 		c.hupCtx, c.watching = nil, false
+		c.watchActive(-1)
 		return
 	}
 	c.watchStop.Store(true)
 	_ = c.conn.SetReadDeadline(aLongTimeAgo)
 	<-c.watchDone
 	_ = c.conn.SetReadDeadline(time.Time{})
+	keep := false
 	if c.watchN > 0 {
-		c.br.appendBytes(c.watchBuf[:c.watchN])
+		if len(c.br.buffered()) == 0 {
+			c.br.buf, c.watchBuf = c.watchBuf, c.br.buf
+			c.br.r, c.br.w = 0, c.watchN
+			keep = c.watchBuf != nil
+		} else {
+			c.br.appendBytes(c.watchBuf[:c.watchN])
+		}
 	} else if c.watchErr != nil && !errors.Is(c.watchErr, os.ErrDeadlineExceeded) {
 		c.closeAfter = true // the client is gone
 	}
-	readBufPool.put(c.watchBuf)
-	c.watchBuf, c.watchN, c.watchErr, c.watching = nil, 0, nil, false
+	if !keep {
+		readBufPool.put(c.watchBuf)
+		c.watchBuf = nil
+	}
+	c.watchN, c.watchErr, c.watching = 0, nil, false
+	c.watchActive(-1)
+}
+
+// watchActive reports a watcher starting or stopping to the test hook.
+func (c *http1Conn) watchActive(delta int) {
+	if th := hooks(); th != nil && th.watchActive != nil {
+		th.watchActive(delta)
+	}
 }
