@@ -311,9 +311,18 @@ func (c *ServerConn) shutdown() {
 }
 
 // serve runs on a worker: TLS handshake, protocol choice, serving, close.
+// It is the root of the connection's goroutine: a panic anywhere below it
+// (parser, body readers, response writer, stream writers, a registered
+// protocol) is logged with its stack and closes this connection only.
 func (c *ServerConn) serve() {
-	defer c.close()
 	s := c.srv
+	defer func() {
+		if r := recover(); r != nil {
+			s.logger().Error("volt: connection panic", "panic", r,
+				"remote", c.conn.RemoteAddr().String(), "stack", string(debug.Stack()))
+		}
+		c.close()
+	}()
 	proto := ProtocolHTTP11
 	if tc, ok := c.conn.(*tls.Conn); ok {
 		hs := s.HandshakeTimeout

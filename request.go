@@ -129,19 +129,16 @@ func (r *Request) Body() []byte {
 	return r.body
 }
 
+// readStream reads the rest of a streamed body into bodyBuf, up to
+// bodyLimit bytes (<= 0: no limit). The buffer grows as bytes arrive,
+// never sized by the announced length.
 func (r *Request) readStream() {
 	r.streamRead = true
-	buf := bytes.NewBuffer(r.bodyBuf[:0])
-	var src io.Reader = r.stream
-	if r.bodyLimit > 0 {
-		src = io.LimitReader(r.stream, r.bodyLimit+1)
+	limit := r.bodyLimit
+	if limit <= 0 {
+		limit = -1
 	}
-	_, err := buf.ReadFrom(src)
-	r.bodyBuf = buf.Bytes()
-	if err == nil && r.bodyLimit > 0 && int64(len(r.bodyBuf)) > r.bodyLimit {
-		err = ErrBodyTooLarge
-		r.bodyBuf = r.bodyBuf[:r.bodyLimit]
-	}
+	err := readAllLimited(r, r.stream, limit, -1, 4096)
 	r.streamErr = err
 	r.body = r.bodyBuf
 }

@@ -41,6 +41,7 @@ type http1Conn struct {
 	bodyStream  chunkedReader
 	bodyLimited limitedBody
 	streaming   bool // the request body is streamed to the handler
+	chunkedIn   bool // the request body is chunked (bodyStream), not bodyLimited
 
 	// Watcher state (see RequestCtx.Done). On Linux, hup watches the
 	// socket for the client leaving (created on the first Done of the
@@ -86,7 +87,16 @@ func serveHTTP1(sc *ServerConn) error {
 			func() []byte { return readBufPool.get(rsize) },
 			func(b []byte) { readBufPool.put(b) })
 	}
+	served := false
+	defer func() {
+		if !served && c.hup != nil {
+			// A panic (recovered by ServerConn.serve): c is dropped,
+			// not pooled, but its socket watch must end.
+			c.hup.Close()
+		}
+	}()
 	err := c.serve()
+	served = true
 	if c.hup != nil {
 		c.hup.Close()
 	}

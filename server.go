@@ -22,6 +22,7 @@ const (
 	DefaultMaxRequestBodySize = 4 << 20
 	DefaultHeaderTimeout      = 10 * time.Second
 	DefaultIdleTimeout        = 60 * time.Second
+	DefaultBodyIdleTimeout    = 60 * time.Second
 )
 
 // Server serves HTTP over the listeners given to Serve.
@@ -59,6 +60,16 @@ type Server struct {
 	// handshake. If zero, ReadTimeout is used, and DefaultHeaderTimeout
 	// (10 s) if that is zero too. If negative, there is no limit.
 	HeaderTimeout time.Duration
+
+	// BodyIdleTimeout is the longest wait between two successive reads of
+	// a request body (not the time for the whole body), buffered or
+	// streamed, with Content-Length or chunked. A buffered body that
+	// stalls longer is answered 408 and the connection closes; a streamed
+	// body's Read fails with an error whose Timeout method reports true,
+	// and the connection closes after the handler's response. If zero,
+	// DefaultBodyIdleTimeout (60 s) is used. If negative, there is no
+	// limit.
+	BodyIdleTimeout time.Duration
 
 	// MinBodyRate, in bytes per second, cuts off a request body that
 	// arrives slower than this, after one second of grace. If zero, there
@@ -269,12 +280,26 @@ func (s *Server) idleTimeout() time.Duration {
 	return DefaultIdleTimeout
 }
 
+// bodyIdleTimeout returns the longest wait between two reads of a
+// request body; 0 means none.
+func (s *Server) bodyIdleTimeout() time.Duration {
+	switch {
+	case s.BodyIdleTimeout < 0:
+		return 0
+	case s.BodyIdleTimeout > 0:
+		return s.BodyIdleTimeout
+	}
+	return DefaultBodyIdleTimeout
+}
+
+// maxBodySize returns the request body limit, or -1 for no limit: callers
+// test "limit >= 0" before any arithmetic with it.
 func (s *Server) maxBodySize() int64 {
 	switch {
 	case s.MaxRequestBodySize > 0:
 		return s.MaxRequestBodySize
 	case s.MaxRequestBodySize < 0:
-		return 1<<63 - 1
+		return -1
 	}
 	return DefaultMaxRequestBodySize
 }
