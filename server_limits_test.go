@@ -2,6 +2,7 @@ package volt
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -262,5 +263,73 @@ func TestNegativeTimeoutsDisable(t *testing.T) {
 	_ = c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
 	if _, err := br.ReadByte(); err == nil || !err.(net.Error).Timeout() {
 		t.Fatalf("idle connection closed without a limit: %v", err)
+	}
+}
+
+// TestBodyIdleTimeout: a request body that stops arriving for longer than
+// BodyIdleTimeout is cut off (408 for a buffered body, a timeout error for a
+// streamed one) and the connection closes; a slow body whose bytes keep
+// coming within the timeout is not.
+func TestBodyIdleTimeout(t *testing.T) {
+	const idle = 200 * time.Millisecond
+	for _, stream := range []bool{false, true} {
+		ln := testServer(t, &Server{BodyIdleTimeout: idle, StreamRequestBody: stream, Handler: func(ctx *RequestCtx) {
+			b, err := io.ReadAll(ctx.Request.BodyStream())
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				ctx.Error("body timeout", StatusRequestTimeout)
+				return
+			}
+			fmt.Fprintf(ctx, "%d", len(b))
+		}})
+		for _, stalled := range []string{
+			"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc",
+			"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
+		} {
+			c := dial(t, ln)
+			br := bufio.NewReader(c)
+			io.WriteString(c, stalled)
+			start := time.Now()
+			if code := statusOrClose(br); code != StatusRequestTimeout {
+				t.Fatalf("stream=%v: status %d, want 408", stream, code)
+			}
+			if d := time.Since(start); d > 3*time.Second {
+				t.Fatalf("stream=%v: stalled body cut off after %v", stream, d)
+			}
+			expectClosed(t, c, br)
+		}
+		// Slow but steady: 10 bytes, one every idle/4, over 2.5 idle periods.
+		c := dial(t, ln)
+		br := bufio.NewReader(c)
+		io.WriteString(c, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n")
+		go func() {
+			for i := 0; i < 10; i++ {
+				time.Sleep(idle / 4)
+				if _, err := io.WriteString(c, "x"); err != nil {
+					return
+				}
+			}
+		}()
+		if resp, body := exchange(t, c, br, ""); resp.StatusCode != 200 || body != "10" {
+			t.Fatalf("stream=%v: steady body: %d %q", stream, resp.StatusCode, body)
+		}
+	}
+}
+
+// TestDefaultReadWaits: every wait of the read side has a deadline by
+// default.
+func TestDefaultReadWaits(t *testing.T) {
+	var s Server
+	if d := s.headerTimeout(); d != DefaultHeaderTimeout {
+		t.Errorf("header timeout %v", d)
+	}
+	if d := s.idleTimeout(); d != DefaultIdleTimeout {
+		t.Errorf("idle timeout %v", d)
+	}
+	if d := s.bodyIdleTimeout(); DefaultBodyIdleTimeout != 60*time.Second || d != DefaultBodyIdleTimeout {
+		t.Errorf("body idle timeout %v", d)
+	}
+	s.BodyIdleTimeout = -1
+	if d := s.bodyIdleTimeout(); d != 0 {
+		t.Errorf("negative body idle timeout gives %v, want none", d)
 	}
 }
