@@ -273,6 +273,11 @@ func (c *http1Conn) readHead(ctx *RequestCtx) (int, error) {
 		if !deadlineSet {
 			deadlineSet = true
 			_ = c.conn.SetReadDeadline(deadline(s.headerTimeout()))
+			// Responses to earlier pipelined requests go out before the
+			// wait for the rest of this head.
+			if err := c.flush(); err != nil {
+				return 0, err
+			}
 		}
 		if err := c.br.fill(o.maxHeaderBytes); err != nil {
 			if err == errBufferFull {
