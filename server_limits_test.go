@@ -333,3 +333,64 @@ func TestDefaultReadWaits(t *testing.T) {
 		t.Errorf("negative body idle timeout gives %v, want none", d)
 	}
 }
+
+// TestTooLargeBodyAnswerSurvivesClose: a client that sends a too-large
+// body at full speed still reads the 413 answer: the server drains what it
+// sends (up to 256 KiB, for up to a second) before closing, so that the
+// connection ends with a FIN rather than a reset.
+func TestTooLargeBodyAnswerSurvivesClose(t *testing.T) {
+	addr := testTCPServer(t, &Server{MaxRequestBodySize: 1024, Handler: echoHandler})
+	for _, head := range []string{
+		"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 200000\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n30d40\r\n",
+	} {
+		for i := 0; i < 5; i++ {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+			done := make(chan struct{})
+			var werr error
+			go func() {
+				defer close(done)
+				// The body in pieces over about 100 ms, as a client
+				// uploading from a slower source does.
+				if _, werr = io.WriteString(c, head); werr != nil {
+					return
+				}
+				for i := 0; i < 20 && werr == nil; i++ {
+					time.Sleep(5 * time.Millisecond)
+					_, werr = io.WriteString(c, strings.Repeat("z", 10000))
+				}
+			}()
+			// Like many clients, read only once the body is sent (or the
+			// send is stuck).
+			select {
+			case <-done:
+			case <-time.After(time.Second):
+			}
+			br := bufio.NewReader(c)
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Fatalf("%q: reading the answer: %v", head, err)
+			}
+			<-done
+			if werr != nil {
+				t.Fatalf("%q: the server reset the connection while the body was sent: %v", head, werr)
+			}
+			if resp.StatusCode != StatusRequestEntityTooLarge {
+				t.Fatalf("status %d, want 413", resp.StatusCode)
+			}
+			io.Copy(io.Discard, resp.Body)
+			// The server read what was sent before closing: the client
+			// sees a clean end (FIN), not a reset that would have
+			// destroyed an answer it had not read yet.
+			if _, err := br.ReadByte(); err != io.EOF {
+				t.Fatalf("%q: after the answer: %v, want EOF", head, err)
+			}
+			c.Close()
+			<-done
+		}
+	}
+}
