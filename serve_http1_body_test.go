@@ -286,3 +286,52 @@ func (l *lockedBuffer) String() string {
 func getClose(path string) string {
 	return "GET " + path + " HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n"
 }
+
+// TestChunkFramingCountsAgainstLimit: the chunk-size lines' extensions and
+// the trailer section count against the body limit, so that tiny chunks
+// with huge extensions cannot make the server read far more than the limit
+// (compare CVE-2023-39326); plain chunks of any size are not charged.
+func TestChunkFramingCountsAgainstLimit(t *testing.T) {
+	const limit = 1024
+	for _, stream := range []bool{false, true} {
+		ln := testServer(t, &Server{MaxRequestBodySize: limit, StreamRequestBody: stream, Logger: discardLogger(),
+			Handler: func(ctx *RequestCtx) {
+				b, err := io.ReadAll(ctx.Request.BodyStream())
+				if err != nil {
+					ctx.Error(err.Error(), StatusRequestEntityTooLarge)
+					return
+				}
+				fmt.Fprintf(ctx, "%d", len(b))
+			}})
+		// 1-byte chunks with 3000-byte extensions: 100 data bytes, ~300 KB
+		// on the wire.
+		var ext strings.Builder
+		ext.WriteString("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n")
+		for i := 0; i < 100; i++ {
+			ext.WriteString("1;e=" + strings.Repeat("a", 3000) + "\r\nx\r\n")
+		}
+		ext.WriteString("0\r\n\r\n")
+		// Nearly limit bytes of data in 1-byte chunks, and a trailer
+		// (counted too).
+		var plain strings.Builder
+		plain.WriteString("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n")
+		for i := 0; i < limit-16; i++ {
+			plain.WriteString("1\r\nx\r\n")
+		}
+		plain.WriteString("0\r\nX-Sum: 1\r\n\r\n")
+		for _, tc := range []struct {
+			name, raw string
+			want      int
+		}{
+			{"extensions", ext.String(), StatusRequestEntityTooLarge},
+			{"plain", plain.String(), 200},
+		} {
+			c := dial(t, ln)
+			br := bufio.NewReader(c)
+			go io.WriteString(c, tc.raw)
+			if code := statusOrClose(br); code != tc.want {
+				t.Errorf("stream=%v %s: status %d, want %d", stream, tc.name, code, tc.want)
+			}
+		}
+	}
+}
