@@ -192,8 +192,7 @@ func (c *ServerConn) AcquireCtx(rw ResponseWriter) *RequestCtx {
 		ctx.reset()
 	}
 	ctx.sc, ctx.rw = c, rw
-	ctx.Request.multipartMem = c.srv.MultipartMemory
-	ctx.Request.uri.DisablePathNormalization = c.srv.DisablePathNormalizing
+	c.setRequestSettings(ctx)
 	return ctx
 }
 
@@ -210,8 +209,16 @@ func (c *ServerConn) ReleaseCtx(ctx *RequestCtx) {
 func (c *ServerConn) ResetCtx(ctx *RequestCtx) {
 	c.unwatch(ctx)
 	ctx.reset()
-	ctx.Request.multipartMem = c.srv.MultipartMemory
-	ctx.Request.uri.DisablePathNormalization = c.srv.DisablePathNormalizing
+	c.setRequestSettings(ctx)
+}
+
+// setRequestSettings gives ctx's Request the server's settings.
+func (c *ServerConn) setRequestSettings(ctx *RequestCtx) {
+	s := c.srv
+	ctx.Request.multipartMem = s.MultipartMemory
+	ctx.Request.uri.DisablePathNormalization = s.DisablePathNormalizing
+	n := s.maxArgs()
+	ctx.Request.maxArgs, ctx.Request.uri.maxArgs = n, n
 }
 
 // Handle runs the server's handler on ctx with panic recovery and the

@@ -23,6 +23,7 @@ const (
 	DefaultHeaderTimeout      = 10 * time.Second
 	DefaultIdleTimeout        = 60 * time.Second
 	DefaultBodyIdleTimeout    = 60 * time.Second
+	DefaultMaxRequestArgs     = 1000
 )
 
 // Server serves HTTP over the listeners given to Serve.
@@ -109,6 +110,14 @@ type Server struct {
 	// MaxRequestBodySize is the largest request body (413 past it). If
 	// zero, DefaultMaxRequestBodySize (4 MiB); if negative, no limit.
 	MaxRequestBodySize int64
+
+	// MaxRequestArgs is the most pairs parsed from a request's query
+	// string (QueryArgs) and, separately, from its form body (PostArgs):
+	// past it, the pairs before the limit are kept and the Args' ParseErr
+	// reports ErrTooManyArgs. If zero, DefaultMaxRequestArgs (1000) is
+	// used. If negative, there is no limit. (Multipart forms are bounded
+	// by mime/multipart itself: 1000 parts by default.)
+	MaxRequestArgs int
 
 	// MultipartMemory is how much of a multipart form is kept in memory;
 	// the rest is spilled to temporary files. If zero,
@@ -278,6 +287,18 @@ func (s *Server) idleTimeout() time.Duration {
 		return s.ReadTimeout
 	}
 	return DefaultIdleTimeout
+}
+
+// maxArgs returns the most pairs of a query string or form body; 0 means
+// no limit.
+func (s *Server) maxArgs() int {
+	switch {
+	case s.MaxRequestArgs < 0:
+		return 0
+	case s.MaxRequestArgs > 0:
+		return s.MaxRequestArgs
+	}
+	return DefaultMaxRequestArgs
 }
 
 // bodyIdleTimeout returns the longest wait between two reads of a

@@ -394,3 +394,34 @@ func TestTooLargeBodyAnswerSurvivesClose(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxRequestArgs: the query string and the form body of a request are
+// each parsed up to Server.MaxRequestArgs pairs (DefaultMaxRequestArgs if
+// zero, none if negative), and ParseErr reports a cut.
+func TestMaxRequestArgs(t *testing.T) {
+	many := strings.Repeat("a&", 2*DefaultMaxRequestArgs)
+	for _, tc := range []struct {
+		max  int
+		want int
+	}{
+		{0, DefaultMaxRequestArgs},
+		{10, 10},
+		{-1, 2 * DefaultMaxRequestArgs},
+	} {
+		ln := testServer(t, &Server{MaxRequestArgs: tc.max, Handler: func(ctx *RequestCtx) {
+			q, p := ctx.QueryArgs(), ctx.PostArgs()
+			fmt.Fprintf(ctx, "%d %v %d %v", q.Len(), q.ParseErr(), p.Len(), p.ParseErr())
+		}})
+		c := dial(t, ln)
+		br := bufio.NewReader(c)
+		_, body := exchange(t, c, br, "POST /?"+many+" HTTP/1.1\r\nHost: h\r\nContent-Type: application/x-www-form-urlencoded\r\n"+
+			"Content-Length: "+fmt.Sprint(len(many))+"\r\n\r\n"+many)
+		errText := "<nil>"
+		if tc.want < 2*DefaultMaxRequestArgs {
+			errText = ErrTooManyArgs.Error()
+		}
+		if want := fmt.Sprintf("%d %s %d %s", tc.want, errText, tc.want, errText); body != want {
+			t.Fatalf("MaxRequestArgs %d: %q, want %q", tc.max, body, want)
+		}
+	}
+}
