@@ -40,6 +40,8 @@ type Args struct {
 	// changed is set by every mutation; URI uses it to know when its
 	// query string must be rebuilt from the Args.
 	changed bool
+	// parseErr is the error of the last parse (ErrTooManyArgs).
+	parseErr error
 }
 
 // argsKV is one pair. key and value are owned buffers (never views of
@@ -68,6 +70,7 @@ func ReleaseArgs(a *Args) {
 func (a *Args) Reset() {
 	a.kvs = a.kvs[:0]
 	a.changed = true
+	a.parseErr = nil
 }
 
 // CopyTo replaces the arguments of dst with a copy of those of a.
@@ -100,7 +103,15 @@ func (a *Args) Parse(s string) { a.ParseBytes(bytesconv.S2B(s)) }
 // fails.
 //
 // b is copied: it may be changed or reused as soon as ParseBytes returns.
-func (a *Args) ParseBytes(b []byte) {
+// ParseBytes keeps every pair; use ParseBytesLimit for untrusted input.
+func (a *Args) ParseBytes(b []byte) { _ = a.ParseBytesLimit(b, 0) }
+
+// ParseBytesLimit is ParseBytes keeping at most max pairs: past them, it
+// stops parsing and returns ErrTooManyArgs, which ParseErr reports too
+// until the next parse or Reset. If max is zero or negative, there is no
+// limit. The server parses QueryArgs and PostArgs this way, with
+// Server.MaxRequestArgs.
+func (a *Args) ParseBytesLimit(b []byte, max int) error {
 	a.Reset()
 	for len(b) > 0 {
 		piece := b
@@ -111,6 +122,10 @@ func (a *Args) ParseBytes(b []byte) {
 		}
 		if len(piece) == 0 {
 			continue
+		}
+		if max > 0 && len(a.kvs) == max {
+			a.parseErr = ErrTooManyArgs
+			return ErrTooManyArgs
 		}
 		kv := a.alloc()
 		if eq := bytes.IndexByte(piece, '='); eq >= 0 {
@@ -123,7 +138,14 @@ func (a *Args) ParseBytes(b []byte) {
 			kv.noValue = true
 		}
 	}
+	return nil
 }
+
+// ParseErr returns the error of the last ParseBytesLimit: ErrTooManyArgs
+// when pairs past the limit were dropped, or nil. On the server, a handler
+// checks ctx.QueryArgs().ParseErr() and ctx.PostArgs().ParseErr() to refuse
+// (with 400 or 413) a request whose arguments were cut.
+func (a *Args) ParseErr() error { return a.parseErr }
 
 // Len returns the number of pairs, counting each repeated key.
 func (a *Args) Len() int { return len(a.kvs) }

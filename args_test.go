@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -322,4 +323,23 @@ func FuzzArgsParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestArgsParseBytesLimit: past the limit, the pairs before it are kept and
+// ErrTooManyArgs is returned and kept by ParseErr until the next parse.
+func TestArgsParseBytesLimit(t *testing.T) {
+	var a Args
+	if err := a.ParseBytesLimit([]byte("a=1&&b=2&c=3&"), 3); err != nil || a.Len() != 3 || a.ParseErr() != nil {
+		t.Fatalf("at the limit: %v, %d pairs", err, a.Len())
+	}
+	if err := a.ParseBytesLimit([]byte("a=1&b=2&c=3&d"), 3); err != ErrTooManyArgs || a.Len() != 3 || a.ParseErr() != ErrTooManyArgs {
+		t.Fatalf("past the limit: %v, %d pairs, ParseErr %v", err, a.Len(), a.ParseErr())
+	}
+	if string(a.Peek("c")) != "3" || a.Has("d") {
+		t.Fatalf("kept the wrong pairs: %s", a.String())
+	}
+	a.ParseBytes([]byte(strings.Repeat("a&", 5000)))
+	if a.Len() != 5000 || a.ParseErr() != nil {
+		t.Fatalf("ParseBytes has no limit: %d pairs, %v", a.Len(), a.ParseErr())
+	}
 }

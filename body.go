@@ -24,7 +24,18 @@ type chunkedReader struct {
 	state    uint8
 	err      error
 	tbuf     []byte // owned copy of the trailer section
+
+	// With limited set, budget is what is left of the body limit: chunk
+	// data is charged in full and framing beyond freeChunkFraming bytes
+	// per chunk (extensions, trailers), so that a body of tiny chunks with
+	// long extensions cannot make the server read far past the limit.
+	limited bool
+	budget  int64
 }
+
+// freeChunkFraming is the length of a chunk-size line that is not charged
+// against the body limit: 16 hex digits, the most a size may have.
+const freeChunkFraming = 16
 
 const (
 	chunkHeader = iota // expecting a chunk-size line
@@ -36,6 +47,26 @@ const (
 func (c *chunkedReader) reset(br *connReader, o *parseOptions, trailers *fieldList) {
 	c.br, c.o, c.trailers = br, o, trailers
 	c.left, c.state, c.err = 0, chunkHeader, nil
+	c.limited, c.budget = false, 0
+}
+
+// setLimit makes the body fail with ErrBodyTooLarge once its data and
+// charged framing pass limit bytes; limit < 0 means no limit.
+func (c *chunkedReader) setLimit(limit int64) {
+	c.limited, c.budget = limit >= 0, limit
+}
+
+// charge takes n bytes from the budget of a limited body.
+func (c *chunkedReader) charge(n int64) error {
+	if !c.limited {
+		return nil
+	}
+	if n > c.budget {
+		c.budget = -1
+		return ErrBodyTooLarge
+	}
+	c.budget -= n
+	return nil
 }
 
 // Read implements io.Reader over the decoded body.
@@ -133,8 +164,14 @@ func (c *chunkedReader) readChunkHeader() error {
 	if !validChunkExt(l[i:]) {
 		return ErrBadChunk
 	}
+	if err := c.charge(int64(max(len(l)-freeChunkFraming, 0))); err != nil {
+		return err
+	}
 	if size == 0 {
 		return c.readTrailers()
+	}
+	if err := c.charge(size); err != nil {
+		return err
 	}
 	c.left = size
 	c.state = chunkData
@@ -245,6 +282,10 @@ func (c *chunkedReader) readTrailers() error {
 	if end > max {
 		// The limit holds however much the buffer already has.
 		return ErrHeaderTooLarge
+	}
+	// The empty line that ends the section is free.
+	if err := c.charge(int64(end - min(end, 2))); err != nil {
+		return err
 	}
 	// Copy the trailer section (only it: the bytes after it may be a large
 	// pipelined request), so that the fields outlive the read buffer.

@@ -2,6 +2,7 @@ package volt
 
 import (
 	"bytes"
+	"math"
 
 	"github.com/volthttp/volt/internal/bytesconv"
 )
@@ -238,7 +239,9 @@ func (c *compressConfig) decodeRequest(ctx *RequestCtx) bool {
 	if limit <= 0 {
 		limit = DefaultMaxRequestBodySize
 		if s := ctx.Server(); s != nil {
-			limit = s.maxBodySize()
+			if limit = s.maxBodySize(); limit < 0 {
+				limit = math.MaxInt64 // no limit
+			}
 		}
 	}
 	body, err := req.BodyDecoded(limit)

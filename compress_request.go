@@ -3,6 +3,7 @@ package volt
 import (
 	"errors"
 	"io"
+	"math"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -100,8 +101,12 @@ func readDecoded(dst []byte, src io.Reader, limit int64) ([]byte, error) {
 			dst = append(dst, 0)[:len(dst)]
 		}
 		room := dst[len(dst):cap(dst)]
-		if left := limit + 1 - int64(len(dst)); int64(len(room)) > left {
-			room = room[:left]
+		// Read at most one byte past limit, which is enough to see the
+		// body is too large; with limit MaxInt64 no slice is that long.
+		if limit < math.MaxInt64 {
+			if left := limit + 1 - int64(len(dst)); int64(len(room)) > left {
+				room = room[:left]
+			}
 		}
 		n, err := src.Read(room)
 		dst = dst[:len(dst)+n]

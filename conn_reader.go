@@ -17,9 +17,12 @@ type connReader struct {
 	r   int
 	w   int
 
-	// Minimum body rate (MinBodyRate): when rate > 0, each read from src
-	// gets a deadline that the body must keep up with.
-	rate      int64
+	// Body read deadlines (startBody): while body is set, each read from
+	// src gets a deadline, the earliest of: the next byte due by the idle
+	// timeout, the bytes due by the minimum rate, and maxDL.
+	body      bool
+	idle      time.Duration // 0: none
+	rate      int64         // bytes per second; 0: none
 	rateStart time.Time
 	rateRead  int64
 	setDL     func(time.Time) error
@@ -64,8 +67,8 @@ func (b *connReader) fill(max int) error {
 			b.buf = nb
 		}
 	}
-	if b.rate > 0 {
-		b.applyRate(len(b.buf) - b.w)
+	if b.body {
+		b.armRead()
 	}
 	n, err := b.src.Read(b.buf[b.w:])
 	b.w += n
@@ -79,12 +82,30 @@ func (b *connReader) fill(max int) error {
 	return err
 }
 
-// applyRate sets the deadline by which the next want bytes must have
-// arrived for the body to keep MinBodyRate, with one second of grace.
-func (b *connReader) applyRate(want int) {
-	d := time.Duration((b.rateRead+1)*int64(time.Second)/b.rate) + time.Second
-	dl := b.rateStart.Add(d)
-	if !b.maxDL.IsZero() && b.maxDL.Before(dl) {
+// startBody starts the body read deadlines: idle is the longest wait for
+// each read (0: none), rate the minimum average rate in bytes per second
+// from start, after one second of grace (0: none), maxDL a deadline no read
+// may pass (zero: none).
+func (b *connReader) startBody(start time.Time, rate int64, idle time.Duration, maxDL time.Time) {
+	b.body = rate > 0 || idle > 0
+	b.rate, b.rateStart, b.rateRead, b.idle, b.maxDL = rate, start, 0, idle, maxDL
+}
+
+// stopBodyDeadlines ends the deadlines of startBody.
+func (b *connReader) stopBodyDeadlines() { b.body, b.rate, b.idle = false, 0, 0 }
+
+// armRead sets the deadline of the next read of a body.
+func (b *connReader) armRead() {
+	var dl time.Time
+	if b.rate > 0 {
+		dl = b.rateStart.Add(time.Duration((b.rateRead+1)*int64(time.Second)/b.rate) + time.Second)
+	}
+	if b.idle > 0 {
+		if t := time.Now().Add(b.idle); dl.IsZero() || t.Before(dl) {
+			dl = t
+		}
+	}
+	if !b.maxDL.IsZero() && (dl.IsZero() || b.maxDL.Before(dl)) {
 		dl = b.maxDL
 	}
 	_ = b.setDL(dl)
@@ -95,8 +116,8 @@ func (b *connReader) applyRate(want int) {
 func (b *connReader) Read(p []byte) (int, error) {
 	if b.r == b.w {
 		if len(p) >= len(b.buf) {
-			if b.rate > 0 {
-				b.applyRate(len(p))
+			if b.body {
+				b.armRead()
 			}
 			n, err := b.src.Read(p)
 			b.rateRead += int64(n)

@@ -52,6 +52,11 @@ var (
 	ErrInvalidURI = errors.New("volt: invalid request-target")
 	// ErrNoArg is returned by Args getters when the key is absent.
 	ErrNoArg = errors.New("volt: no such argument")
+	// ErrTooManyArgs is returned by Args.ParseBytesLimit (and reported by
+	// Args.ParseErr of QueryArgs and PostArgs on the server) when a query
+	// string or form body has more pairs than the limit
+	// (Server.MaxRequestArgs); the pairs before the limit are kept.
+	ErrTooManyArgs = errors.New("volt: too many arguments")
 )
 
 // Errors of cookie parsing.

@@ -192,8 +192,7 @@ func (c *ServerConn) AcquireCtx(rw ResponseWriter) *RequestCtx {
 		ctx.reset()
 	}
 	ctx.sc, ctx.rw = c, rw
-	ctx.Request.multipartMem = c.srv.MultipartMemory
-	ctx.Request.uri.DisablePathNormalization = c.srv.DisablePathNormalizing
+	c.setRequestSettings(ctx)
 	return ctx
 }
 
@@ -210,8 +209,16 @@ func (c *ServerConn) ReleaseCtx(ctx *RequestCtx) {
 func (c *ServerConn) ResetCtx(ctx *RequestCtx) {
 	c.unwatch(ctx)
 	ctx.reset()
-	ctx.Request.multipartMem = c.srv.MultipartMemory
-	ctx.Request.uri.DisablePathNormalization = c.srv.DisablePathNormalizing
+	c.setRequestSettings(ctx)
+}
+
+// setRequestSettings gives ctx's Request the server's settings.
+func (c *ServerConn) setRequestSettings(ctx *RequestCtx) {
+	s := c.srv
+	ctx.Request.multipartMem = s.MultipartMemory
+	ctx.Request.uri.DisablePathNormalization = s.DisablePathNormalizing
+	n := s.maxArgs()
+	ctx.Request.maxArgs, ctx.Request.uri.maxArgs = n, n
 }
 
 // Handle runs the server's handler on ctx with panic recovery and the
@@ -325,9 +332,18 @@ func (c *ServerConn) shutdown() {
 }
 
 // serve runs on a worker: TLS handshake, protocol choice, serving, close.
+// It is the root of the connection's goroutine: a panic anywhere below it
+// (parser, body readers, response writer, stream writers, a registered
+// protocol) is logged with its stack and closes this connection only.
 func (c *ServerConn) serve() {
-	defer c.close()
 	s := c.srv
+	defer func() {
+		if r := recover(); r != nil {
+			s.logger().Error("volt: connection panic", "panic", r,
+				"remote", c.conn.RemoteAddr().String(), "stack", string(debug.Stack()))
+		}
+		c.close()
+	}()
 	proto := ProtocolHTTP11
 	if tc, ok := c.conn.(*tls.Conn); ok {
 		hs := s.HandshakeTimeout

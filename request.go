@@ -30,6 +30,7 @@ type Request struct {
 
 	postArgs       Args
 	postArgsParsed bool
+	maxArgs        int // the most pairs PostArgs parses (the server's); 0: no limit
 
 	body    []byte // the body: a view of the read buffer or of bodyBuf
 	bodyBuf []byte // owned body storage, reused
@@ -79,6 +80,7 @@ func (r *Request) Reset() {
 	r.uriParsed = false
 	r.postArgs.Reset()
 	r.postArgsParsed = false
+	r.maxArgs = 0
 	r.body = nil
 	r.bodyBuf = r.bodyBuf[:0]
 	r.stream, r.streamRead, r.streamErr, r.streamSize = nil, false, nil, -1
@@ -139,19 +141,16 @@ func (r *Request) ownBody() {
 	r.body = r.bodyBuf
 }
 
+// readStream reads the rest of a streamed body into bodyBuf, up to
+// bodyLimit bytes (<= 0: no limit). The buffer grows as bytes arrive,
+// never sized by the announced length.
 func (r *Request) readStream() {
 	r.streamRead = true
-	buf := bytes.NewBuffer(r.bodyBuf[:0])
-	var src io.Reader = r.stream
-	if r.bodyLimit > 0 {
-		src = io.LimitReader(r.stream, r.bodyLimit+1)
+	limit := r.bodyLimit
+	if limit <= 0 {
+		limit = -1
 	}
-	_, err := buf.ReadFrom(src)
-	r.bodyBuf = buf.Bytes()
-	if err == nil && r.bodyLimit > 0 && int64(len(r.bodyBuf)) > r.bodyLimit {
-		err = ErrBodyTooLarge
-		r.bodyBuf = r.bodyBuf[:r.bodyLimit]
-	}
+	err := readAllLimited(r, r.stream, limit, -1, 4096)
 	r.streamErr = err
 	r.body = r.bodyBuf
 }
@@ -194,12 +193,13 @@ func (r *Request) SetBodyStream(src io.Reader, size int64) {
 func (r *Request) SetBodyString(body string) { r.SetBody(bytesconv.S2B(body)) }
 
 // PostArgs returns the arguments of an application/x-www-form-urlencoded
-// body, parsed on first use.
+// body, parsed on first use. On the server, at most Server.MaxRequestArgs
+// pairs are parsed; past them, PostArgs().ParseErr() is ErrTooManyArgs.
 func (r *Request) PostArgs() *Args {
 	if !r.postArgsParsed {
 		r.postArgsParsed = true
 		if mediaTypeIs(r.Header.ContentType(), "application/x-www-form-urlencoded") {
-			r.postArgs.ParseBytes(r.Body())
+			_ = r.postArgs.ParseBytesLimit(r.Body(), r.maxArgs)
 		}
 	}
 	return &r.postArgs

@@ -41,6 +41,8 @@ type http1Conn struct {
 	bodyStream  chunkedReader
 	bodyLimited limitedBody
 	streaming   bool // the request body is streamed to the handler
+	chunkedIn   bool // the request body is chunked (bodyStream), not bodyLimited
+	linger      bool // on close, drain what the client still sends (lingerClose)
 
 	// Watcher state (see RequestCtx.Done). On Linux, hup watches the
 	// socket for the client leaving (created on the first Done of the
@@ -86,7 +88,16 @@ func serveHTTP1(sc *ServerConn) error {
 			func() []byte { return readBufPool.get(rsize) },
 			func(b []byte) { readBufPool.put(b) })
 	}
+	served := false
+	defer func() {
+		if !served && c.hup != nil {
+			// A panic (recovered by ServerConn.serve): c is dropped,
+			// not pooled, but its socket watch must end.
+			c.hup.Close()
+		}
+	}()
 	err := c.serve()
+	served = true
 	if c.hup != nil {
 		c.hup.Close()
 	}
@@ -213,7 +224,9 @@ func (c *http1Conn) serve() error {
 		}
 		keep, err := c.serveRequest(c.ctx)
 		if err != nil || !keep {
-			_ = c.flush()
+			if c.flush() == nil && (c.linger || len(c.br.buffered()) > 0) {
+				c.lingerClose()
+			}
 			return err
 		}
 	}
@@ -274,6 +287,11 @@ func (c *http1Conn) readHead(ctx *RequestCtx) (int, error) {
 		if !deadlineSet {
 			deadlineSet = true
 			_ = c.conn.SetReadDeadline(deadline(s.headerTimeout()))
+			// Responses to earlier pipelined requests go out before the
+			// wait for the rest of this head.
+			if err := c.flush(); err != nil {
+				return 0, err
+			}
 		}
 		if err := c.br.fill(o.maxHeaderBytes); err != nil {
 			if err == errBufferFull {
@@ -321,6 +339,7 @@ func (c *http1Conn) serveRequest(ctx *RequestCtx) (keep bool, err error) {
 	}
 	if c.streaming && !c.drainBody(ctx) {
 		c.closeAfter = true
+		c.linger = true // the rest of the body may be on its way
 	}
 	if s.shutting.Load() || ctx.Response.Header.ConnectionClose() {
 		c.closeAfter = true
@@ -373,18 +392,50 @@ func (c *http1Conn) writeError(ctx *RequestCtx, err error) error {
 	if err2 := c.flush(); err2 != nil {
 		return err2
 	}
-	// Let the client read the answer before the close resets it.
-	if tc, ok := c.conn.(*net.TCPConn); ok {
-		_ = tc.CloseWrite()
-		_ = c.conn.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
-		var b [512]byte
-		for i := 0; i < 16; i++ {
-			if _, e := c.conn.Read(b[:]); e != nil {
-				break
-			}
+	c.linger = true // the client may still be sending the request
+	return err
+}
+
+// Bounds of lingerClose.
+const (
+	lingerMaxBytes = 256 << 10
+	lingerTimeout  = time.Second
+)
+
+// lingerClose prepares the close of a connection whose client may still
+// be sending (a rejected body, unread pipelined requests): closing a
+// socket with unread data sends a reset, which can destroy the answer
+// before the client reads it. So the write side is shut down (the client
+// gets a FIN after the answer), and what the client sends is read and
+// discarded, up to lingerMaxBytes or lingerTimeout, or until it closes.
+// Only TCP and Unix connections can half-close; others close at once.
+func (c *http1Conn) lingerClose() {
+	var err error
+	switch nc := c.conn.(type) {
+	case *net.TCPConn:
+		err = nc.CloseWrite()
+	case *net.UnixConn:
+		err = nc.CloseWrite()
+	default:
+		return
+	}
+	if err != nil {
+		return
+	}
+	c.br.discard(len(c.br.buffered()))
+	buf := c.br.buf
+	if len(buf) == 0 {
+		buf = readBufPool.get(orInt(c.srv.ReadBufferSize, DefaultReadBufferSize))
+		c.br.buf = buf // given back by releaseBuffers
+	}
+	_ = c.conn.SetReadDeadline(time.Now().Add(lingerTimeout))
+	for n := 0; n < lingerMaxBytes; {
+		m, err := c.conn.Read(buf)
+		n += m
+		if err != nil {
+			return
 		}
 	}
-	return err
 }
 
 func isConnError(err error) bool {

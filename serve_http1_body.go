@@ -2,6 +2,7 @@ package volt
 
 import (
 	"io"
+	"math"
 	"time"
 )
 
@@ -13,13 +14,14 @@ func (c *http1Conn) readBody(ctx *RequestCtx, n int) error {
 	s := c.srv
 	req := &ctx.Request
 	h := &req.Header
-	limit := s.maxBodySize()
+	limit := s.maxBodySize() // < 0: no limit
 	cl := h.contentLength
+	c.chunkedIn = false
 	if !h.chunked && cl <= 0 {
 		c.br.discard(n)
 		return nil
 	}
-	if cl > limit {
+	if limit >= 0 && cl > limit {
 		c.br.discard(n)
 		return ErrBodyTooLarge
 	}
@@ -40,23 +42,19 @@ func (c *http1Conn) readBody(ctx *RequestCtx, n int) error {
 		}
 		if len(c.br.buffered()) == 0 {
 			c.wbuf = append(c.wbuf, "HTTP/1.1 100 Continue\r\n\r\n"...)
-			if err := c.flush(); err != nil {
-				return err
-			}
 		}
 	}
-	start := time.Now()
-	var dl time.Time
-	if s.ReadTimeout > 0 {
-		dl = c.reqStart.Add(s.ReadTimeout)
+	// Responses to pipelined requests go out before the server waits for
+	// this body.
+	if err := c.flush(); err != nil {
+		return err
 	}
-	_ = c.conn.SetReadDeadline(dl)
-	if s.MinBodyRate > 0 {
-		c.br.rate, c.br.rateStart, c.br.rateRead, c.br.maxDL = int64(s.MinBodyRate), start, 0, dl
-	}
+	c.startBodyDeadlines()
 	var src io.Reader
 	if h.chunked {
+		c.chunkedIn = true
 		c.bodyStream.reset(&c.br, &s.opts, &h.trailers)
+		c.bodyStream.setLimit(limit)
 		src = &c.bodyStream
 	} else {
 		c.bodyLimited = limitedBody{r: &c.br, left: cl}
@@ -64,30 +62,48 @@ func (c *http1Conn) readBody(ctx *RequestCtx, n int) error {
 	}
 	if s.StreamRequestBody {
 		c.streaming = true
-		c.bodyLimited.limitTo(src, limit)
-		req.stream = &c.bodyLimited
+		req.stream = src
 		req.bodyLimit = limit
 		return nil
 	}
-	err := readAllLimited(req, src, limit, cl)
-	c.br.rate = 0
+	if h.chunked {
+		cl = -1 // unknown
+	}
+	err := readAllLimited(req, src, limit, cl, orInt(s.ReadBufferSize, DefaultReadBufferSize))
+	c.br.stopBodyDeadlines()
 	return err
 }
 
-// readAllLimited reads src into req's own body buffer, failing with
-// ErrBodyTooLarge past limit.
-func readAllLimited(req *Request, src io.Reader, limit, sizeHint int64) error {
-	b := req.bodyBuf[:0]
-	if sizeHint > 0 && int64(cap(b)) < sizeHint {
-		b = make([]byte, 0, sizeHint)
+// startBodyDeadlines arms the read deadlines of a body: ReadTimeout from
+// the first byte of the request, and, per read, MinBodyRate and the body
+// idle timeout.
+func (c *http1Conn) startBodyDeadlines() {
+	s := c.srv
+	var dl time.Time
+	if s.ReadTimeout > 0 {
+		dl = c.reqStart.Add(s.ReadTimeout)
 	}
+	_ = c.conn.SetReadDeadline(dl)
+	c.br.startBody(time.Now(), int64(max(s.MinBodyRate, 0)), s.bodyIdleTimeout(), dl)
+}
+
+// readAllLimited reads src into req's own body buffer, failing with
+// ErrBodyTooLarge past limit (< 0: no limit). cl is the announced
+// Content-Length (< 0 when chunked): the buffer never grows past it, but
+// it is only a promise, so the buffer starts at initial bytes at most and
+// doubles as data arrives.
+func readAllLimited(req *Request, src io.Reader, limit, cl int64, initial int) error {
+	b := req.bodyBuf[:0]
 	for {
 		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
+			if cl >= 0 && int64(len(b)) >= cl {
+				break // the whole Content-Length was read
+			}
+			b = growBody(b, cl, limit, initial)
 		}
 		n, err := src.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
-		if int64(len(b)) > limit {
+		if limit >= 0 && int64(len(b)) > limit {
 			req.bodyBuf = b[:0]
 			return ErrBodyTooLarge
 		}
@@ -107,34 +123,63 @@ func readAllLimited(req *Request, src io.Reader, limit, sizeHint int64) error {
 	return nil
 }
 
+// growBody returns b with more room: double its capacity (initial bytes
+// at first), but no more than the Content-Length cl (if known, >= 0) and
+// one byte past limit (if any, >= 0), which is enough to see the body is
+// too large.
+func growBody(b []byte, cl, limit int64, initial int) []byte {
+	size := int64(max(2*cap(b), initial, 512))
+	if cl >= 0 && size > cl {
+		size = cl
+	}
+	if limit >= 0 && limit < math.MaxInt64 && size > limit+1 {
+		size = limit + 1
+	}
+	if size <= int64(cap(b)) {
+		size = int64(cap(b)) + 1
+	}
+	nb := make([]byte, len(b), size)
+	copy(nb, b)
+	return nb
+}
+
+// bodyDone reports whether the request body was read to its end by its
+// framing: the whole Content-Length, or the last chunk and the trailers.
+// Only then may the connection read another request.
+func (c *http1Conn) bodyDone() bool {
+	if c.chunkedIn {
+		return c.bodyStream.state == chunkDone
+	}
+	return c.bodyLimited.left == 0
+}
+
 // drainBody reads what the handler left of a streamed body, so that the
-// connection can serve the next request. It gives up (and the connection
-// closes) past maxDrain bytes.
+// connection can serve the next request, and reports whether it may. It
+// gives up (and the connection closes) past maxDrain bytes, or on any
+// error of the body.
 func (c *http1Conn) drainBody(ctx *RequestCtx) bool {
 	const maxDrain = 256 << 10
-	defer func() { c.br.rate = 0 }()
-	if ctx.Request.streamRead {
-		return ctx.Request.streamErr == nil
+	defer c.br.stopBodyDeadlines()
+	if c.bodyDone() {
+		return true
 	}
-	n, err := io.CopyN(io.Discard, &c.bodyLimited, maxDrain+1)
-	return err == io.EOF && n <= maxDrain
+	if ctx.Request.streamErr != nil {
+		return false
+	}
+	var src io.Reader = &c.bodyLimited
+	if c.chunkedIn {
+		src = &c.bodyStream
+	}
+	_, err := io.CopyN(io.Discard, src, maxDrain+1)
+	return err == io.EOF && c.bodyDone()
 }
 
-// limitedBody reads a body of known length (left bytes) from a connReader,
-// or, once limitTo was called, any body reader with a size limit.
+// limitedBody reads a body of known length (left bytes) from a reader;
+// left < 0 reads to the end of the connection.
 type limitedBody struct {
-	r     io.Reader
-	left  int64
-	limit int64 // bytes allowed through limitTo; 0: no limit
-	err   error
-}
-
-func (l *limitedBody) limitTo(src io.Reader, limit int64) {
-	if lb, ok := src.(*limitedBody); ok && lb == l {
-		// Content-Length: the length was checked against the limit.
-		return
-	}
-	*l = limitedBody{r: src, left: -1, limit: limit}
+	r    io.Reader
+	left int64
+	err  error
 }
 
 func (l *limitedBody) Read(p []byte) (int, error) {
@@ -153,13 +198,8 @@ func (l *limitedBody) Read(p []byte) (int, error) {
 		if err == io.EOF && l.left > 0 {
 			err = ErrUnexpectedEOF
 		}
-		if l.left == 0 && err == nil {
+		if l.left == 0 && err == io.EOF {
 			err = nil
-		}
-	} else if l.limit > 0 {
-		l.limit -= int64(n)
-		if l.limit < 0 {
-			err = ErrBodyTooLarge
 		}
 	}
 	if err != nil {

@@ -22,6 +22,8 @@ const (
 	DefaultMaxRequestBodySize = 4 << 20
 	DefaultHeaderTimeout      = 10 * time.Second
 	DefaultIdleTimeout        = 60 * time.Second
+	DefaultBodyIdleTimeout    = 60 * time.Second
+	DefaultMaxRequestArgs     = 1000
 )
 
 // Server serves HTTP over the listeners given to Serve.
@@ -59,6 +61,16 @@ type Server struct {
 	// handshake. If zero, ReadTimeout is used, and DefaultHeaderTimeout
 	// (10 s) if that is zero too. If negative, there is no limit.
 	HeaderTimeout time.Duration
+
+	// BodyIdleTimeout is the longest wait between two successive reads of
+	// a request body (not the time for the whole body), buffered or
+	// streamed, with Content-Length or chunked. A buffered body that
+	// stalls longer is answered 408 and the connection closes; a streamed
+	// body's Read fails with an error whose Timeout method reports true,
+	// and the connection closes after the handler's response. If zero,
+	// DefaultBodyIdleTimeout (60 s) is used. If negative, there is no
+	// limit.
+	BodyIdleTimeout time.Duration
 
 	// MinBodyRate, in bytes per second, cuts off a request body that
 	// arrives slower than this, after one second of grace. If zero, there
@@ -98,6 +110,14 @@ type Server struct {
 	// MaxRequestBodySize is the largest request body (413 past it). If
 	// zero, DefaultMaxRequestBodySize (4 MiB); if negative, no limit.
 	MaxRequestBodySize int64
+
+	// MaxRequestArgs is the most pairs parsed from a request's query
+	// string (QueryArgs) and, separately, from its form body (PostArgs):
+	// past it, the pairs before the limit are kept and the Args' ParseErr
+	// reports ErrTooManyArgs. If zero, DefaultMaxRequestArgs (1000) is
+	// used. If negative, there is no limit. (Multipart forms are bounded
+	// by mime/multipart itself: 1000 parts by default.)
+	MaxRequestArgs int
 
 	// MultipartMemory is how much of a multipart form is kept in memory;
 	// the rest is spilled to temporary files. If zero,
@@ -269,12 +289,38 @@ func (s *Server) idleTimeout() time.Duration {
 	return DefaultIdleTimeout
 }
 
+// maxArgs returns the most pairs of a query string or form body; 0 means
+// no limit.
+func (s *Server) maxArgs() int {
+	switch {
+	case s.MaxRequestArgs < 0:
+		return 0
+	case s.MaxRequestArgs > 0:
+		return s.MaxRequestArgs
+	}
+	return DefaultMaxRequestArgs
+}
+
+// bodyIdleTimeout returns the longest wait between two reads of a
+// request body; 0 means none.
+func (s *Server) bodyIdleTimeout() time.Duration {
+	switch {
+	case s.BodyIdleTimeout < 0:
+		return 0
+	case s.BodyIdleTimeout > 0:
+		return s.BodyIdleTimeout
+	}
+	return DefaultBodyIdleTimeout
+}
+
+// maxBodySize returns the request body limit, or -1 for no limit: callers
+// test "limit >= 0" before any arithmetic with it.
 func (s *Server) maxBodySize() int64 {
 	switch {
 	case s.MaxRequestBodySize > 0:
 		return s.MaxRequestBodySize
 	case s.MaxRequestBodySize < 0:
-		return 1<<63 - 1
+		return -1
 	}
 	return DefaultMaxRequestBodySize
 }

@@ -2,6 +2,7 @@ package volt
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -262,5 +263,165 @@ func TestNegativeTimeoutsDisable(t *testing.T) {
 	_ = c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
 	if _, err := br.ReadByte(); err == nil || !err.(net.Error).Timeout() {
 		t.Fatalf("idle connection closed without a limit: %v", err)
+	}
+}
+
+// TestBodyIdleTimeout: a request body that stops arriving for longer than
+// BodyIdleTimeout is cut off (408 for a buffered body, a timeout error for a
+// streamed one) and the connection closes; a slow body whose bytes keep
+// coming within the timeout is not.
+func TestBodyIdleTimeout(t *testing.T) {
+	const idle = 200 * time.Millisecond
+	for _, stream := range []bool{false, true} {
+		ln := testServer(t, &Server{BodyIdleTimeout: idle, StreamRequestBody: stream, Handler: func(ctx *RequestCtx) {
+			b, err := io.ReadAll(ctx.Request.BodyStream())
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				ctx.Error("body timeout", StatusRequestTimeout)
+				return
+			}
+			fmt.Fprintf(ctx, "%d", len(b))
+		}})
+		for _, stalled := range []string{
+			"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc",
+			"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
+		} {
+			c := dial(t, ln)
+			br := bufio.NewReader(c)
+			io.WriteString(c, stalled)
+			start := time.Now()
+			if code := statusOrClose(br); code != StatusRequestTimeout {
+				t.Fatalf("stream=%v: status %d, want 408", stream, code)
+			}
+			if d := time.Since(start); d > 3*time.Second {
+				t.Fatalf("stream=%v: stalled body cut off after %v", stream, d)
+			}
+			expectClosed(t, c, br)
+		}
+		// Slow but steady: 10 bytes, one every idle/4, over 2.5 idle periods.
+		c := dial(t, ln)
+		br := bufio.NewReader(c)
+		io.WriteString(c, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n")
+		go func() {
+			for i := 0; i < 10; i++ {
+				time.Sleep(idle / 4)
+				if _, err := io.WriteString(c, "x"); err != nil {
+					return
+				}
+			}
+		}()
+		if resp, body := exchange(t, c, br, ""); resp.StatusCode != 200 || body != "10" {
+			t.Fatalf("stream=%v: steady body: %d %q", stream, resp.StatusCode, body)
+		}
+	}
+}
+
+// TestDefaultReadWaits: every wait of the read side has a deadline by
+// default.
+func TestDefaultReadWaits(t *testing.T) {
+	var s Server
+	if d := s.headerTimeout(); d != DefaultHeaderTimeout {
+		t.Errorf("header timeout %v", d)
+	}
+	if d := s.idleTimeout(); d != DefaultIdleTimeout {
+		t.Errorf("idle timeout %v", d)
+	}
+	if d := s.bodyIdleTimeout(); DefaultBodyIdleTimeout != 60*time.Second || d != DefaultBodyIdleTimeout {
+		t.Errorf("body idle timeout %v", d)
+	}
+	s.BodyIdleTimeout = -1
+	if d := s.bodyIdleTimeout(); d != 0 {
+		t.Errorf("negative body idle timeout gives %v, want none", d)
+	}
+}
+
+// TestTooLargeBodyAnswerSurvivesClose: a client that sends a too-large
+// body at full speed still reads the 413 answer: the server drains what it
+// sends (up to 256 KiB, for up to a second) before closing, so that the
+// connection ends with a FIN rather than a reset.
+func TestTooLargeBodyAnswerSurvivesClose(t *testing.T) {
+	addr := testTCPServer(t, &Server{MaxRequestBodySize: 1024, Handler: echoHandler})
+	for _, head := range []string{
+		"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 200000\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n30d40\r\n",
+	} {
+		for i := 0; i < 5; i++ {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+			done := make(chan struct{})
+			var werr error
+			go func() {
+				defer close(done)
+				// The body in pieces over about 100 ms, as a client
+				// uploading from a slower source does.
+				if _, werr = io.WriteString(c, head); werr != nil {
+					return
+				}
+				for i := 0; i < 20 && werr == nil; i++ {
+					time.Sleep(5 * time.Millisecond)
+					_, werr = io.WriteString(c, strings.Repeat("z", 10000))
+				}
+			}()
+			// Like many clients, read only once the body is sent (or the
+			// send is stuck).
+			select {
+			case <-done:
+			case <-time.After(time.Second):
+			}
+			br := bufio.NewReader(c)
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Fatalf("%q: reading the answer: %v", head, err)
+			}
+			<-done
+			if werr != nil {
+				t.Fatalf("%q: the server reset the connection while the body was sent: %v", head, werr)
+			}
+			if resp.StatusCode != StatusRequestEntityTooLarge {
+				t.Fatalf("status %d, want 413", resp.StatusCode)
+			}
+			io.Copy(io.Discard, resp.Body)
+			// The server read what was sent before closing: the client
+			// sees a clean end (FIN), not a reset that would have
+			// destroyed an answer it had not read yet.
+			if _, err := br.ReadByte(); err != io.EOF {
+				t.Fatalf("%q: after the answer: %v, want EOF", head, err)
+			}
+			c.Close()
+			<-done
+		}
+	}
+}
+
+// TestMaxRequestArgs: the query string and the form body of a request are
+// each parsed up to Server.MaxRequestArgs pairs (DefaultMaxRequestArgs if
+// zero, none if negative), and ParseErr reports a cut.
+func TestMaxRequestArgs(t *testing.T) {
+	many := strings.Repeat("a&", 2*DefaultMaxRequestArgs)
+	for _, tc := range []struct {
+		max  int
+		want int
+	}{
+		{0, DefaultMaxRequestArgs},
+		{10, 10},
+		{-1, 2 * DefaultMaxRequestArgs},
+	} {
+		ln := testServer(t, &Server{MaxRequestArgs: tc.max, Handler: func(ctx *RequestCtx) {
+			q, p := ctx.QueryArgs(), ctx.PostArgs()
+			fmt.Fprintf(ctx, "%d %v %d %v", q.Len(), q.ParseErr(), p.Len(), p.ParseErr())
+		}})
+		c := dial(t, ln)
+		br := bufio.NewReader(c)
+		_, body := exchange(t, c, br, "POST /?"+many+" HTTP/1.1\r\nHost: h\r\nContent-Type: application/x-www-form-urlencoded\r\n"+
+			"Content-Length: "+fmt.Sprint(len(many))+"\r\n\r\n"+many)
+		errText := "<nil>"
+		if tc.want < 2*DefaultMaxRequestArgs {
+			errText = ErrTooManyArgs.Error()
+		}
+		if want := fmt.Sprintf("%d %s %d %s", tc.want, errText, tc.want, errText); body != want {
+			t.Fatalf("MaxRequestArgs %d: %q, want %q", tc.max, body, want)
+		}
 	}
 }

@@ -469,3 +469,29 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestPipelinedResponseNotHeldByIncompleteNext: the responses to pipelined
+// requests go out before the server waits for the rest of the next
+// request, whether its head or its body is incomplete.
+func TestPipelinedResponseNotHeldByIncompleteNext(t *testing.T) {
+	ln := testServer(t, &Server{Handler: echoHandler})
+	for _, tc := range []struct{ first, rest string }{
+		{"GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHo", "st: h\r\n\r\n"},
+		{"GET /1 HTTP/1.1\r\nHost: h\r\n\r\nPOST /2 HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\nab", "cd"},
+		{"GET /1 HTTP/1.1\r\nHost: h\r\n\r\nPOST /2 HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab", "\r\n2\r\ncd\r\n0\r\n\r\n"},
+	} {
+		c := dial(t, ln)
+		br := bufio.NewReader(c)
+		io.WriteString(c, tc.first)
+		_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("%q: first response held back: %v", tc.first, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, body := exchange(t, c, br, tc.rest); !strings.HasSuffix(body, "/2  host=h body=") && !strings.HasSuffix(body, "body=abcd") {
+			t.Fatalf("second response: %q", body)
+		}
+	}
+}

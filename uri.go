@@ -77,6 +77,7 @@ type URI struct {
 	form       targetForm
 	pathDone   bool // path holds the normalised pathOriginal
 	argsParsed bool // queryArgs holds the parsed queryString
+	maxArgs    int  // the most pairs QueryArgs parses (the server's); 0: no limit
 }
 
 // targetForm is the form of the request-target (RFC 9112 section 3.2).
@@ -107,6 +108,7 @@ func ReleaseURI(u *URI) {
 // buffers for reuse.
 func (u *URI) Reset() {
 	u.DisablePathNormalization = false
+	u.maxArgs = 0
 	u.clear()
 }
 
@@ -130,6 +132,7 @@ func (u *URI) CopyTo(dst *URI) {
 		return
 	}
 	dst.DisablePathNormalization = u.DisablePathNormalization
+	dst.maxArgs = u.maxArgs
 	dst.scheme = append(dst.scheme[:0], u.scheme...)
 	dst.host = append(dst.host[:0], u.host...)
 	dst.pathOriginal = append(dst.pathOriginal[:0], u.pathOriginal...)
@@ -593,11 +596,14 @@ func (u *URI) Hash() []byte { return u.hash }
 // URI is reset. Changes made to them are seen by QueryString, RequestURI
 // and FullURI, which then encode them as Args.AppendBytes does.
 //
+// On the server, at most Server.MaxRequestArgs pairs are parsed; past
+// them, QueryArgs().ParseErr() is ErrTooManyArgs.
+//
 // The returned Args belongs to u: it is valid until the URI is reset and
 // must not be released.
 func (u *URI) QueryArgs() *Args {
 	if !u.argsParsed {
-		u.queryArgs.ParseBytes(u.queryString)
+		_ = u.queryArgs.ParseBytesLimit(u.queryString, u.maxArgs)
 		u.queryArgs.changed = false
 		u.argsParsed = true
 	}
