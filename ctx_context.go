@@ -1,6 +1,10 @@
 package volt
 
-import "time"
+import (
+	"log/slog"
+	"runtime/debug"
+	"time"
+)
 
 // Deadline implements context.Context. A request has no deadline of its
 // own; use a timeout middleware or context.WithTimeout(ctx, d).
@@ -73,7 +77,7 @@ func (ctx *RequestCtx) Cancel(err error) {
 	}
 	ctx.mu.Unlock()
 	for _, a := range afters {
-		go a.f()
+		go runAfter(ctx.logger(), a.f)
 	}
 }
 
@@ -92,7 +96,7 @@ func (ctx *RequestCtx) AfterFunc(f func()) (stop func() bool) {
 	ctx.mu.Lock()
 	if ctx.err != nil {
 		ctx.mu.Unlock()
-		go f()
+		go runAfter(ctx.logger(), f)
 		return func() bool { return false }
 	}
 	ctx.afterID++
@@ -110,4 +114,26 @@ func (ctx *RequestCtx) AfterFunc(f func()) (stop func() bool) {
 		}
 		return false
 	}
+}
+
+// runAfter runs an AfterFunc callback in its own goroutine: a panic in it
+// is logged and stops there, as a handler's would, instead of ending the
+// process.
+func runAfter(logger *slog.Logger, f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			logger.Error("volt: AfterFunc panic", "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
+	f()
+}
+
+// logger is the server's logger, or slog.Default() for a ctx outside a
+// server. It is read before a goroutine starts, never from one that may
+// outlive the request.
+func (ctx *RequestCtx) logger() *slog.Logger {
+	if ctx.sc != nil && ctx.sc.srv != nil {
+		return ctx.sc.srv.logger()
+	}
+	return slog.Default()
 }

@@ -337,15 +337,24 @@ func (c *http1Conn) serveRequest(ctx *RequestCtx) (keep bool, err error) {
 			return false, errHandlerPanic
 		}
 	}
+	drained := true
 	if c.streaming && !c.drainBody(ctx) {
 		c.closeAfter = true
 		c.linger = true // the rest of the body may be on its way
+		drained = false
 	}
 	if s.shutting.Load() || ctx.Response.Header.ConnectionClose() {
 		c.closeAfter = true
 	}
 	if ctx.hijack != nil && !ctx.sent {
-		return false, c.hijack(ctx)
+		if drained {
+			return false, c.hijack(ctx)
+		}
+		// The rest of the request body is still on the wire: handed
+		// over, it would read as the start of the hijacked stream. The
+		// hijack is refused; the response goes out and the connection
+		// closes.
+		ctx.hijack = nil
 	}
 	if err := c.finishResponse(ctx); err != nil {
 		return false, err

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -606,4 +607,32 @@ func TestDoneTCPCases(t *testing.T) {
 			t.Fatalf("Err() = %v", err)
 		}
 	})
+}
+
+// TestAfterFuncPanicIsRecovered: a function registered with AfterFunc
+// runs in its own goroutine; its panic is logged through Server.Logger
+// and ends there, not the process.
+func TestAfterFuncPanicIsRecovered(t *testing.T) {
+	var logged lockedBuffer
+	ran := make(chan struct{})
+	s := &Server{Logger: slog.New(slog.NewTextHandler(&logged, nil)), Handler: func(ctx *RequestCtx) {
+		ctx.AfterFunc(func() {
+			defer close(ran)
+			panic("after func")
+		})
+		ctx.Cancel(context.Canceled)
+	}}
+	c := dial(t, testServer(t, s))
+	resp, _ := exchange(t, c, bufio.NewReader(c), get("/"))
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	<-ran
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logged.String(), "AfterFunc panic") {
+		if time.Now().After(deadline) {
+			t.Fatalf("panic not logged: %q", logged.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }

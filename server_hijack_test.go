@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -70,7 +71,6 @@ func TestHijackRequestOutlivesReadBuffer(t *testing.T) {
 				tok := ctx.Request.Header.Peek("X-Token")
 				body := ctx.PostBody()
 				ctx.SetUserValue("tok", tok)
-				ctx.SetStatusCode(StatusSwitchingProtocols)
 				ctx.Hijack(func(c net.Conn) {
 					<-proceed
 					got <- fmt.Sprintf("%s|%s|%s|%s|%s|%s|%s|%s", tok, body, ctx.UserValue("tok"),
@@ -182,7 +182,6 @@ func TestHijackAfterDoneKeepsHeadAndReadAhead(t *testing.T) {
 				case <-time.After(5 * time.Second):
 					t.Error("the watcher read nothing")
 				}
-				ctx.SetStatusCode(StatusSwitchingProtocols)
 				ctx.Hijack(func(c net.Conn) {
 					h := fmt.Sprintf("%s %s %s %s", ctx.Method(), ctx.Request.Header.RequestURI(),
 						ctx.Request.Header.Peek("X-Token"), ctx.Request.Header.Peek("Host"))
@@ -468,5 +467,35 @@ func TestShutdownSparesRequestOnIdleConn(t *testing.T) {
 				t.Fatalf("Shutdown: %v", err)
 			}
 		})
+	}
+}
+
+// TestHijackRefusedWithUndrainedBody: a handler that hijacks without
+// reading a streamed body larger than the server drains must not get the
+// connection, whose next bytes are body, not its own protocol's: the
+// response goes out and the connection closes.
+func TestHijackRefusedWithUndrainedBody(t *testing.T) {
+	hijacked := make(chan struct{}, 1)
+	s := &Server{StreamRequestBody: true, Logger: discardLogger(), Handler: func(ctx *RequestCtx) {
+		ctx.Hijack(func(net.Conn) { hijacked <- struct{}{} })
+	}}
+	ln := testServer(t, s)
+	c := dial(t, ln)
+	const size = 1 << 20
+	go func() {
+		_, _ = io.WriteString(c, "POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n")
+		_, _ = c.Write(bytes.Repeat([]byte("b"), size))
+	}()
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("reading response: %v", err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	expectClosed(t, c, br)
+	select {
+	case <-hijacked:
+		t.Fatal("hijack handler ran with the body's unread bytes as its stream")
+	default:
 	}
 }
