@@ -15,7 +15,21 @@ const (
 	DefaultCompressionLevel   = flate.BestSpeed
 	DefaultCompressionMinSize = 128
 	DefaultHandshakeTimeout   = 10 * time.Second
+	DefaultWriteTimeout       = 10 * time.Second
 )
+
+// writeChunk is the most a connection writes to the network in one call:
+// WriteTimeout bounds each such write, so that a large frame to a slow
+// but live peer does not time out, while a peer that stopped reading
+// does. A peer must take writeChunk bytes within WriteTimeout.
+const writeChunk = 256 << 10
+
+// closeFrameTimeout bounds the close frames sent by Close, by the answer
+// to the peer's close frame and by a failed connection: the wait for the
+// frame lock and the write together. A close frame that cannot go out in
+// time closes the network connection, which ends a writer the peer holds
+// up.
+const closeFrameTimeout = time.Second
 
 // Config holds the settings of a connection that Upgrader and DialOptions
 // share; both embed it. The zero value works: each field's comment says
@@ -43,8 +57,17 @@ type Config struct {
 	// sends one frame per message and NextWriter one per filled buffer.
 	FragmentSize int
 
-	// WriteTimeout bounds the writing of each frame. If zero, writes
-	// have no deadline.
+	// WriteTimeout bounds each write to the network: a frame, or each
+	// 256 KiB of a larger one, must be taken by the peer within it. A
+	// write that times out fails the connection for good (a frame may
+	// have been cut short): the network connection is closed, and reads
+	// and writes return errors. It replaces, at each frame, a deadline
+	// set with Conn.SetWriteDeadline. If zero, DefaultWriteTimeout
+	// (10 s): a peer that stopped reading cannot hold a writer, and the
+	// writers queued behind it, for longer; a live peer takes 256 KiB in
+	// far less. If negative, writes have no deadline but those set with
+	// Conn.SetWriteDeadline; Close still does not wait for a blocked
+	// writer longer than a second.
 	WriteTimeout time.Duration
 
 	// PingInterval, if positive, makes the connection send a ping after
@@ -124,6 +147,17 @@ func (c *Config) readLimit() int64 {
 		return 1<<63 - 1
 	}
 	return DefaultMaxMessageSize
+}
+
+// writeTimeout returns the deadline of a write, or 0 for none.
+func (c *Config) writeTimeout() time.Duration {
+	switch {
+	case c.WriteTimeout > 0:
+		return c.WriteTimeout
+	case c.WriteTimeout < 0:
+		return 0
+	}
+	return DefaultWriteTimeout
 }
 
 func (c *Config) closeTimeout() time.Duration {

@@ -3,6 +3,7 @@ package websocket
 import (
 	"net"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -186,12 +187,14 @@ func SameOrigin(ctx *volt.RequestCtx) bool {
 // later if the handler has not returned.
 func (c *Conn) shutdown() {
 	d := c.cfg.closeTimeout()
-	_ = c.writeClose(StatusGoingAway, "server shutting down", time.Now().Add(d))
+	// Arm the forced close first: the close frame may wait for a writer
+	// (at most d).
 	time.AfterFunc(d, func() {
 		if !c.closed.Swap(true) {
-			_ = c.nc.Close()
+			_ = c.closeNet()
 		}
 	})
+	_ = c.writeClose(StatusGoingAway, "server shutting down", time.Now().Add(d))
 }
 
 // finish runs after an Upgrade handler returns: it completes the closing
@@ -203,11 +206,14 @@ func (c *Conn) finish() {
 	}
 	d := c.cfg.closeTimeout()
 	werr := c.writeClose(StatusNormalClosure, "", time.Now().Add(d))
-	c.frameMu.Lock()
 	if werr == nil {
-		werr = c.writeErr
+		if c.frameMu.lockWithin(d) {
+			werr = c.writeErr
+			c.frameMu.unlock()
+		} else {
+			werr = os.ErrDeadlineExceeded
+		}
 	}
-	c.frameMu.Unlock()
 	if !c.closeReceived && c.readErr == nil && werr == nil {
 		// Read (and drop) until the client's close frame.
 		_ = c.nc.SetReadDeadline(time.Now().Add(d))
