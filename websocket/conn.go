@@ -80,7 +80,8 @@ type Conn struct {
 	msgDeflate bool        // the message being read is compressed
 	msgSize    int64       // wire payload bytes of the message so far
 	utf8       utf8Validator
-	msgBuf     []byte // assembles a message that does not fit rbuf
+	msgBuf     []byte  // assembles a message that does not fit rbuf
+	msgBufP    *[]byte // msgBuf's pool handle
 	mr         messageReader
 
 	closeReceived bool // the peer's close frame was read

@@ -150,6 +150,9 @@ func (c *Conn) endOfMessage() error {
 
 // readInflated reads the decompressed payload of a compressed message.
 func (c *Conn) readInflated(p []byte) (int, error) {
+	if left := c.readLimit - c.df.inflated; int64(len(p)) > left {
+		p = p[:left+1] // one byte past the limit tells
+	}
 	n, err := c.df.inflating.Read(p)
 	c.df.inflated += int64(n)
 	if c.df.inflated > c.readLimit {
@@ -214,8 +217,9 @@ func (c *Conn) skipMessage() error {
 // scratch returns a buffer to inflate into and drop.
 func (c *Conn) scratch() []byte {
 	df := c.df
-	if cap(df.inflBuf) < 4096 {
-		df.inflBuf = make([]byte, 4096)
+	if df.inflBufP == nil {
+		df.inflBufP = getBuf(4096)
+		df.inflBuf = *df.inflBufP
 	}
 	return df.inflBuf[:cap(df.inflBuf)]
 }
@@ -370,7 +374,7 @@ func (c *Conn) readWhole() ([]byte, error) {
 			if len(buf) == cap(buf) {
 				// Grow by what the frame announces, but do not trust a huge
 				// announcement before the bytes arrive.
-				buf = growBytes(buf, int(min(c.frameLeft, int64(max(len(buf), 64<<10)))))
+				buf = growHeld(&c.msgBufP, buf, int(min(c.frameLeft, int64(max(len(buf), 64<<10)))))
 			}
 			start := len(buf)
 			n, err := c.readPayload(buf[start:cap(buf)])
@@ -478,16 +482,16 @@ func (c *Conn) fail(code StatusCode, cause error, reason string) error {
 	return c.readErr
 }
 
-// releaseMessageBuffers gives a large message buffer back to the pool
-// when the next message starts, so that an idle connection keeps at most
-// keepBufferSize of them.
+// releaseMessageBuffers gives the message buffers back to the pool when
+// the next message starts (the last one is no longer valid then), so that
+// a connection waiting for a message holds none.
 func (c *Conn) releaseMessageBuffers() {
-	if cap(c.msgBuf) > keepBufferSize {
-		putBytes(c.msgBuf)
+	if c.msgBufP != nil {
+		releaseHeld(&c.msgBufP, c.msgBuf)
 		c.msgBuf = nil
 	}
-	if c.df != nil && cap(c.df.inflBuf) > keepBufferSize {
-		putBytes(c.df.inflBuf)
+	if c.df != nil && c.df.inflBufP != nil {
+		releaseHeld(&c.df.inflBufP, c.df.inflBuf)
 		c.df.inflBuf = nil
 	}
 }

@@ -598,7 +598,7 @@ func (s *deflateSink) Write(p []byte) (int, error) {
 	n := len(p)
 	for len(p) > 0 {
 		if w.limit <= 0 {
-			w.buf = growBytes(w.buf, len(p))
+			w.buf = growHeld(&w.bp, w.buf, len(p))
 			w.buf = append(w.buf, p...)
 			break
 		}
@@ -609,7 +609,7 @@ func (s *deflateSink) Write(p []byte) (int, error) {
 		}
 		k := min(len(p), w.limit+4-(len(w.buf)-maxHeaderSize), cap(w.buf)-len(w.buf))
 		if k == 0 {
-			w.buf = growBytes(w.buf, w.limit+4)
+			w.buf = growHeld(&w.bp, w.buf, w.limit+4)
 			continue
 		}
 		w.buf = append(w.buf, p[:k]...)
