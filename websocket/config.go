@@ -99,7 +99,11 @@ type Compression struct {
 	Enabled bool
 
 	// Level is the flate compression level, 1 (fastest) to 9 (smallest),
-	// or flate.HuffmanOnly (-2). If zero, DefaultCompressionLevel (1).
+	// flate.DefaultCompression (-1) or flate.HuffmanOnly (-2); another
+	// value makes Upgrade and Dial fail with ErrCompressionLevel. A
+	// compressor whose window is limited below 15 bits (by the peer's
+	// max_window_bits) has a single level. If zero,
+	// DefaultCompressionLevel (1).
 	Level int
 
 	// MinSize is the smallest message compressed; shorter ones are sent
@@ -119,9 +123,16 @@ type Compression struct {
 	ContextTakeover bool
 
 	// MaxWindowBits, 8 to 15, bounds the window the peer may use when it
-	// compresses (the client_max_window_bits this server answers, or the
-	// server_max_window_bits this client offers): with ContextTakeover,
-	// it bounds the window kept for each connection. If zero, 15 (32 KiB).
+	// compresses: with ContextTakeover, the window kept for each
+	// connection. A server answers an offer with client_max_window_bits
+	// (as browsers send it) with client_max_window_bits=MaxWindowBits, or
+	// the offer's value if smaller, and, when MaxWindowBits is below 15,
+	// declines an offer without client_max_window_bits, since it could not
+	// bound the client's window (RFC 7692 section 7.1.2.2). A client
+	// offers server_max_window_bits=MaxWindowBits when it is below 15, and
+	// fails the handshake on an answer without it or with a larger value.
+	// Another value than 0 or 8 to 15 makes Upgrade and Dial fail with
+	// ErrWindowBits. If zero, 15 (32 KiB).
 	MaxWindowBits int
 }
 
@@ -182,6 +193,20 @@ func (c *Compression) minSize() int {
 		return 0
 	}
 	return DefaultCompressionMinSize
+}
+
+// check reports a setting out of range, when compression is enabled.
+func (c *Compression) check() error {
+	if !c.Enabled {
+		return nil
+	}
+	if l := c.Level; l < -2 || l > 9 {
+		return ErrCompressionLevel
+	}
+	if b := c.MaxWindowBits; b != 0 && (b < 8 || b > 15) {
+		return ErrWindowBits
+	}
+	return nil
 }
 
 func (c *Compression) maxWindowBits() int {

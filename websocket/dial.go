@@ -68,6 +68,9 @@ func Dial(ctx context.Context, rawURL string, opts *DialOptions) (*Conn, error) 
 	if opts == nil {
 		opts = &DialOptions{}
 	}
+	if err := opts.Compression.check(); err != nil {
+		return nil, err
+	}
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Host == "" {
 		return nil, ErrBadURL

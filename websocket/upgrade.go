@@ -53,7 +53,9 @@ func IsUpgradeRequest(ctx *volt.RequestCtx) bool {
 // A bad handshake is answered with 405 (not GET), 400 (not HTTP/1.1, no
 // valid Sec-WebSocket-Key), 426 (no upgrade to websocket, a version other
 // than 13) or 403 (Origin refused), with the reason as a text body, and
-// Upgrade returns a *HandshakeError. Header fields already set on
+// Upgrade returns a *HandshakeError. A Compression setting out of range
+// is answered with 500, and Upgrade returns ErrCompressionLevel or
+// ErrWindowBits. Header fields already set on
 // ctx.Response are sent with the 101 response.
 //
 // The handler owns the connection: it alone may read, any goroutine may
@@ -64,6 +66,12 @@ func IsUpgradeRequest(ctx *volt.RequestCtx) bool {
 // down, a close frame with StatusGoingAway is sent, and the connection is
 // closed CloseTimeout later if the handler has not returned.
 func (u *Upgrader) Upgrade(ctx *volt.RequestCtx, handler func(c *Conn)) error {
+	if err := u.Compression.check(); err != nil {
+		ctx.Response.Header.SetStatusCode(volt.StatusInternalServerError)
+		ctx.SetContentType("text/plain; charset=utf-8")
+		ctx.SetBodyString(err.Error())
+		return err
+	}
 	h := &ctx.Request.Header
 	if !h.IsGet() {
 		ctx.Response.Header.Set("Allow", "GET")
