@@ -16,6 +16,7 @@ const (
 	DefaultCompressionMinSize = 128
 	DefaultHandshakeTimeout   = 10 * time.Second
 	DefaultWriteTimeout       = 10 * time.Second
+	DefaultPingInterval       = 30 * time.Second
 )
 
 // writeChunk is the most a connection writes to the network in one call:
@@ -70,10 +71,14 @@ type Config struct {
 	// writer longer than a second.
 	WriteTimeout time.Duration
 
-	// PingInterval, if positive, makes the connection send a ping after
-	// each PingInterval; when nothing arrives from the peer within
-	// PongTimeout of a ping, the connection is closed and reads fail with
-	// ErrPingTimeout. If zero, no keep-alive pings are sent.
+	// PingInterval makes the connection send a ping every PingInterval;
+	// when nothing arrives from the peer within PongTimeout of a ping, the connection is closed and reads
+	// fail with ErrPingTimeout. It is the deadline of an idle connection:
+	// a peer that vanished without closing (a half-open TCP connection,
+	// or one that stopped in the middle of a frame) is let go. If zero,
+	// DefaultPingInterval (30 s); if negative, no keep-alive pings are
+	// sent, and a read waits for as long as the peer says nothing (set a
+	// deadline with SetReadDeadline).
 	PingInterval time.Duration
 
 	// PongTimeout is how long the keep-alive pinger waits for the peer
@@ -158,6 +163,17 @@ func (c *Config) readLimit() int64 {
 		return 1<<63 - 1
 	}
 	return DefaultMaxMessageSize
+}
+
+// pingInterval returns the keep-alive interval, or 0 for none.
+func (c *Config) pingInterval() time.Duration {
+	switch {
+	case c.PingInterval > 0:
+		return c.PingInterval
+	case c.PingInterval < 0:
+		return 0
+	}
+	return DefaultPingInterval
 }
 
 // writeTimeout returns the deadline of a write, or 0 for none.

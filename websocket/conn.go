@@ -129,10 +129,10 @@ func newConn(nc net.Conn, isServer bool, cfg *Config, subprotocol string, pm *de
 		c.df = &deflateState{pm: *pm}
 		c.df.compress.Store(true)
 	}
-	if cfg.PingInterval > 0 {
+	if iv := cfg.pingInterval(); iv > 0 {
 		// Set the field before the timer can fire.
 		c.pinger = time.AfterFunc(time.Hour, c.keepAlive)
-		c.pinger.Reset(cfg.PingInterval)
+		c.pinger.Reset(iv)
 	}
 	return c
 }
@@ -271,13 +271,13 @@ func (c *Conn) keepAlive() {
 	if c.pingWait {
 		// The peer answered: wait for the rest of the interval.
 		c.pingWait = false
-		c.pinger.Reset(max(c.cfg.PingInterval-c.pongTimeout(), time.Millisecond))
+		c.pinger.Reset(max(c.cfg.pingInterval()-c.pongTimeout(), time.Millisecond))
 		return
 	}
 	if !c.sendPing() {
 		// A frame is being written, bounded by its own deadline: try
 		// again after the next interval.
-		c.pinger.Reset(c.cfg.PingInterval)
+		c.pinger.Reset(c.cfg.pingInterval())
 		return
 	}
 	c.pingWait, c.pingReads = true, reads
@@ -288,5 +288,5 @@ func (c *Conn) pongTimeout() time.Duration {
 	if c.cfg.PongTimeout > 0 {
 		return c.cfg.PongTimeout
 	}
-	return c.cfg.PingInterval
+	return c.cfg.pingInterval()
 }

@@ -307,7 +307,7 @@ func (c *Conn) readControl(h *frameHeader) error {
 			return nil
 		}
 		// A failed pong shows up on the next read or write.
-		_ = c.writeControl(opPong, p)
+		c.answerPing(p)
 	case opPong:
 		if c.pongHandler != nil {
 			if err := c.pongHandler(p); err != nil {

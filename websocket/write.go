@@ -179,6 +179,21 @@ func (c *Conn) writeControl(op byte, data []byte) error {
 	return err
 }
 
+// answerPing sends the pong that answers a ping, for the reader. It
+// waits at most closeFrameTimeout for a frame being written: past that,
+// the peer is not taking what is written, and the reader goes on without
+// answering (a later ping gets its answer) rather than wait for as long
+// as the writer's deadline, or without end when there is none.
+func (c *Conn) answerPing(data []byte) {
+	if !c.frameMu.lockWithin(closeFrameTimeout) {
+		return
+	}
+	bp := getBuf(maxHeaderSize + maxControlPayload)
+	_ = c.writeFrameLocked(bp, true, 0, opPong, data)
+	c.frameMu.unlock()
+	putBuf(bp)
+}
+
 // sendPing sends a keep-alive ping, unless a frame is being written; it
 // reports whether it sent one. The ping must go out within PongTimeout: a
 // write that times out fails the connection with ErrPingTimeout.

@@ -255,3 +255,54 @@ func TestShutdownWithBlockedWriter(t *testing.T) {
 		t.Fatal("the handler's write still waits")
 	}
 }
+
+// TestPingIntervalDefault: keep-alive pings are on by default (the
+// deadline of an idle connection), off when PingInterval is negative.
+func TestPingIntervalDefault(t *testing.T) {
+	for _, tc := range []struct {
+		interval time.Duration
+		want     time.Duration
+	}{
+		{0, DefaultPingInterval},
+		{time.Minute, time.Minute},
+		{-1, 0},
+	} {
+		cfg := &Config{PingInterval: tc.interval}
+		c, raw := pipeServer(cfg)
+		if got := cfg.pingInterval(); got != tc.want || (c.pinger != nil) != (tc.want > 0) {
+			t.Errorf("PingInterval %v: interval %v, pinger %v", tc.interval, got, c.pinger != nil)
+		}
+		raw.Close()
+		c.Close()
+	}
+}
+
+// TestPingAnswerDoesNotWaitForBlockedWriter: the reader does not wait
+// without end to answer a ping while a writer is held up by the peer
+// (no write timeout): it goes on reading.
+func TestPingAnswerDoesNotWaitForBlockedWriter(t *testing.T) {
+	c, raw := pipeServer(&Config{WriteTimeout: -1, PingInterval: -1})
+	defer raw.Close()
+	defer c.Close()
+	done := blockWriter(t, c)
+	go raw.Write(cat(clientFrame(true, 0, opPing, "p"), text("after the ping")))
+	read := make(chan string, 1)
+	go func() {
+		_, p, err := c.ReadMessage()
+		if err != nil {
+			read <- err.Error()
+			return
+		}
+		read <- string(p)
+	}()
+	select {
+	case got := <-read:
+		if got != "after the ping" {
+			t.Fatalf("read %q", got)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("the reader waits for the blocked writer")
+	}
+	raw.Close()
+	<-done
+}
