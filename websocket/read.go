@@ -325,7 +325,7 @@ func (c *Conn) readControl(h *frameHeader) error {
 		}
 		c.closeReceived = true
 		// Echo the code (RFC 6455 section 5.5.1); none if none came.
-		_ = c.writeClose(code, "", time.Now().Add(time.Second))
+		_ = c.writeClose(code, "", time.Now().Add(closeFrameTimeout))
 		c.readErr = &CloseError{Code: code, Reason: string(reason)}
 		return c.readErr
 	}
@@ -477,7 +477,7 @@ func (c *Conn) readFailed(err error) error {
 // fail fails the connection (RFC 6455 section 7.1.7): it sends a close
 // frame with code and reason and ends reading.
 func (c *Conn) fail(code StatusCode, cause error, reason string) error {
-	_ = c.writeClose(code, reason, time.Now().Add(time.Second))
+	_ = c.writeClose(code, reason, time.Now().Add(closeFrameTimeout))
 	c.readErr = &CloseError{Code: code, Reason: reason, Err: cause}
 	return c.readErr
 }
