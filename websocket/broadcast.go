@@ -4,7 +4,6 @@ import (
 	"errors"
 	"runtime"
 	"sync"
-	"time"
 	"unicode/utf8"
 )
 
@@ -99,20 +98,17 @@ func (c *Conn) WritePreparedMessage(pm *PreparedMessage) error {
 		}
 		return c.writeFrame(true, rsv, pm.op, b)
 	}
-	c.frameMu.Lock()
-	defer c.frameMu.Unlock()
+	c.frameMu.lock()
+	defer c.frameMu.unlock()
 	if c.writeErr != nil {
 		return c.writeErr
 	}
 	if c.closeSent {
 		return ErrCloseSent
 	}
-	if c.cfg.WriteTimeout > 0 {
-		_ = c.nc.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout))
-	}
-	_, err := c.nc.Write(b)
+	err := c.writeNet(b)
 	if err != nil {
-		c.writeErr = err
+		c.writeFailed(err)
 	}
 	return err
 }
@@ -126,8 +122,8 @@ const broadcastChunk = 16
 // GOMAXPROCS goroutines (at least 16 connections each), so that the
 // writes, one system call each, run in parallel; each goroutine writes its
 // connections in turn, and a connection that does not read delays the
-// ones after it until its write times out: set Config.WriteTimeout on
-// connections that are broadcast to.
+// ones after it until its write times out (Config.WriteTimeout, 10 s by
+// default).
 func Broadcast(pm *PreparedMessage, conns []*Conn) error {
 	workers := min(runtime.GOMAXPROCS(0), len(conns)/broadcastChunk)
 	if workers <= 1 {

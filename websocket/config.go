@@ -15,7 +15,22 @@ const (
 	DefaultCompressionLevel   = flate.BestSpeed
 	DefaultCompressionMinSize = 128
 	DefaultHandshakeTimeout   = 10 * time.Second
+	DefaultWriteTimeout       = 10 * time.Second
+	DefaultPingInterval       = 30 * time.Second
 )
+
+// writeChunk is the most a connection writes to the network in one call:
+// WriteTimeout bounds each such write, so that a large frame to a slow
+// but live peer does not time out, while a peer that stopped reading
+// does. A peer must take writeChunk bytes within WriteTimeout.
+const writeChunk = 256 << 10
+
+// closeFrameTimeout bounds the close frames sent by Close, by the answer
+// to the peer's close frame and by a failed connection: the wait for the
+// frame lock and the write together. A close frame that cannot go out in
+// time closes the network connection, which ends a writer the peer holds
+// up.
+const closeFrameTimeout = time.Second
 
 // Config holds the settings of a connection that Upgrader and DialOptions
 // share; both embed it. The zero value works: each field's comment says
@@ -43,14 +58,27 @@ type Config struct {
 	// sends one frame per message and NextWriter one per filled buffer.
 	FragmentSize int
 
-	// WriteTimeout bounds the writing of each frame. If zero, writes
-	// have no deadline.
+	// WriteTimeout bounds each write to the network: a frame, or each
+	// 256 KiB of a larger one, must be taken by the peer within it. A
+	// write that times out fails the connection for good (a frame may
+	// have been cut short): the network connection is closed, and reads
+	// and writes return errors. It replaces, at each frame, a deadline
+	// set with Conn.SetWriteDeadline. If zero, DefaultWriteTimeout
+	// (10 s): a peer that stopped reading cannot hold a writer, and the
+	// writers queued behind it, for longer; a live peer takes 256 KiB in
+	// far less. If negative, writes have no deadline but those set with
+	// Conn.SetWriteDeadline; Close still does not wait for a blocked
+	// writer longer than a second.
 	WriteTimeout time.Duration
 
-	// PingInterval, if positive, makes the connection send a ping after
-	// each PingInterval; when nothing arrives from the peer within
-	// PongTimeout of a ping, the connection is closed and reads fail with
-	// ErrPingTimeout. If zero, no keep-alive pings are sent.
+	// PingInterval makes the connection send a ping every PingInterval;
+	// when nothing arrives from the peer within PongTimeout of a ping, the connection is closed and reads
+	// fail with ErrPingTimeout. It is the deadline of an idle connection:
+	// a peer that vanished without closing (a half-open TCP connection,
+	// or one that stopped in the middle of a frame) is let go. If zero,
+	// DefaultPingInterval (30 s); if negative, no keep-alive pings are
+	// sent, and a read waits for as long as the peer says nothing (set a
+	// deadline with SetReadDeadline).
 	PingInterval time.Duration
 
 	// PongTimeout is how long the keep-alive pinger waits for the peer
@@ -76,7 +104,11 @@ type Compression struct {
 	Enabled bool
 
 	// Level is the flate compression level, 1 (fastest) to 9 (smallest),
-	// or flate.HuffmanOnly (-2). If zero, DefaultCompressionLevel (1).
+	// flate.DefaultCompression (-1) or flate.HuffmanOnly (-2); another
+	// value makes Upgrade and Dial fail with ErrCompressionLevel. A
+	// compressor whose window is limited below 15 bits (by the peer's
+	// max_window_bits) has a single level. If zero,
+	// DefaultCompressionLevel (1).
 	Level int
 
 	// MinSize is the smallest message compressed; shorter ones are sent
@@ -96,9 +128,16 @@ type Compression struct {
 	ContextTakeover bool
 
 	// MaxWindowBits, 8 to 15, bounds the window the peer may use when it
-	// compresses (the client_max_window_bits this server answers, or the
-	// server_max_window_bits this client offers): with ContextTakeover,
-	// it bounds the window kept for each connection. If zero, 15 (32 KiB).
+	// compresses: with ContextTakeover, the window kept for each
+	// connection. A server answers an offer with client_max_window_bits
+	// (as browsers send it) with client_max_window_bits=MaxWindowBits, or
+	// the offer's value if smaller, and, when MaxWindowBits is below 15,
+	// declines an offer without client_max_window_bits, since it could not
+	// bound the client's window (RFC 7692 section 7.1.2.2). A client
+	// offers server_max_window_bits=MaxWindowBits when it is below 15, and
+	// fails the handshake on an answer without it or with a larger value.
+	// Another value than 0 or 8 to 15 makes Upgrade and Dial fail with
+	// ErrWindowBits. If zero, 15 (32 KiB).
 	MaxWindowBits int
 }
 
@@ -126,6 +165,28 @@ func (c *Config) readLimit() int64 {
 	return DefaultMaxMessageSize
 }
 
+// pingInterval returns the keep-alive interval, or 0 for none.
+func (c *Config) pingInterval() time.Duration {
+	switch {
+	case c.PingInterval > 0:
+		return c.PingInterval
+	case c.PingInterval < 0:
+		return 0
+	}
+	return DefaultPingInterval
+}
+
+// writeTimeout returns the deadline of a write, or 0 for none.
+func (c *Config) writeTimeout() time.Duration {
+	switch {
+	case c.WriteTimeout > 0:
+		return c.WriteTimeout
+	case c.WriteTimeout < 0:
+		return 0
+	}
+	return DefaultWriteTimeout
+}
+
 func (c *Config) closeTimeout() time.Duration {
 	if c.CloseTimeout > 0 {
 		return c.CloseTimeout
@@ -148,6 +209,20 @@ func (c *Compression) minSize() int {
 		return 0
 	}
 	return DefaultCompressionMinSize
+}
+
+// check reports a setting out of range, when compression is enabled.
+func (c *Compression) check() error {
+	if !c.Enabled {
+		return nil
+	}
+	if l := c.Level; l < -2 || l > 9 {
+		return ErrCompressionLevel
+	}
+	if b := c.MaxWindowBits; b != 0 && (b < 8 || b > 15) {
+		return ErrWindowBits
+	}
+	return nil
 }
 
 func (c *Compression) maxWindowBits() int {

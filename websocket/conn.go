@@ -80,7 +80,8 @@ type Conn struct {
 	msgDeflate bool        // the message being read is compressed
 	msgSize    int64       // wire payload bytes of the message so far
 	utf8       utf8Validator
-	msgBuf     []byte // assembles a message that does not fit rbuf
+	msgBuf     []byte  // assembles a message that does not fit rbuf
+	msgBufP    *[]byte // msgBuf's pool handle
 	mr         messageReader
 
 	closeReceived bool // the peer's close frame was read
@@ -91,9 +92,14 @@ type Conn struct {
 	// by the writer of one frame, and guards the fields below it.
 	msgMu     sync.Mutex
 	mw        *messageWriter // made on first use, under msgMu
-	frameMu   sync.Mutex
+	frameMu   frameLock
 	closeSent bool
-	writeErr  error // sticky: a frame may have been cut short
+	writeErr  error     // sticky: a frame may have been cut short
+	wdl       time.Time // the write deadline set last, valid while wdlOK
+	writeBy   time.Time // if set, the latest deadline of the frame being written
+	pinging   bool      // the frame being written is a keep-alive ping
+	wdlOK     atomic.Bool
+	netClosed atomic.Bool // nc was closed by closeNet
 
 	// df is the permessage-deflate state, nil when it was not negotiated.
 	// Fields that live in it keep an idle connection small.
@@ -112,7 +118,7 @@ type Conn struct {
 // newConn makes a connection over nc whose handshake is done; early holds
 // the bytes read past the handshake.
 func newConn(nc net.Conn, isServer bool, cfg *Config, subprotocol string, pm *deflateParams, early []byte) *Conn {
-	c := &Conn{nc: nc, isServer: isServer, subprotocol: subprotocol, cfg: cfg}
+	c := &Conn{nc: nc, isServer: isServer, subprotocol: subprotocol, cfg: cfg, frameMu: newFrameLock()}
 	c.rsize = max(cfg.readBufferSize(), maxHeaderSize+maxControlPayload+1)
 	c.acquireReadBuf(len(early))
 	c.rw = copy(c.rbuf, early)
@@ -123,10 +129,10 @@ func newConn(nc net.Conn, isServer bool, cfg *Config, subprotocol string, pm *de
 		c.df = &deflateState{pm: *pm}
 		c.df.compress.Store(true)
 	}
-	if cfg.PingInterval > 0 {
+	if iv := cfg.pingInterval(); iv > 0 {
 		// Set the field before the timer can fire.
 		c.pinger = time.AfterFunc(time.Hour, c.keepAlive)
-		c.pinger.Reset(cfg.PingInterval)
+		c.pinger.Reset(iv)
 	}
 	return c
 }
@@ -203,21 +209,38 @@ func (c *Conn) NetConn() net.Conn { return c.nc }
 // that times out ends reading for good.
 func (c *Conn) SetReadDeadline(t time.Time) error { return c.nc.SetReadDeadline(t) }
 
-// SetWriteDeadline sets the deadline of the writes to the network (see
-// also Config.WriteTimeout); a write that times out ends writing for good.
-func (c *Conn) SetWriteDeadline(t time.Time) error { return c.nc.SetWriteDeadline(t) }
+// SetWriteDeadline sets the deadline of the writes to the network; a
+// write that times out fails the connection for good. Config.WriteTimeout,
+// unless negative, replaces it at the next frame.
+func (c *Conn) SetWriteDeadline(t time.Time) error {
+	c.wdlOK.Store(false)
+	return c.nc.SetWriteDeadline(t)
+}
 
 // Close sends a close frame with StatusNormalClosure unless a close frame
 // was sent already, and closes the network connection without waiting for
 // the peer's answer. For a complete closing handshake, call WriteClose,
 // read until a *CloseError comes back, then call Close. Close may be
 // called from any goroutine, and more than once.
+//
+// Close returns within about a second: when another goroutine's write is
+// held up by a peer that does not read, Close does not send the close
+// frame but closes the network connection, which ends that write with an
+// error.
 func (c *Conn) Close() error {
 	if c.closed.Swap(true) {
 		return nil
 	}
 	c.stopTimers()
-	_ = c.writeClose(StatusNormalClosure, "", time.Now().Add(time.Second))
+	_ = c.writeClose(StatusNormalClosure, "", time.Now().Add(closeFrameTimeout))
+	return c.closeNet()
+}
+
+// closeNet closes the network connection once; later calls return nil.
+func (c *Conn) closeNet() error {
+	if c.netClosed.Swap(true) {
+		return nil
+	}
 	return c.nc.Close()
 }
 
@@ -242,17 +265,22 @@ func (c *Conn) keepAlive() {
 	if c.pingWait && reads == c.pingReads {
 		c.timedOut.Store(true)
 		c.closed.Store(true)
-		_ = c.nc.Close()
+		_ = c.closeNet()
 		return
 	}
 	if c.pingWait {
 		// The peer answered: wait for the rest of the interval.
 		c.pingWait = false
-		c.pinger.Reset(max(c.cfg.PingInterval-c.pongTimeout(), time.Millisecond))
+		c.pinger.Reset(max(c.cfg.pingInterval()-c.pongTimeout(), time.Millisecond))
+		return
+	}
+	if !c.sendPing() {
+		// A frame is being written, bounded by its own deadline: try
+		// again after the next interval.
+		c.pinger.Reset(c.cfg.pingInterval())
 		return
 	}
 	c.pingWait, c.pingReads = true, reads
-	_ = c.writeControl(opPing, nil)
 	c.pinger.Reset(c.pongTimeout())
 }
 
@@ -260,5 +288,5 @@ func (c *Conn) pongTimeout() time.Duration {
 	if c.cfg.PongTimeout > 0 {
 		return c.cfg.PongTimeout
 	}
-	return c.cfg.PingInterval
+	return c.cfg.pingInterval()
 }

@@ -36,6 +36,8 @@ type deflateState struct {
 	rdict     []byte        // read context takeover: the last window of output
 	zsrc      bytes.Reader  // the compressed message being inflated
 	inflBuf   []byte        // decompressed message for ReadMessage
+	inflBufP  *[]byte       // inflBuf's pool handle
+	chunks    []*[]byte     // pieces of a message being inflated
 	inflating io.ReadCloser // the decompressor of the message being read
 	inflated  int64         // bytes it returned so far
 }
@@ -94,7 +96,7 @@ func (c *Conn) releaseFlateWriter(fw *flate.Writer) {
 // payload is msgBuf[:len(payload)].
 func (c *Conn) startInflate(payload []byte) {
 	df := c.df
-	buf := growBytes(payload, len(deflateTail))
+	buf := growHeld(&c.msgBufP, payload, len(deflateTail))
 	buf = append(buf, deflateTail...)
 	c.msgBuf = buf
 	df.zsrc.Reset(buf)
@@ -125,36 +127,76 @@ func (c *Conn) endInflate() {
 	df.zsrc.Reset(nil)
 }
 
-// inflateMessage decompresses a whole message into inflBuf. The result is
-// valid until the next read.
+// inflateChunk is the size of the pieces a compressed message is
+// inflated into until its end: a message that inflates past the read
+// limit costs no more memory than the limit, whatever its ratio.
+const inflateChunk = 64 << 10
+
+// inflateMessage decompresses a whole message into inflBuf, failing the
+// connection with 1009 as soon as the output passes the read limit. The
+// output goes into pooled pieces of inflateChunk bytes, then, when there
+// are several, into one buffer. The result is valid until the next read.
 func (c *Conn) inflateMessage(payload []byte) ([]byte, error) {
 	c.startInflate(payload)
 	df := c.df
-	out := df.inflBuf[:0]
-	for {
-		if len(out) == cap(out) {
-			out = growBytes(out, max(len(out), 2*len(payload), 4096))
-		}
-		n, err := df.inflating.Read(out[len(out):cap(out)])
-		out = out[:len(out)+n]
-		if int64(len(out)) > c.readLimit {
-			df.inflBuf = out
-			c.endInflate()
-			return nil, c.fail(StatusMessageTooBig, ErrReadLimit, "")
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			df.inflBuf = out
-			c.endInflate()
-			return nil, c.fail(StatusInvalidFramePayload, ErrInvalidCompression, "")
+	var total int64
+	size := min(inflateChunk, max(4096, 4*len(payload)))
+	for done := false; !done; size = inflateChunk {
+		h := getBuf(size)
+		df.chunks = append(df.chunks, h)
+		b := (*h)[:0]
+		for len(b) < cap(b) {
+			room := cap(b) - len(b)
+			if left := c.readLimit - total; int64(room) > left {
+				room = int(left) + 1 // one byte past the limit tells
+			}
+			n, err := df.inflating.Read(b[len(b) : len(b)+room])
+			b = b[:len(b)+n]
+			*h = b
+			total += int64(n)
+			if total > c.readLimit {
+				c.dropChunks()
+				c.endInflate()
+				return nil, c.fail(StatusMessageTooBig, ErrReadLimit, "")
+			}
+			if err == io.EOF {
+				done = true
+				break
+			}
+			if err != nil {
+				c.dropChunks()
+				c.endInflate()
+				return nil, c.fail(StatusInvalidFramePayload, ErrInvalidCompression, "")
+			}
 		}
 	}
-	df.inflBuf = out
 	c.endInflate()
-	c.keepWindow(out)
-	return out, nil
+	if len(df.chunks) == 1 {
+		df.inflBufP = df.chunks[0]
+		df.chunks[0] = nil
+		df.chunks = df.chunks[:0]
+	} else {
+		df.inflBufP = getBuf(int(total))
+		out := (*df.inflBufP)[:0]
+		for _, h := range df.chunks {
+			out = append(out, *h...)
+		}
+		*df.inflBufP = out
+		c.dropChunks()
+	}
+	df.inflBuf = *df.inflBufP
+	c.keepWindow(df.inflBuf)
+	return df.inflBuf, nil
+}
+
+// dropChunks gives the pieces of an inflated message back to the pool.
+func (c *Conn) dropChunks() {
+	df := c.df
+	for i, h := range df.chunks {
+		putBuf(h)
+		df.chunks[i] = nil
+	}
+	df.chunks = df.chunks[:0]
 }
 
 // keepWindow adds decompressed output to the window the next message of

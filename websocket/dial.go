@@ -62,11 +62,15 @@ type DialOptions struct {
 // and https:// for the same), within ctx: the context bounds the opening
 // handshake only, not the connection. It checks the server's
 // Sec-WebSocket-Accept, subprotocol and extensions. A response other than
-// 101 returns a *HandshakeError with its status. The caller must Close the
-// connection.
+// 101 returns a *HandshakeError with its status. A Compression setting
+// out of range returns ErrCompressionLevel or ErrWindowBits before
+// dialing. The caller must Close the connection.
 func Dial(ctx context.Context, rawURL string, opts *DialOptions) (*Conn, error) {
 	if opts == nil {
 		opts = &DialOptions{}
+	}
+	if err := opts.Compression.check(); err != nil {
+		return nil, err
 	}
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Host == "" {

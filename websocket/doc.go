@@ -68,10 +68,24 @@
 //
 // ReadMessage returns a view of the connection's buffers: valid until the
 // next read; copy it to keep it. A connection keeps a read buffer
-// (Config.ReadBufferSize) while it lives; write buffers, compressors and
-// decompressors come from pools for each message, unless
-// Compression.ContextTakeover is set: a connection then keeps its own.
+// (Config.ReadBufferSize) while it lives, except while it waits for data
+// on a TCP connection on Unix; the buffers of larger messages, write
+// buffers, compressors and decompressors come from pools for each message
+// and go back when it ends (the buffers of a message read, when the next
+// read starts), unless Compression.ContextTakeover is set: a connection
+// then keeps its own compressor and decompressor. A compressed message is
+// inflated in pieces and stops as soon as it passes the read limit.
 // Reading and writing small uncompressed messages allocates nothing.
+//
+// # Deadlines
+//
+// Every write to the network has a deadline, Config.WriteTimeout (10 s by
+// default): a peer that stopped reading fails the connection instead of
+// holding its writers. Close, WriteClose and server shutdown never wait
+// longer than their own bound (a second for Close, CloseTimeout for the
+// others) behind a blocked writer: they close the network connection. An
+// idle connection is pinged every Config.PingInterval (30 s by default)
+// and closed when the peer stays silent for PongTimeout after a ping.
 //
 // # Limits
 //

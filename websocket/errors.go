@@ -50,6 +50,15 @@ var (
 	// ErrBadURL is returned by Dial for a URL that is not ws://, wss://,
 	// http:// or https:// with a host.
 	ErrBadURL = errors.New("websocket: bad URL")
+	// ErrCompressionLevel is returned by Upgrade (which answers 500) and
+	// Dial when compression is enabled with a Compression.Level other than
+	// 0 (the default), 1 to 9, -1 (flate.DefaultCompression) or -2
+	// (flate.HuffmanOnly).
+	ErrCompressionLevel = errors.New("websocket: Compression.Level out of range (1 to 9, -1 or -2)")
+	// ErrWindowBits is returned by Upgrade (which answers 500) and Dial
+	// when compression is enabled with a Compression.MaxWindowBits other
+	// than 0 (the default) or 8 to 15.
+	ErrWindowBits = errors.New("websocket: Compression.MaxWindowBits out of range (8 to 15)")
 )
 
 // CloseError reports the end of a connection by a close frame: the one

@@ -200,7 +200,9 @@ func windowBits(v string) int {
 
 // acceptDeflate picks the first permessage-deflate offer a server can
 // accept under cfg, and returns the element of its response and the
-// parameters of the connection.
+// parameters of the connection. An offer is declined when a parameter is
+// unknown, repeated or out of range, or when cfg bounds the client's
+// window and the offer has no client_max_window_bits.
 func acceptDeflate(offers []extension, cfg *Compression) (resp string, pm deflateParams, ok bool) {
 	for _, e := range offers {
 		if !strings.EqualFold(e.name, extPermessageDeflate) {
@@ -208,6 +210,12 @@ func acceptDeflate(offers []extension, cfg *Compression) (resp string, pm deflat
 		}
 		o, ok := parseDeflateParams(e.params)
 		if !ok {
+			continue
+		}
+		if cfg.maxWindowBits() < 15 && !o.clientBitsAsked {
+			// The client's window cannot be bounded: the response may
+			// have client_max_window_bits only if the offer has it (RFC
+			// 7692 section 7.1.2.2).
 			continue
 		}
 		pm = deflateParams{
@@ -232,6 +240,9 @@ func acceptDeflate(offers []extension, cfg *Compression) (resp string, pm deflat
 			b = strconv.AppendInt(b, int64(o.serverBits), 10)
 		}
 		if o.clientBitsAsked {
+			// Bound the client's window by MaxWindowBits, or by the
+			// offer's value when smaller: the response's value is at
+			// most the offer's.
 			pm.readBits = cfg.maxWindowBits()
 			if o.clientBits != 0 {
 				pm.readBits = min(pm.readBits, o.clientBits)

@@ -35,6 +35,7 @@ func TestAcceptDeflate(t *testing.T) {
 	on := Compression{Enabled: true}
 	takeover := Compression{Enabled: true, ContextTakeover: true}
 	small := Compression{Enabled: true, ContextTakeover: true, MaxWindowBits: 10}
+	smallNoContext := Compression{Enabled: true, MaxWindowBits: 10}
 	for _, tc := range []struct {
 		name  string
 		offer string
@@ -63,9 +64,23 @@ func TestAcceptDeflate(t *testing.T) {
 		{"7.1.2.2 client_max_window_bits value kept", "permessage-deflate; client_max_window_bits=9", small,
 			"permessage-deflate; client_max_window_bits=9",
 			deflateParams{writeBits: 15, readBits: 9}},
-		{"7.1.2.2 no client_max_window_bits: cannot lower", "permessage-deflate", small,
-			"permessage-deflate",
-			deflateParams{writeBits: 15, readBits: 15}},
+		{"7.1.2.2 no client_max_window_bits: declined when the window is bounded", "permessage-deflate", small,
+			"", deflateParams{}},
+		{"7.1.2.2 bounded window: the offer with client_max_window_bits is taken", "permessage-deflate, permessage-deflate; client_max_window_bits", small,
+			"permessage-deflate; client_max_window_bits=10",
+			deflateParams{writeBits: 15, readBits: 10}},
+		{"browser offer, bounded window, no context takeover", "permessage-deflate; client_max_window_bits", smallNoContext,
+			"permessage-deflate; server_no_context_takeover; client_no_context_takeover; client_max_window_bits=10",
+			deflateParams{writeNoContext: true, readNoContext: true, writeBits: 15, readBits: 10}},
+		{"browser offer with both windows", "permessage-deflate; server_max_window_bits=12; client_max_window_bits", small,
+			"permessage-deflate; server_max_window_bits=12; client_max_window_bits=10",
+			deflateParams{writeBits: 12, readBits: 10}},
+		{"client_max_window_bits=15 offered, bounded to 10", "permessage-deflate; client_max_window_bits=15", small,
+			"permessage-deflate; client_max_window_bits=10",
+			deflateParams{writeBits: 15, readBits: 10}},
+		{"client_max_window_bits=8 offered, kept", "permessage-deflate; client_max_window_bits=8", small,
+			"permessage-deflate; client_max_window_bits=8",
+			deflateParams{writeBits: 15, readBits: 8}},
 		{"first acceptable offer", "permessage-deflate; foo=1, permessage-deflate; server_max_window_bits=12", takeover,
 			"permessage-deflate; server_max_window_bits=12",
 			deflateParams{writeBits: 12, readBits: 15}},

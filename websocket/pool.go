@@ -6,17 +6,14 @@ import (
 )
 
 // Buffers are pooled by size class: class k holds buffers whose capacity
-// is at least 1<<k. Write buffers come from here for each message, and
-// large read buffers go back here when the next message starts.
+// is at least 1<<k. Write buffers come from here for each message; message
+// buffers of the reader go back here when the next message starts, and
+// the read buffer while a connection waits (see idleread).
 
 const (
 	minBufClass = 8  // 256 bytes
 	maxBufClass = 26 // 64 MiB; larger buffers are not pooled
 )
-
-// keepBufferSize is the largest message buffer a connection keeps between
-// messages.
-const keepBufferSize = 64 << 10
 
 var bufPools [maxBufClass + 1]sync.Pool
 
@@ -44,19 +41,28 @@ func putBuf(bp *[]byte) {
 	bufPools[k].Put(bp)
 }
 
-// putBytes gives a buffer to the pool that did not come with a pointer.
-func putBytes(b []byte) { putBuf(&b) }
-
-// growBytes returns b with room for n more bytes, taking the new buffer
-// from the pool and giving the old one back.
-func growBytes(b []byte, n int) []byte {
+// growHeld returns b, the bytes in use of the buffer with handle *h (nil
+// for none), with room for n more bytes: a larger buffer comes from the
+// pool, and the old one goes back. Keeping the handle makes giving a
+// buffer back allocate nothing.
+func growHeld(h **[]byte, b []byte, n int) []byte {
 	if cap(b)-len(b) >= n {
 		return b
 	}
-	bp := getBuf(max(len(b)+n, 2*cap(b)))
-	nb := append(*bp, b...)
-	if cap(b) > 0 {
-		putBytes(b)
-	}
+	nh := getBuf(max(len(b)+n, 2*cap(b)))
+	nb := append(*nh, b...)
+	releaseHeld(h, b)
+	*h = nh
 	return nb
+}
+
+// releaseHeld gives the buffer with handle *h, whose bytes in use are b,
+// back to the pool.
+func releaseHeld(h **[]byte, b []byte) {
+	if *h == nil {
+		return
+	}
+	**h = b[:0]
+	putBuf(*h)
+	*h = nil
 }

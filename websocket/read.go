@@ -150,6 +150,9 @@ func (c *Conn) endOfMessage() error {
 
 // readInflated reads the decompressed payload of a compressed message.
 func (c *Conn) readInflated(p []byte) (int, error) {
+	if left := c.readLimit - c.df.inflated; int64(len(p)) > left {
+		p = p[:left+1] // one byte past the limit tells
+	}
 	n, err := c.df.inflating.Read(p)
 	c.df.inflated += int64(n)
 	if c.df.inflated > c.readLimit {
@@ -214,8 +217,9 @@ func (c *Conn) skipMessage() error {
 // scratch returns a buffer to inflate into and drop.
 func (c *Conn) scratch() []byte {
 	df := c.df
-	if cap(df.inflBuf) < 4096 {
-		df.inflBuf = make([]byte, 4096)
+	if df.inflBufP == nil {
+		df.inflBufP = getBuf(4096)
+		df.inflBuf = *df.inflBufP
 	}
 	return df.inflBuf[:cap(df.inflBuf)]
 }
@@ -303,7 +307,7 @@ func (c *Conn) readControl(h *frameHeader) error {
 			return nil
 		}
 		// A failed pong shows up on the next read or write.
-		_ = c.writeControl(opPong, p)
+		c.answerPing(p)
 	case opPong:
 		if c.pongHandler != nil {
 			if err := c.pongHandler(p); err != nil {
@@ -321,7 +325,7 @@ func (c *Conn) readControl(h *frameHeader) error {
 		}
 		c.closeReceived = true
 		// Echo the code (RFC 6455 section 5.5.1); none if none came.
-		_ = c.writeClose(code, "", time.Now().Add(time.Second))
+		_ = c.writeClose(code, "", time.Now().Add(closeFrameTimeout))
 		c.readErr = &CloseError{Code: code, Reason: string(reason)}
 		return c.readErr
 	}
@@ -370,7 +374,7 @@ func (c *Conn) readWhole() ([]byte, error) {
 			if len(buf) == cap(buf) {
 				// Grow by what the frame announces, but do not trust a huge
 				// announcement before the bytes arrive.
-				buf = growBytes(buf, int(min(c.frameLeft, int64(max(len(buf), 64<<10)))))
+				buf = growHeld(&c.msgBufP, buf, int(min(c.frameLeft, int64(max(len(buf), 64<<10)))))
 			}
 			start := len(buf)
 			n, err := c.readPayload(buf[start:cap(buf)])
@@ -473,21 +477,21 @@ func (c *Conn) readFailed(err error) error {
 // fail fails the connection (RFC 6455 section 7.1.7): it sends a close
 // frame with code and reason and ends reading.
 func (c *Conn) fail(code StatusCode, cause error, reason string) error {
-	_ = c.writeClose(code, reason, time.Now().Add(time.Second))
+	_ = c.writeClose(code, reason, time.Now().Add(closeFrameTimeout))
 	c.readErr = &CloseError{Code: code, Reason: reason, Err: cause}
 	return c.readErr
 }
 
-// releaseMessageBuffers gives a large message buffer back to the pool
-// when the next message starts, so that an idle connection keeps at most
-// keepBufferSize of them.
+// releaseMessageBuffers gives the message buffers back to the pool when
+// the next message starts (the last one is no longer valid then), so that
+// a connection waiting for a message holds none.
 func (c *Conn) releaseMessageBuffers() {
-	if cap(c.msgBuf) > keepBufferSize {
-		putBytes(c.msgBuf)
+	if c.msgBufP != nil {
+		releaseHeld(&c.msgBufP, c.msgBuf)
 		c.msgBuf = nil
 	}
-	if c.df != nil && cap(c.df.inflBuf) > keepBufferSize {
-		putBytes(c.df.inflBuf)
+	if c.df != nil && c.df.inflBufP != nil {
+		releaseHeld(&c.df.inflBufP, c.df.inflBuf)
 		c.df.inflBuf = nil
 	}
 }

@@ -3,6 +3,7 @@ package websocket
 import (
 	"net"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -52,7 +53,9 @@ func IsUpgradeRequest(ctx *volt.RequestCtx) bool {
 // A bad handshake is answered with 405 (not GET), 400 (not HTTP/1.1, no
 // valid Sec-WebSocket-Key), 426 (no upgrade to websocket, a version other
 // than 13) or 403 (Origin refused), with the reason as a text body, and
-// Upgrade returns a *HandshakeError. Header fields already set on
+// Upgrade returns a *HandshakeError. A Compression setting out of range
+// is answered with 500, and Upgrade returns ErrCompressionLevel or
+// ErrWindowBits. Header fields already set on
 // ctx.Response are sent with the 101 response.
 //
 // The handler owns the connection: it alone may read, any goroutine may
@@ -63,6 +66,12 @@ func IsUpgradeRequest(ctx *volt.RequestCtx) bool {
 // down, a close frame with StatusGoingAway is sent, and the connection is
 // closed CloseTimeout later if the handler has not returned.
 func (u *Upgrader) Upgrade(ctx *volt.RequestCtx, handler func(c *Conn)) error {
+	if err := u.Compression.check(); err != nil {
+		ctx.Response.Header.SetStatusCode(volt.StatusInternalServerError)
+		ctx.SetContentType("text/plain; charset=utf-8")
+		ctx.SetBodyString(err.Error())
+		return err
+	}
 	h := &ctx.Request.Header
 	if !h.IsGet() {
 		ctx.Response.Header.Set("Allow", "GET")
@@ -186,12 +195,14 @@ func SameOrigin(ctx *volt.RequestCtx) bool {
 // later if the handler has not returned.
 func (c *Conn) shutdown() {
 	d := c.cfg.closeTimeout()
-	_ = c.writeClose(StatusGoingAway, "server shutting down", time.Now().Add(d))
+	// Arm the forced close first: the close frame may wait for a writer
+	// (at most d).
 	time.AfterFunc(d, func() {
 		if !c.closed.Swap(true) {
-			_ = c.nc.Close()
+			_ = c.closeNet()
 		}
 	})
+	_ = c.writeClose(StatusGoingAway, "server shutting down", time.Now().Add(d))
 }
 
 // finish runs after an Upgrade handler returns: it completes the closing
@@ -203,11 +214,14 @@ func (c *Conn) finish() {
 	}
 	d := c.cfg.closeTimeout()
 	werr := c.writeClose(StatusNormalClosure, "", time.Now().Add(d))
-	c.frameMu.Lock()
 	if werr == nil {
-		werr = c.writeErr
+		if c.frameMu.lockWithin(d) {
+			werr = c.writeErr
+			c.frameMu.unlock()
+		} else {
+			werr = os.ErrDeadlineExceeded
+		}
 	}
-	c.frameMu.Unlock()
 	if !c.closeReceived && c.readErr == nil && werr == nil {
 		// Read (and drop) until the client's close frame.
 		_ = c.nc.SetReadDeadline(time.Now().Add(d))

@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"os"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -119,7 +120,9 @@ func (c *Conn) WriteControl(mt MessageType, data []byte) error {
 // should answer with its own close frame, which the reader returns as a
 // *CloseError; see Close. WriteClose returns ErrCloseSent if a close frame
 // was sent already, and ErrInvalidUTF8, sending nothing, if reason is not
-// valid UTF-8 (RFC 6455 section 5.5.1).
+// valid UTF-8 (RFC 6455 section 5.5.1). The frame must go out within
+// CloseTimeout, the wait for a frame being written included; if it
+// cannot, the network connection is closed.
 func (c *Conn) WriteClose(code StatusCode, reason string) error {
 	if code != StatusNoStatusReceived && !validCloseCode(code) {
 		return ErrInvalidCloseCode
@@ -127,13 +130,15 @@ func (c *Conn) WriteClose(code StatusCode, reason string) error {
 	if !utf8.ValidString(reason) {
 		return ErrInvalidUTF8
 	}
-	c.frameMu.Lock()
-	sent := c.closeSent
-	c.frameMu.Unlock()
-	if sent {
+	deadline := time.Now().Add(c.cfg.closeTimeout())
+	if !c.lockBy(deadline) {
+		return os.ErrDeadlineExceeded
+	}
+	defer c.frameMu.unlock()
+	if c.closeSent {
 		return ErrCloseSent
 	}
-	return c.writeClose(code, reason, time.Now().Add(c.cfg.closeTimeout()))
+	return c.writeCloseLocked(code, reason, deadline)
 }
 
 // shouldCompress reports whether a message of n bytes is compressed.
@@ -154,9 +159,9 @@ func (c *Conn) writer() *messageWriter {
 // writeFrame writes one frame with a pooled buffer.
 func (c *Conn) writeFrame(fin bool, rsv, op byte, payload []byte) error {
 	bp := getBuf(c.cfg.writeBufferSize())
-	c.frameMu.Lock()
+	c.frameMu.lock()
 	err := c.writeFrameLocked(bp, fin, rsv, op, payload)
-	c.frameMu.Unlock()
+	c.frameMu.unlock()
 	putBuf(bp)
 	return err
 }
@@ -167,31 +172,130 @@ func (c *Conn) writeControl(op byte, data []byte) error {
 		return ErrControlTooLong
 	}
 	bp := getBuf(maxHeaderSize + maxControlPayload)
-	c.frameMu.Lock()
+	c.frameMu.lock()
 	err := c.writeFrameLocked(bp, true, 0, op, data)
-	c.frameMu.Unlock()
+	c.frameMu.unlock()
 	putBuf(bp)
 	return err
 }
 
-// writeClose sends a close frame unless one was sent, with a write
-// deadline when no WriteTimeout applies.
+// answerPing sends the pong that answers a ping, for the reader. It
+// waits at most closeFrameTimeout for a frame being written: past that,
+// the peer is not taking what is written, and the reader goes on without
+// answering (a later ping gets its answer) rather than wait for as long
+// as the writer's deadline, or without end when there is none.
+func (c *Conn) answerPing(data []byte) {
+	if !c.frameMu.lockWithin(closeFrameTimeout) {
+		return
+	}
+	bp := getBuf(maxHeaderSize + maxControlPayload)
+	_ = c.writeFrameLocked(bp, true, 0, opPong, data)
+	c.frameMu.unlock()
+	putBuf(bp)
+}
+
+// sendPing sends a keep-alive ping, unless a frame is being written; it
+// reports whether it sent one. The ping must go out within PongTimeout: a
+// write that times out fails the connection with ErrPingTimeout.
+func (c *Conn) sendPing() bool {
+	if !c.frameMu.lockWithin(0) {
+		return false
+	}
+	var bp [maxHeaderSize]byte
+	b := bp[:0]
+	c.writeBy, c.pinging = time.Now().Add(c.pongTimeout()), true
+	_ = c.writeFrameLocked(&b, true, 0, opPing, nil)
+	c.writeBy, c.pinging = time.Time{}, false
+	c.wdlOK.Store(false)
+	c.frameMu.unlock()
+	return true
+}
+
+// writeClose sends a close frame unless one was sent, by deadline: the
+// wait for the frame lock and the write together.
 func (c *Conn) writeClose(code StatusCode, reason string, deadline time.Time) error {
+	if !c.lockBy(deadline) {
+		return os.ErrDeadlineExceeded
+	}
+	defer c.frameMu.unlock()
+	if c.closeSent {
+		return nil
+	}
+	return c.writeCloseLocked(code, reason, deadline)
+}
+
+// lockBy takes the frame lock to send a close frame by deadline. When
+// the lock is not free by then, a writer is held up by a peer that does
+// not read: the network connection is closed, which ends that write, and
+// lockBy reports false.
+func (c *Conn) lockBy(deadline time.Time) bool {
+	if c.frameMu.lockWithin(time.Until(deadline)) {
+		return true
+	}
+	_ = c.closeNet()
+	return false
+}
+
+// writeCloseLocked sends a close frame by deadline. The caller holds
+// frameMu.
+func (c *Conn) writeCloseLocked(code StatusCode, reason string, deadline time.Time) error {
 	var payload [maxControlPayload]byte
 	p := appendClosePayload(payload[:0], code, reason)
 	bp := getBuf(maxHeaderSize + maxControlPayload)
 	defer putBuf(bp)
-	c.frameMu.Lock()
-	defer c.frameMu.Unlock()
-	if c.closeSent {
-		return nil
-	}
-	if c.cfg.WriteTimeout <= 0 {
-		_ = c.nc.SetWriteDeadline(deadline)
-	}
+	c.writeBy = deadline
 	err := c.writeFrameLocked(bp, true, 0, opClose, p)
+	c.writeBy = time.Time{}
+	c.wdlOK.Store(false)
 	c.closeSent = true
 	return err
+}
+
+// armWrite sets the deadline of the next write to the network: now plus
+// WriteTimeout, or writeBy if that comes first. The caller holds frameMu.
+// To spare a call per frame, a deadline set less than an eighth of
+// WriteTimeout ago is kept.
+func (c *Conn) armWrite() {
+	wt := c.cfg.writeTimeout()
+	if wt <= 0 && c.writeBy.IsZero() {
+		return
+	}
+	now := time.Now()
+	if c.writeBy.IsZero() && c.wdlOK.Load() && c.wdl.Sub(now) > wt-wt/8 {
+		return
+	}
+	dl := c.writeBy
+	if wt > 0 && (dl.IsZero() || now.Add(wt).Before(dl)) {
+		dl = now.Add(wt)
+	}
+	c.wdl = dl
+	c.wdlOK.Store(true)
+	_ = c.nc.SetWriteDeadline(dl)
+}
+
+// writeNet writes p to the network, writeChunk bytes at a time, each with
+// its deadline. The caller holds frameMu.
+func (c *Conn) writeNet(p []byte) error {
+	for len(p) > 0 {
+		n := min(len(p), writeChunk)
+		c.armWrite()
+		if _, err := c.nc.Write(p[:n]); err != nil {
+			return err
+		}
+		p = p[n:]
+	}
+	return nil
+}
+
+// writeFailed records a failed write, which may have cut a frame short:
+// the connection cannot go on, and its network connection is closed, so
+// that the reader stops too. The caller holds frameMu.
+func (c *Conn) writeFailed(err error) {
+	c.writeErr = err
+	if c.pinging {
+		c.timedOut.Store(true)
+	}
+	_ = c.closeNet()
 }
 
 // writeFrameLocked writes a frame whose payload is not in a buffer of
@@ -203,24 +307,28 @@ func (c *Conn) writeFrameLocked(bp *[]byte, fin bool, rsv, op byte, payload []by
 	if c.closeSent {
 		return ErrCloseSent
 	}
-	if c.cfg.WriteTimeout > 0 {
-		_ = c.nc.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout))
-	}
 	buf := (*bp)[:0]
 	var err error
 	if c.isServer {
 		buf = appendFrameHeader(buf, fin, rsv, op, nil, len(payload))
 		if len(payload) <= cap(buf)-len(buf) {
 			buf = append(buf, payload...)
-			_, err = c.nc.Write(buf)
+			err = c.writeNet(buf)
 		} else {
-			// Header and payload in one writev, with a pooled net.Buffers.
+			// Header and payload in one writev, with a pooled net.Buffers;
+			// a payload larger than writeChunk goes on in further writes,
+			// each with its deadline.
+			first := payload[:min(len(payload), writeChunk)]
 			v := vecPool.Get().(*vecBuffers)
-			v.arr = [2][]byte{buf, payload}
+			v.arr = [2][]byte{buf, first}
 			v.bufs = v.arr[:]
+			c.armWrite()
 			_, err = v.bufs.WriteTo(c.nc)
 			v.arr = [2][]byte{}
 			vecPool.Put(v)
+			if err == nil {
+				err = c.writeNet(payload[len(first):])
+			}
 		}
 	} else {
 		// A client masks a copy: the caller's data stays as it was. A
@@ -240,6 +348,7 @@ func (c *Conn) writeFrameLocked(bp *[]byte, fin bool, rsv, op byte, payload []by
 			buf = append(buf, payload[:n]...)
 			pos = maskBytes(key, pos, buf[start:])
 			payload = payload[n:]
+			c.armWrite()
 			if _, err = c.nc.Write(buf); err != nil || len(payload) == 0 {
 				break
 			}
@@ -247,7 +356,7 @@ func (c *Conn) writeFrameLocked(bp *[]byte, fin bool, rsv, op byte, payload []by
 		}
 	}
 	if err != nil {
-		c.writeErr = err
+		c.writeFailed(err)
 	}
 	return err
 }
@@ -271,20 +380,17 @@ func (c *Conn) writeBuffered(buf []byte, fin bool, rsv, op byte) error {
 	}
 	start := maxHeaderSize - len(h)
 	copy(buf[start:], h)
-	c.frameMu.Lock()
-	defer c.frameMu.Unlock()
+	c.frameMu.lock()
+	defer c.frameMu.unlock()
 	if c.writeErr != nil {
 		return c.writeErr
 	}
 	if c.closeSent {
 		return ErrCloseSent
 	}
-	if c.cfg.WriteTimeout > 0 {
-		_ = c.nc.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout))
-	}
-	_, err := c.nc.Write(buf[start:])
+	err := c.writeNet(buf[start:])
 	if err != nil {
-		c.writeErr = err
+		c.writeFailed(err)
 	}
 	return err
 }
@@ -507,7 +613,7 @@ func (s *deflateSink) Write(p []byte) (int, error) {
 	n := len(p)
 	for len(p) > 0 {
 		if w.limit <= 0 {
-			w.buf = growBytes(w.buf, len(p))
+			w.buf = growHeld(&w.bp, w.buf, len(p))
 			w.buf = append(w.buf, p...)
 			break
 		}
@@ -518,7 +624,7 @@ func (s *deflateSink) Write(p []byte) (int, error) {
 		}
 		k := min(len(p), w.limit+4-(len(w.buf)-maxHeaderSize), cap(w.buf)-len(w.buf))
 		if k == 0 {
-			w.buf = growBytes(w.buf, w.limit+4)
+			w.buf = growHeld(&w.bp, w.buf, w.limit+4)
 			continue
 		}
 		w.buf = append(w.buf, p[:k]...)
