@@ -213,11 +213,21 @@ func (c *PipelineClient) finish(w *pipelineWork, err error) {
 func (c *PipelineClient) serveConn(cc *clientConn) {
 	inflight := make(chan *pipelineWork, c.maxPending())
 	readerDone := make(chan struct{})
+	// broken is closed (and the connection with it) when the reader
+	// failed: the writer stops taking work for this connection at once.
+	broken := make(chan struct{})
+	var breakOnce sync.Once
+	breakConn := func() {
+		breakOnce.Do(func() {
+			close(broken)
+			_ = cc.c.Close()
+		})
+	}
 	go func() {
 		defer close(readerDone)
-		c.readResponses(cc, inflight)
+		c.readResponses(cc, inflight, breakConn)
 	}()
-	c.writeRequests(cc, inflight, readerDone)
+	c.writeRequests(cc, inflight, broken)
 	// The writer stopped: the connection failed, or the client closed.
 	// Closing the connection ends a reader that waits for responses to
 	// requests that may never have been sent whole.
@@ -227,17 +237,25 @@ func (c *PipelineClient) serveConn(cc *clientConn) {
 }
 
 // writeRequests sends queued requests, flushing when the queue is empty.
-func (c *PipelineClient) writeRequests(cc *clientConn, inflight chan<- *pipelineWork, readerDone <-chan struct{}) {
+func (c *PipelineClient) writeRequests(cc *clientConn, inflight chan<- *pipelineWork, broken <-chan struct{}) {
 	for {
 		var w *pipelineWork
 		select {
 		case w = <-c.queue:
-		case <-readerDone:
+		case <-broken:
 			return
 		case <-c.closed:
 			return
 		}
 		for w != nil {
+			select {
+			case <-broken:
+				// Taken just as the connection broke, and not sent: it
+				// goes to another connection.
+				c.requeue(w)
+				return
+			default:
+			}
 			if c.WriteTimeout > 0 {
 				_ = cc.c.SetWriteDeadline(time.Now().Add(c.WriteTimeout))
 			}
@@ -267,7 +285,7 @@ func (c *PipelineClient) writeRequests(cc *clientConn, inflight chan<- *pipeline
 			}
 			select {
 			case inflight <- w:
-			case <-readerDone:
+			case <-broken:
 				cc.wbuf = cc.wbuf[:0]
 				w.mu.Unlock()
 				c.finish(w, ErrConnectionClosed)
@@ -304,6 +322,16 @@ func (c *PipelineClient) writeRequests(cc *clientConn, inflight chan<- *pipeline
 	}
 }
 
+// requeue puts back a work that was taken but not sent, or fails it if
+// the queue is full.
+func (c *PipelineClient) requeue(w *pipelineWork) {
+	select {
+	case c.queue <- w:
+	default:
+		c.finish(w, ErrConnectionClosed)
+	}
+}
+
 // nextQueued returns a queued request without waiting, or nil.
 func (c *PipelineClient) nextQueued() *pipelineWork {
 	select {
@@ -316,7 +344,7 @@ func (c *PipelineClient) nextQueued() *pipelineWork {
 
 // readResponses reads one response per request sent, in order. On an
 // error it fails every request still in flight.
-func (c *PipelineClient) readResponses(cc *clientConn, inflight <-chan *pipelineWork) {
+func (c *PipelineClient) readResponses(cc *clientConn, inflight <-chan *pipelineWork, breakConn func()) {
 	var failed error
 	for w := range inflight {
 		if failed != nil {
@@ -346,20 +374,21 @@ func (c *PipelineClient) readResponses(cc *clientConn, inflight <-chan *pipeline
 			err = cc.readBody(&w.resp, w.isHead)
 		}
 		if err == nil && (cc.mustClose || w.resp.Header.connClose) {
-			err = nil
-			c.finish(w, nil)
 			failed = ErrConnectionClosed
-			_ = cc.c.Close() // unblocks the writer
+			breakConn() // stops the writer
+			c.finish(w, nil)
 			continue
 		}
 		if err != nil && c.isClosed() {
 			err = ErrClientClosed
 		}
-		c.finish(w, err)
 		if err != nil {
+			// The connection is broken before the caller learns it, so
+			// that its next call goes to another connection.
 			failed = err
-			_ = cc.c.Close()
+			breakConn()
 		}
+		c.finish(w, err)
 	}
 }
 
