@@ -11,6 +11,11 @@ import (
 // host, created on first use with the Client's ConnConfig and removed after
 // it has been idle for a while. It is safe for concurrent use.
 //
+// A URL names exactly one TCP host: Client refuses, with ErrInvalidHost
+// and without dialling, a URL whose host is empty, a list ("a,b"), a Unix
+// socket ("unix:...") or holds other bytes than a DNS name, an IP address
+// and a port (see HostClient.Addr for lists and Unix sockets).
+//
 //	var c volt.Client
 //	status, body, err := c.Get(nil, "https://example.com/")
 type Client struct {

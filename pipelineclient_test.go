@@ -308,3 +308,32 @@ func TestPipelineClientClose(t *testing.T) {
 		t.Fatalf("after Close: %v", err)
 	}
 }
+
+// TestPipelineClientRefusesInvalidHead: a request the head writer refuses
+// fails alone with ErrInvalidHeaderField; the connection and the calls
+// around it go on.
+func TestPipelineClientRefusesInvalidHead(t *testing.T) {
+	addr, srv := clientServer(t, func(ctx *RequestCtx) { ctx.Write(ctx.Path()) })
+	pc := &PipelineClient{Addr: addr}
+	defer pc.Close()
+	for i, bad := range []func(r *Request){
+		func(r *Request) { r.Header.SetMethod("GET /admin HTTP/1.1\r\n") },
+		func(r *Request) { r.Header.Set("X-A", "v\r\nGET /admin HTTP/1.1") },
+		func(r *Request) { r.URI().SetQueryString("a\nb") },
+	} {
+		req, resp := AcquireRequest(), AcquireResponse()
+		req.SetRequestURI("http://" + addr + "/bad")
+		bad(req)
+		if err := pc.DoTimeout(req, resp, 5*time.Second); !errors.Is(err, ErrInvalidHeaderField) {
+			t.Fatalf("case %d: %v, want ErrInvalidHeaderField", i, err)
+		}
+		req.Reset()
+		req.SetRequestURI("http://" + addr + "/good")
+		if err := pc.DoTimeout(req, resp, 5*time.Second); err != nil || string(resp.Body()) != "/good" {
+			t.Fatalf("case %d, next call: %v %q", i, err, resp.Body())
+		}
+	}
+	if n := srv.Stats().AcceptedConns; n != 1 {
+		t.Fatalf("%d connections, want 1", n)
+	}
+}
