@@ -11,6 +11,11 @@ import (
 // host, created on first use with the Client's ConnConfig and removed after
 // it has been idle for a while. It is safe for concurrent use.
 //
+// A URL names exactly one TCP host: Client refuses, with ErrInvalidHost
+// and without dialling, a URL whose host is empty, a list ("a,b"), a Unix
+// socket ("unix:...") or holds other bytes than a DNS name, an IP address
+// and a port (see HostClient.Addr for lists and Unix sockets).
+//
 //	var c volt.Client
 //	status, body, err := c.Get(nil, "https://example.com/")
 type Client struct {
@@ -24,9 +29,12 @@ type Client struct {
 // hostClient returns the HostClient for the request's scheme and host.
 func (c *Client) hostClient(req *Request) (*HostClient, error) {
 	uri := req.URI()
+	if req.uriErr != nil {
+		return nil, req.uriErr
+	}
 	host := uri.Host()
-	if len(host) == 0 {
-		return nil, ErrInvalidURI
+	if !validURLHost(host) {
+		return nil, ErrInvalidHost
 	}
 	scheme := uri.Scheme()
 	isTLS := bytes.Equal(scheme, strHTTPS)
@@ -50,7 +58,7 @@ func (c *Client) hostClient(req *Request) (*HostClient, error) {
 	if c.hosts == nil {
 		c.hosts = make(map[string]*HostClient)
 	}
-	hc = &HostClient{ConnConfig: c.ConnConfig, Addr: string(host), IsTLS: isTLS}
+	hc = &HostClient{ConnConfig: c.ConnConfig, Addr: string(host), IsTLS: isTLS, oneHost: true}
 	c.hosts[string(key)] = hc
 	if !c.cleaning {
 		c.cleaning = true
@@ -58,6 +66,61 @@ func (c *Client) hostClient(req *Request) (*HostClient, error) {
 	}
 	return hc, nil
 }
+
+// validURLHost reports whether a URL's host (with its port, if any) names
+// exactly one TCP host, the only thing a URL may make Client dial: a DNS
+// name or an IPv4 address (letters, digits, '-', '.', '_', '~'), or an
+// IPv6 address in brackets, then an optional port. Commas (which
+// HostClient.Addr takes as a list), "unix:" (a Unix socket), userinfo,
+// an empty host and every other byte are refused.
+func validURLHost(host []byte) bool {
+	if bytes.HasPrefix(host, strUnixPrefix) {
+		return false
+	}
+	h := host
+	port := []byte(nil)
+	if len(h) > 0 && h[0] == '[' {
+		end := bytes.IndexByte(h, ']')
+		if end < 2 {
+			return false
+		}
+		for _, c := range h[1:end] {
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == ':' || c == '.') {
+				return false
+			}
+		}
+		if bytes.IndexByte(h[1:end], ':') < 0 {
+			return false
+		}
+		port = h[end+1:]
+		if len(port) > 0 && port[0] != ':' {
+			return false
+		}
+	} else {
+		if i := bytes.IndexByte(h, ':'); i >= 0 {
+			h, port = h[:i], h[i:]
+		}
+		// "unix" would make the address "unix:port", which dialers take
+		// as a Unix socket.
+		if len(h) == 0 || string(h) == "unix" {
+			return false
+		}
+		for _, c := range h {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
+				return false
+			}
+		}
+	}
+	if len(port) > 0 {
+		port = port[1:]
+		if len(port) == 0 || !validPort(port) {
+			return false
+		}
+	}
+	return true
+}
+
+var strUnixPrefix = []byte("unix:")
 
 // clean drops HostClients that have no connection and no request left.
 func (c *Client) clean() {
@@ -162,7 +225,9 @@ const DefaultMaxRedirects = 10
 
 // DoRedirects is Do that follows up to maxRedirects redirects: 301, 302 and
 // 303 turn the request into a GET without a body (HEAD stays HEAD); 307
-// and 308 keep the method and body. Authorization, Cookie and
+// and 308 keep the method and body; a 307 or 308 answer to a request
+// whose body is a stream (SetBodyStream), which cannot be sent twice, is
+// returned as it is, with no error. Authorization, Cookie and
 // Proxy-Authorization are never sent to another host. req ends up
 // holding the last request made.
 func (c *Client) DoRedirects(req *Request, resp *Response, maxRedirects int) error {
@@ -174,6 +239,12 @@ func (c *Client) DoRedirects(req *Request, resp *Response, maxRedirects int) err
 		switch code {
 		case StatusMovedPermanently, StatusFound, StatusSeeOther, StatusTemporaryRedirect, StatusPermanentRedirect:
 		default:
+			return nil
+		}
+		if (code == StatusTemporaryRedirect || code == StatusPermanentRedirect) && req.stream != nil {
+			// 307 and 308 must resend the body, and a streamed one was
+			// consumed: the caller gets the redirect itself, as from
+			// net/http for a body it cannot get again.
 			return nil
 		}
 		if n >= maxRedirects {

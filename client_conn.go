@@ -3,6 +3,7 @@ package volt
 import (
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,8 +30,11 @@ type clientConn struct {
 	gotResponse bool // a response byte arrived in this round trip
 	mustClose   bool // may not serve another request
 	streaming   bool // the body is left for the caller
+	refused     bool // the request was refused before a byte was sent
 
 	proxy *httpProxy // not nil: requests go to a plain HTTP proxy
+
+	idle idleCheck // see idleOK
 }
 
 func newClientConn(hc *HostClient, c net.Conn) *clientConn {
@@ -38,6 +42,7 @@ func newClientConn(hc *HostClient, c net.Conn) *clientConn {
 	cc := &clientConn{hc: hc, c: c, created: now, lastUse: now}
 	cc.br = connReader{src: c, buf: make([]byte, orInt(hc.ReadBufferSize, DefaultReadBufferSize)), setDL: c.SetReadDeadline}
 	cc.wbuf = make([]byte, 0, orInt(hc.WriteBufferSize, DefaultWriteBufferSize))
+	cc.initIdleCheck()
 	return cc
 }
 
@@ -48,7 +53,7 @@ func (cc *clientConn) abort() { _ = cc.c.SetDeadline(aLongTimeAgo) }
 
 // roundTrip writes req and reads the response into resp.
 func (cc *clientConn) roundTrip(hc *HostClient, req *Request, resp *Response, deadline time.Time) error {
-	cc.gotResponse, cc.mustClose, cc.streaming = false, false, false
+	cc.gotResponse, cc.mustClose, cc.streaming, cc.refused = false, false, false, false
 	resp.Reset()
 	now := time.Now()
 	if err := cc.c.SetWriteDeadline(earliest(deadline, now, hc.WriteTimeout)); err != nil {
@@ -64,7 +69,12 @@ func (cc *clientConn) roundTrip(hc *HostClient, req *Request, resp *Response, de
 		body = req.body
 	}
 	expect := req.Header.expectContinue && (len(body) > 0 || streamed)
-	cc.wbuf = hc.appendRequestHead(cc.wbuf[:0], req, uri, cc.proxy)
+	var err error
+	if cc.wbuf, err = hc.appendRequestHead(cc.wbuf[:0], req, uri, cc.proxy); err != nil {
+		// Nothing was sent: the connection stays good for the next call.
+		cc.refused = true
+		return err
+	}
 	sendBody := func() error {
 		if streamed {
 			return cc.wrote(cc.writeStreamedBody(req))
@@ -335,14 +345,13 @@ func (cc *clientConn) readBody(resp *Response, isHead bool) error {
 }
 
 // readLimited appends what src yields to dst, failing with
-// ErrBodyTooLarge past limit.
+// ErrBodyTooLarge past limit. The buffer grows as bytes arrive: sizeHint
+// (the peer's Content-Length, or -1) only keeps it from growing past the
+// announced size, never sizes it up front.
 func readLimited(dst []byte, src io.Reader, limit, sizeHint int64) ([]byte, error) {
-	if sizeHint > 0 && int64(cap(dst)) < sizeHint {
-		dst = make([]byte, 0, sizeHint)
-	}
 	for {
 		if len(dst) == cap(dst) {
-			dst = append(dst, 0)[:len(dst)]
+			dst = growBody(dst, limit, sizeHint)
 		}
 		n, err := src.Read(dst[len(dst):cap(dst)])
 		dst = dst[:len(dst)+n]
@@ -359,6 +368,26 @@ func readLimited(dst []byte, src io.Reader, limit, sizeHint int64) ([]byte, erro
 			return dst[:0], err
 		}
 	}
+}
+
+// firstBodyChunk is the most a response body buffer grows by before any
+// of the body arrived.
+const firstBodyChunk = 4 << 10
+
+// growBody returns dst with room for more: twice its size (at least
+// firstBodyChunk), but no more than the announced size (when known and
+// not yet reached) and one byte past limit, which is enough to see that
+// the limit is passed.
+func growBody(dst []byte, limit, sizeHint int64) []byte {
+	n := int64(max(cap(dst), firstBodyChunk))
+	if sizeHint > int64(len(dst)) {
+		n = min(n, sizeHint-int64(len(dst)))
+	}
+	if limit < 1<<62 {
+		n = min(n, limit+1-int64(len(dst)))
+	}
+	n = max(n, 1)
+	return slices.Grow(dst, int(n))
 }
 
 // clientBodyStream is a response body left for the caller

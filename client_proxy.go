@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/volthttp/volt/internal/ascii"
 	"golang.org/x/net/http/httpproxy"
 	"golang.org/x/net/proxy"
 )
@@ -139,6 +140,11 @@ func (c *HostClient) connectTunnel(ctx context.Context, conn net.Conn, paddr, ad
 			err = ctx.Err()
 		}
 		return nil, &ProxyError{Proxy: paddr, StatusCode: code, Err: err}
+	}
+	// The same checks as a request head's: nothing is sent that could
+	// split the CONNECT request.
+	if !validRequestHost([]byte(addr)) || auth != nil && !ascii.ValidFieldValue(auth) || !ascii.ValidFieldValue(c.name) {
+		return fail(0, ErrInvalidHeaderField)
 	}
 	_ = conn.SetDeadline(c.handshakeDeadline(deadline))
 	buf := make([]byte, 0, 1024)

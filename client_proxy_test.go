@@ -294,3 +294,34 @@ func TestHostClientDialTunnel(t *testing.T) {
 		t.Fatalf("without credentials: %v", err)
 	}
 }
+
+// TestConnectTunnelRefusesInjection: a CONNECT request whose target
+// would split the request is refused before a byte reaches the proxy.
+func TestConnectTunnelRefusesInjection(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	got := make(chan int, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		b, _ := io.ReadAll(c)
+		got <- len(b)
+	}()
+	pu, _ := url.Parse("http://" + ln.Addr().String())
+	hc := &HostClient{Addr: "a\r\nGET /admin HTTP/1.1\r\nX: y:443", ConnConfig: ConnConfig{Proxy: ProxyURL(pu)}}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := hc.DialTunnel(ctx); !errors.Is(err, ErrInvalidHeaderField) {
+		t.Fatalf("%v, want ErrInvalidHeaderField", err)
+	}
+	if n := <-got; n != 0 {
+		t.Fatalf("the proxy received %d bytes", n)
+	}
+}

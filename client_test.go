@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -150,5 +151,42 @@ func TestClientTLSSessionResumption(t *testing.T) {
 	}
 	if strings.Join(got, ",") != "false,true,true" {
 		t.Fatalf("resumed: %v", got)
+	}
+}
+
+// TestClientRedirect307StreamedBody: a 307 or 308 answer to a request with
+// a streamed body, which cannot be sent again, is returned to the caller;
+// the request is never resent without its body.
+func TestClientRedirect307StreamedBody(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	addr, _ := clientServer(t, func(ctx *RequestCtx) {
+		mu.Lock()
+		seen = append(seen, string(ctx.Path())+" "+string(ctx.PostBody()))
+		mu.Unlock()
+		switch string(ctx.Path()) {
+		case "/307":
+			ctx.Redirect("/target", 307)
+		case "/308":
+			ctx.Redirect("/target", 308)
+		}
+	})
+	var c Client
+	for _, code := range []string{"307", "308"} {
+		req, resp := AcquireRequest(), AcquireResponse()
+		req.Header.SetMethod("POST")
+		req.SetRequestURI("http://" + addr + "/" + code)
+		req.SetBodyStream(strings.NewReader("data"), 4)
+		if err := c.DoRedirects(req, resp, 5); err != nil {
+			t.Fatal(err)
+		}
+		if got := resp.StatusCode(); got != 307 && got != 308 {
+			t.Fatalf("%s: status %d, want the redirect", code, got)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(seen, ",") != "/307 data,/308 data" {
+		t.Fatalf("server saw %q", seen)
 	}
 }

@@ -11,6 +11,11 @@ import (
 // Dialer. Concurrent lookups of one name are merged: the first caller
 // looks it up, the others wait for its answer. Failed lookups are not
 // cached.
+//
+// The first lookup of a name runs on its own goroutine, under a context
+// that ends only when every caller waiting for it gave up: one caller's
+// cancelled context never fails the others, and each caller returns as
+// soon as its own context ends.
 type dnsCache struct {
 	mu sync.Mutex
 	m  map[string]*dnsEntry // guarded by mu
@@ -25,6 +30,9 @@ type dnsEntry struct {
 	expires    time.Time     // zero until the first lookup is done
 	ready      chan struct{} // closed when the first lookup is done
 	refreshing bool          // a caller is looking the name up again
+
+	waiters int                // callers waiting for the first lookup
+	cancel  context.CancelFunc // ends the first lookup
 }
 
 // lookup returns the addresses of host, from the cache while they are
@@ -54,31 +62,21 @@ func (d *Dialer) cachedLookup(ctx context.Context, host string) (ips []net.IPAdd
 	e := c.m[host]
 	switch {
 	case e == nil:
-		e = &dnsEntry{ready: make(chan struct{})}
+		e = &dnsEntry{ready: make(chan struct{}), waiters: 1}
 		c.insert(host, e, d.DNSCacheSize)
+		// Detached from ctx (its values kept): the waiters end it.
+		lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		e.cancel = cancel
 		c.mu.Unlock()
-		ips, err = d.resolve(ctx, host)
-		c.mu.Lock()
-		e.ips, e.err = ips, err
-		e.expires = time.Now().Add(ttl)
-		if err != nil && c.m[host] == e {
-			delete(c.m, host)
-		}
-		close(e.ready)
-		c.mu.Unlock()
+		go d.firstLookup(lctx, host, e, ttl)
+		ips, err = d.waitLookup(ctx, host, e)
 		return ips, false, err
 	case e.expires.IsZero():
 		// Another caller is looking the name up: wait for its answer.
+		e.waiters++
 		c.mu.Unlock()
-		select {
-		case <-e.ready:
-			c.mu.Lock()
-			ips, err = e.ips, e.err
-			c.mu.Unlock()
-			return ips, false, err
-		case <-ctx.Done():
-			return nil, false, ctx.Err()
-		}
+		ips, err = d.waitLookup(ctx, host, e)
+		return ips, false, err
 	case time.Now().Before(e.expires) || e.refreshing:
 		ips = e.ips
 		c.mu.Unlock()
@@ -94,11 +92,62 @@ func (d *Dialer) cachedLookup(ctx context.Context, host string) (ips []net.IPAdd
 	if err == nil {
 		e.ips = ips
 		e.expires = time.Now().Add(ttl)
-	} else if c.m[host] == e {
+	} else if c.m[host] == e && ctx.Err() == nil {
+		// A failed lookup drops the entry; a caller that gave up leaves
+		// it for the next one to refresh.
 		delete(c.m, host)
 	}
 	c.mu.Unlock()
 	return ips, false, err
+}
+
+// firstLookup makes the first lookup of host for the callers waiting on e.
+func (d *Dialer) firstLookup(ctx context.Context, host string, e *dnsEntry, ttl time.Duration) {
+	ips, err := d.resolve(ctx, host)
+	c := &d.dns
+	c.mu.Lock()
+	e.ips, e.err = ips, err
+	e.expires = time.Now().Add(ttl)
+	if err != nil && c.m[host] == e {
+		delete(c.m, host)
+	}
+	close(e.ready)
+	c.mu.Unlock()
+	e.cancel()
+}
+
+// waitLookup waits for the first lookup of host, or for ctx to end. The
+// last waiter to give up stops the lookup, and takes the entry out of the
+// cache so that a later caller starts a new one.
+func (d *Dialer) waitLookup(ctx context.Context, host string, e *dnsEntry) ([]net.IPAddr, error) {
+	c := &d.dns
+	select {
+	case <-e.ready:
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return e.ips, e.err
+	case <-ctx.Done():
+	}
+	c.mu.Lock()
+	select {
+	case <-e.ready:
+		// Done just now: the answer is there.
+		ips, err := e.ips, e.err
+		c.mu.Unlock()
+		if err == nil {
+			return ips, nil
+		}
+	default:
+		e.waiters--
+		if e.waiters == 0 {
+			if c.m[host] == e {
+				delete(c.m, host)
+			}
+			e.cancel()
+		}
+		c.mu.Unlock()
+	}
+	return nil, ctx.Err()
 }
 
 // insert adds e, first making room if the cache holds size entries:

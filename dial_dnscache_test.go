@@ -1,9 +1,11 @@
 package volt
 
 import (
+	"context"
 	"errors"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -113,5 +115,60 @@ func TestDialerDNSCacheTTL(t *testing.T) {
 	d3.dns.mu.Unlock()
 	if n > 2 {
 		t.Fatalf("cache holds %d names, DNSCacheSize 2", n)
+	}
+}
+
+// TestDialerDNSSharedLookupOutlivesOneCaller: one caller's cancelled
+// context does not fail another caller waiting for the same lookup, and
+// each caller returns when its own context ends.
+func TestDialerDNSSharedLookupOutlivesOneCaller(t *testing.T) {
+	port, _ := loopbackListener(t)
+	var calls atomic.Int32
+	d := &Dialer{LookupIPAddr: func(ctx context.Context, host string) ([]net.IPAddr, error) {
+		calls.Add(1)
+		select {
+		case <-time.After(200 * time.Millisecond):
+			return ipAddrs("127.0.0.1"), nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}}
+	ctxA, cancelA := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var errA, errB error
+	var tookA time.Duration
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		start := time.Now()
+		var c net.Conn
+		c, errA = d.DialContext(ctxA, "shared.test:"+port)
+		tookA = time.Since(start)
+		if c != nil {
+			c.Close()
+		}
+	}()
+	time.Sleep(20 * time.Millisecond)
+	go func() {
+		defer wg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		var c net.Conn
+		c, errB = d.DialContext(ctx, "shared.test:"+port)
+		if c != nil {
+			c.Close()
+		}
+	}()
+	time.Sleep(20 * time.Millisecond)
+	cancelA()
+	wg.Wait()
+	if errA == nil || tookA > 150*time.Millisecond {
+		t.Errorf("cancelled caller: %v after %v, want its context's error at once", errA, tookA)
+	}
+	if errB != nil {
+		t.Errorf("the other caller failed with the cancelled one: %v", errB)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("%d lookups, want 1 shared", n)
 	}
 }

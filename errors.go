@@ -122,6 +122,14 @@ var (
 	// ErrConnectionClosed is returned when the server closed the
 	// connection before sending a response.
 	ErrConnectionClosed = errors.New("volt: server closed the connection before responding")
+	// ErrClientClosed is returned by PipelineClient calls queued, in
+	// flight or made after Close.
+	ErrClientClosed = errors.New("volt: client closed")
+	// ErrInvalidHost is returned by Client for a URL whose host is not
+	// one TCP host: empty, a list (","), a "unix:" address, or holding
+	// bytes other than those of a DNS name, an IPv4 address, a bracketed
+	// IPv6 address and a port.
+	ErrInvalidHost = errors.New("volt: URL host is not a single TCP host")
 	// ErrTimeout is returned when a request's timeout or deadline passes.
 	// It is a net.Error whose Timeout method reports true.
 	ErrTimeout error = timeoutError{}

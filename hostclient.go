@@ -51,13 +51,24 @@ type HostClient struct {
 	pending atomic.Int64 // requests in flight (for LBClient)
 
 	dialer *Dialer // dials when Dial is nil; nil: defaultDialer (tests set it)
+
+	// oneHost is set by Client, which takes Addr from a URL: Addr is then
+	// one TCP host, never a list nor a Unix socket.
+	oneHost bool
 }
 
 func (c *HostClient) init() {
 	c.initOnce.Do(func() {
-		for _, a := range strings.Split(c.Addr, ",") {
-			if a = strings.TrimSpace(a); a != "" {
-				c.addrs = append(c.addrs, addMissingPort(a, c.IsTLS))
+		switch {
+		case c.oneHost:
+			if c.Addr != "" && !strings.HasPrefix(c.Addr, "unix:") && !strings.Contains(c.Addr, ",") {
+				c.addrs = []string{addMissingPort(c.Addr, c.IsTLS)}
+			}
+		default:
+			for _, a := range strings.Split(c.Addr, ",") {
+				if a = strings.TrimSpace(a); a != "" {
+					c.addrs = append(c.addrs, addMissingPort(a, c.IsTLS))
+				}
 			}
 		}
 		switch c.Name {
@@ -138,6 +149,9 @@ func (c *HostClient) DoCtx(ctx context.Context, req *Request, resp *Response) er
 
 func (c *HostClient) do(req *Request, resp *Response, deadline time.Time, ctx context.Context) error {
 	c.init()
+	if req.URI(); req.uriErr != nil {
+		return req.uriErr
+	}
 	c.pending.Add(1)
 	defer c.pending.Add(-1)
 	if ctx != nil {
@@ -205,6 +219,10 @@ func (c *HostClient) doOnce(req *Request, resp *Response, deadline time.Time, ct
 	if stop != nil && !stop() {
 		// The context ended during the call: the connection was aborted.
 		err = ctx.Err()
+	}
+	if err != nil && cc.refused && (ctx == nil || ctx.Err() == nil) {
+		c.releaseConn(cc)
+		return false, err
 	}
 	if err != nil {
 		retry = cc.reused && !cc.gotResponse && !isTimeout(err) && (ctx == nil || ctx.Err() == nil)

@@ -30,6 +30,14 @@ func (c *HostClient) acquireConn(deadline time.Time, ctx context.Context) (*clie
 			continue
 		}
 		c.mu.Unlock()
+		if !cc.idleOK() {
+			// Something arrived while it was idle: it cannot be the answer
+			// to the request about to be sent.
+			cc.close()
+			c.mu.Lock()
+			c.open--
+			continue
+		}
 		cc.reused = true
 		return cc, nil
 	}

@@ -545,3 +545,69 @@ func TestHostClientDoCtxCancelsStreamedBody(t *testing.T) {
 	}
 	waitFor(t, "the aborted connection to close", func() bool { return hc.ConnsCount() == 0 })
 }
+
+// TestHostClientBodyBufferNotSizedFromContentLength: a head announcing
+// 32 MiB followed by a few bytes costs a few KiB, not 32 MiB: the body
+// buffer grows as data arrives.
+func TestHostClientBodyBufferNotSizedFromContentLength(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				buf := make([]byte, 4096)
+				_, _ = c.Read(buf)
+				_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 33554432\r\n\r\nabc")
+			}()
+		}
+	}()
+	hc := &HostClient{Addr: ln.Addr().String()}
+	req, resp := AcquireRequest(), AcquireResponse()
+	req.SetRequestURI("http://" + ln.Addr().String() + "/")
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	err = hc.DoTimeout(req, resp, 5*time.Second)
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrUnexpectedEOF) {
+		t.Fatalf("%v, want ErrUnexpectedEOF", err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+		t.Fatalf("%d bytes allocated for a 3-byte body announced as 32 MiB", n)
+	}
+}
+
+// TestRequestInvalidURLOnReusedRequest: a URL that does not parse, set on
+// a Request that was sent before, fails Do with ErrInvalidURI instead of
+// going to the previous target.
+func TestRequestInvalidURLOnReusedRequest(t *testing.T) {
+	var hits atomic.Int32
+	addr, _ := clientServer(t, func(ctx *RequestCtx) { hits.Add(1) })
+	hc := &HostClient{Addr: addr}
+	var c Client
+	req, resp := AcquireRequest(), AcquireResponse()
+	req.SetRequestURI("http://" + addr + "/ok")
+	if err := hc.Do(req, resp); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"http://bad host/", "http://[::1/x", "ftp//x"} {
+		req.SetRequestURI(bad)
+		if err := hc.Do(req, resp); !errors.Is(err, ErrInvalidURI) {
+			t.Errorf("HostClient %q: %v, want ErrInvalidURI", bad, err)
+		}
+		if err := c.Do(req, resp); !errors.Is(err, ErrInvalidURI) {
+			t.Errorf("Client %q: %v, want ErrInvalidURI", bad, err)
+		}
+	}
+	if n := hits.Load(); n != 1 {
+		t.Fatalf("the server got %d requests, want 1", n)
+	}
+}

@@ -107,28 +107,47 @@ func (c *PipelineClient) DoDeadline(req *Request, resp *Response, deadline time.
 		timeout = t.C
 	}
 	select {
+	case <-c.closed:
+		w.req = nil
+		c.workers.Put(w)
+		return ErrClientClosed
+	default:
+	}
+	select {
 	case c.queue <- w:
 	case <-timeout:
+		w.req = nil
 		c.workers.Put(w)
 		return ErrTimeout
 	case <-c.closed:
-		return ErrConnectionClosed
+		w.req = nil
+		c.workers.Put(w)
+		return ErrClientClosed
 	}
+	var gaveUp error
 	select {
 	case err := <-w.done:
 		if err == nil {
 			copyResponse(resp, &w.resp)
+		} else {
+			resp.Reset()
 		}
 		w.req = nil
+		w.resp.Reset()
 		c.workers.Put(w)
 		return err
 	case <-timeout:
-		// The work stays in the pipeline; its reader drops it.
-		w.mu.Lock()
-		w.abandoned.Store(true)
-		w.mu.Unlock()
-		return ErrTimeout
+		gaveUp = ErrTimeout
+	case <-c.closed:
+		gaveUp = ErrClientClosed
 	}
+	// The work stays in the pipeline (or the queue); its reader drops it,
+	// and it is not pooled again.
+	w.mu.Lock()
+	w.abandoned.Store(true)
+	w.mu.Unlock()
+	resp.Reset()
+	return gaveUp
 }
 
 // copyResponse copies the head and buffered body of src into dst.
@@ -137,7 +156,8 @@ func copyResponse(dst, src *Response) {
 	dst.body = append(dst.body[:0], src.body...)
 }
 
-// Close stops the client's connections; calls in flight fail.
+// Close stops the client's connections; calls queued or in flight
+// return ErrClientClosed, and so do later calls.
 func (c *PipelineClient) Close() {
 	c.init()
 	select {
@@ -193,28 +213,49 @@ func (c *PipelineClient) finish(w *pipelineWork, err error) {
 func (c *PipelineClient) serveConn(cc *clientConn) {
 	inflight := make(chan *pipelineWork, c.maxPending())
 	readerDone := make(chan struct{})
+	// broken is closed (and the connection with it) when the reader
+	// failed: the writer stops taking work for this connection at once.
+	broken := make(chan struct{})
+	var breakOnce sync.Once
+	breakConn := func() {
+		breakOnce.Do(func() {
+			close(broken)
+			_ = cc.c.Close()
+		})
+	}
 	go func() {
 		defer close(readerDone)
-		c.readResponses(cc, inflight)
+		c.readResponses(cc, inflight, breakConn)
 	}()
-	c.writeRequests(cc, inflight, readerDone)
+	c.writeRequests(cc, inflight, broken)
+	// The writer stopped: the connection failed, or the client closed.
+	// Closing the connection ends a reader that waits for responses to
+	// requests that may never have been sent whole.
+	cc.close()
 	close(inflight)
 	<-readerDone
-	cc.close()
 }
 
 // writeRequests sends queued requests, flushing when the queue is empty.
-func (c *PipelineClient) writeRequests(cc *clientConn, inflight chan<- *pipelineWork, readerDone <-chan struct{}) {
+func (c *PipelineClient) writeRequests(cc *clientConn, inflight chan<- *pipelineWork, broken <-chan struct{}) {
 	for {
 		var w *pipelineWork
 		select {
 		case w = <-c.queue:
-		case <-readerDone:
+		case <-broken:
 			return
 		case <-c.closed:
 			return
 		}
 		for w != nil {
+			select {
+			case <-broken:
+				// Taken just as the connection broke, and not sent: it
+				// goes to another connection.
+				c.requeue(w)
+				return
+			default:
+			}
 			if c.WriteTimeout > 0 {
 				_ = cc.c.SetWriteDeadline(time.Now().Add(c.WriteTimeout))
 			}
@@ -225,14 +266,43 @@ func (c *PipelineClient) writeRequests(cc *clientConn, inflight chan<- *pipeline
 				continue
 			}
 			req := w.req
-			cc.wbuf = c.hc.appendRequestHead(cc.wbuf, req, req.URI(), cc.proxy)
-			cc.wbuf = append(cc.wbuf, req.Body()...)
-			w.mu.Unlock()
+			uri := req.URI()
+			if err := req.uriErr; err != nil {
+				w.mu.Unlock()
+				c.finish(w, err)
+				w = c.nextQueued()
+				continue
+			}
+			mark := len(cc.wbuf)
+			var err error
+			if cc.wbuf, err = c.hc.appendRequestHead(cc.wbuf, req, uri, cc.proxy); err != nil {
+				// Refused before a byte of it was buffered.
+				cc.wbuf = cc.wbuf[:mark]
+				w.mu.Unlock()
+				c.finish(w, err)
+				w = c.nextQueued()
+				continue
+			}
 			select {
 			case inflight <- w:
-			case <-readerDone:
+			case <-broken:
+				cc.wbuf = cc.wbuf[:0]
+				w.mu.Unlock()
 				c.finish(w, ErrConnectionClosed)
 				return
+			}
+			if req.sendsStream() || len(req.Header.trailers.fields) > 0 {
+				// Framed as HostClient frames it: the buffered requests and
+				// this head, then the body by its length or chunked, with
+				// its trailers.
+				err = cc.writeStreamedBody(req)
+				cc.wbuf = cc.wbuf[:0]
+			} else {
+				cc.wbuf = append(cc.wbuf, req.body...)
+			}
+			w.mu.Unlock()
+			if err != nil {
+				return // serveConn closes the connection; the reader fails the rest
 			}
 			w = nil
 			if len(cc.wbuf) < 64<<10 {
@@ -252,6 +322,16 @@ func (c *PipelineClient) writeRequests(cc *clientConn, inflight chan<- *pipeline
 	}
 }
 
+// requeue puts back a work that was taken but not sent, or fails it if
+// the queue is full.
+func (c *PipelineClient) requeue(w *pipelineWork) {
+	select {
+	case c.queue <- w:
+	default:
+		c.finish(w, ErrConnectionClosed)
+	}
+}
+
 // nextQueued returns a queued request without waiting, or nil.
 func (c *PipelineClient) nextQueued() *pipelineWork {
 	select {
@@ -264,10 +344,13 @@ func (c *PipelineClient) nextQueued() *pipelineWork {
 
 // readResponses reads one response per request sent, in order. On an
 // error it fails every request still in flight.
-func (c *PipelineClient) readResponses(cc *clientConn, inflight <-chan *pipelineWork) {
+func (c *PipelineClient) readResponses(cc *clientConn, inflight <-chan *pipelineWork, breakConn func()) {
 	var failed error
 	for w := range inflight {
 		if failed != nil {
+			if c.isClosed() {
+				failed = ErrClientClosed
+			}
 			c.finish(w, failed)
 			continue
 		}
@@ -276,24 +359,45 @@ func (c *PipelineClient) readResponses(cc *clientConn, inflight <-chan *pipeline
 		// must still be read to keep the pipeline in step.
 		_ = cc.c.SetReadDeadline(earliest(time.Time{}, time.Now(), c.ReadTimeout))
 		cc.gotResponse, cc.mustClose = false, false
+		// The work is pooled: nothing of its previous response may stay
+		// (a HEAD, 204 or 304 response reads no body).
+		w.resp.Reset()
 		err := cc.readHead(&w.resp)
-		for err == nil && w.resp.Header.statusCode < 200 {
+		for interim := 0; err == nil && w.resp.Header.statusCode < 200; interim++ {
+			if interim >= maxInterimResponses || w.resp.Header.statusCode == StatusSwitchingProtocols {
+				err = ErrTooManyInterimResponses
+				break
+			}
 			err = cc.readHead(&w.resp)
 		}
 		if err == nil {
 			err = cc.readBody(&w.resp, w.isHead)
 		}
 		if err == nil && (cc.mustClose || w.resp.Header.connClose) {
-			err = nil
-			c.finish(w, nil)
 			failed = ErrConnectionClosed
-			_ = cc.c.Close() // unblocks the writer
+			breakConn() // stops the writer
+			c.finish(w, nil)
 			continue
 		}
-		c.finish(w, err)
-		if err != nil {
-			failed = err
-			_ = cc.c.Close()
+		if err != nil && c.isClosed() {
+			err = ErrClientClosed
 		}
+		if err != nil {
+			// The connection is broken before the caller learns it, so
+			// that its next call goes to another connection.
+			failed = err
+			breakConn()
+		}
+		c.finish(w, err)
+	}
+}
+
+// isClosed reports whether Close was called.
+func (c *PipelineClient) isClosed() bool {
+	select {
+	case <-c.closed:
+		return true
+	default:
+		return false
 	}
 }

@@ -27,6 +27,7 @@ type Request struct {
 
 	uri       URI
 	uriParsed bool
+	uriErr    error // why the client URL given to SetRequestURI did not parse
 
 	postArgs       Args
 	postArgsParsed bool
@@ -78,6 +79,7 @@ func (r *Request) Reset() {
 	r.Header.Reset()
 	r.uri.Reset()
 	r.uriParsed = false
+	r.uriErr = nil
 	r.postArgs.Reset()
 	r.postArgsParsed = false
 	r.maxArgs = 0
@@ -95,11 +97,18 @@ func (r *Request) Reset() {
 // URI returns the parsed request URI. On the server it was parsed and
 // validated strictly before the handler ran; on a client request it is
 // parsed leniently from the URL given to SetRequestURI (a full URL, or a
-// path with the host in the Host header).
+// path with the host in the Host header). A URL that does not parse
+// leaves the URI empty, and the clients' Do returns the error
+// (ErrInvalidURI) rather than send the request anywhere.
 func (r *Request) URI() *URI {
 	if !r.uriParsed {
 		r.uriParsed = true
-		if err := r.uri.SetBytes(r.Header.RequestURI()); err == nil && len(r.uri.Host()) == 0 && len(r.Header.host) > 0 {
+		r.uriErr = r.uri.SetBytes(r.Header.RequestURI())
+		switch {
+		case r.uriErr != nil:
+			// Not the previous URL's target with the new one's flaws.
+			r.uri.clear()
+		case len(r.uri.Host()) == 0 && len(r.Header.host) > 0:
 			r.uri.SetHostBytes(r.Header.host)
 		}
 	}
