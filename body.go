@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math"
 
 	"github.com/volthttp/volt/internal/ascii"
 	"github.com/volthttp/volt/internal/bytesconv"
@@ -327,4 +328,26 @@ func appendLastChunk(dst []byte, trailers *fieldList) []byte {
 		dst = trailers.appendFields(dst)
 	}
 	return append(dst, '\r', '\n')
+}
+
+// growBody returns b with more room for a body, on the server and the
+// client alike: double its capacity (initial bytes at first), but no more
+// than the announced length cl (if known, >= 0) and one byte past limit
+// (if any: 0 <= limit < MaxInt64), which is enough to see that the body is
+// too large. The announced length only caps the growth; it never sizes
+// the buffer before the bytes arrive (DESIGN.md, safety rule 2).
+func growBody(b []byte, cl, limit int64, initial int) []byte {
+	size := int64(max(2*cap(b), initial, 512))
+	if cl >= 0 && size > cl {
+		size = cl
+	}
+	if limit >= 0 && limit < math.MaxInt64 && size > limit+1 {
+		size = limit + 1
+	}
+	if size <= int64(cap(b)) {
+		size = int64(cap(b)) + 1
+	}
+	nb := make([]byte, len(b), size)
+	copy(nb, b)
+	return nb
 }

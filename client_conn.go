@@ -3,7 +3,6 @@ package volt
 import (
 	"io"
 	"net"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -351,7 +350,7 @@ func (cc *clientConn) readBody(resp *Response, isHead bool) error {
 func readLimited(dst []byte, src io.Reader, limit, sizeHint int64) ([]byte, error) {
 	for {
 		if len(dst) == cap(dst) {
-			dst = growBody(dst, limit, sizeHint)
+			dst = growBody(dst, sizeHint, limit, firstBodyChunk)
 		}
 		n, err := src.Read(dst[len(dst):cap(dst)])
 		dst = dst[:len(dst)+n]
@@ -373,22 +372,6 @@ func readLimited(dst []byte, src io.Reader, limit, sizeHint int64) ([]byte, erro
 // firstBodyChunk is the most a response body buffer grows by before any
 // of the body arrived.
 const firstBodyChunk = 4 << 10
-
-// growBody returns dst with room for more: twice its size (at least
-// firstBodyChunk), but no more than the announced size (when known and
-// not yet reached) and one byte past limit, which is enough to see that
-// the limit is passed.
-func growBody(dst []byte, limit, sizeHint int64) []byte {
-	n := int64(max(cap(dst), firstBodyChunk))
-	if sizeHint > int64(len(dst)) {
-		n = min(n, sizeHint-int64(len(dst)))
-	}
-	if limit < 1<<62 {
-		n = min(n, limit+1-int64(len(dst)))
-	}
-	n = max(n, 1)
-	return slices.Grow(dst, int(n))
-}
 
 // clientBodyStream is a response body left for the caller
 // (StreamResponseBody). The connection goes back to the pool when the body

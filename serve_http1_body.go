@@ -2,7 +2,6 @@ package volt
 
 import (
 	"io"
-	"math"
 	"time"
 )
 
@@ -121,26 +120,6 @@ func readAllLimited(req *Request, src io.Reader, limit, cl int64, initial int) e
 	req.bodyBuf = b
 	req.body = b
 	return nil
-}
-
-// growBody returns b with more room: double its capacity (initial bytes
-// at first), but no more than the Content-Length cl (if known, >= 0) and
-// one byte past limit (if any, >= 0), which is enough to see the body is
-// too large.
-func growBody(b []byte, cl, limit int64, initial int) []byte {
-	size := int64(max(2*cap(b), initial, 512))
-	if cl >= 0 && size > cl {
-		size = cl
-	}
-	if limit >= 0 && limit < math.MaxInt64 && size > limit+1 {
-		size = limit + 1
-	}
-	if size <= int64(cap(b)) {
-		size = int64(cap(b)) + 1
-	}
-	nb := make([]byte, len(b), size)
-	copy(nb, b)
-	return nb
 }
 
 // bodyDone reports whether the request body was read to its end by its
