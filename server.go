@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/volthttp/volt/internal/ascii"
 	"github.com/volthttp/volt/pool"
 )
 
@@ -33,8 +34,8 @@ type Server struct {
 	// Handler serves every request. If nil, every request gets 404.
 	Handler RequestHandler
 
-	// Name is sent in the Server header of every response. If empty,
-	// "volt" is sent.
+	// Name is sent in the Server header of every response. If empty, or
+	// if it holds CR, LF, NUL or another control byte, "volt" is sent.
 	Name string
 
 	// Concurrency is the most connections served at once. Past it, a new
@@ -215,7 +216,7 @@ func (s *Server) init() {
 			keepNames:      s.DisableHeaderNamesNormalizing,
 		}
 		s.name = strDefaultName
-		if s.Name != "" {
+		if s.Name != "" && ascii.ValidFieldValue([]byte(s.Name)) {
 			s.name = []byte(s.Name)
 		}
 		s.mu.Lock()
