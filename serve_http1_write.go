@@ -417,5 +417,6 @@ func (c *http1Conn) checkHead(ctx *RequestCtx) bool {
 		c.wbuf = append(c.wbuf, body...)
 	}
 	resp.body = resp.body[:0]
+	c.left = 0
 	return false
 }
