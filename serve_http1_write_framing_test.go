@@ -198,3 +198,22 @@ func TestInterimStatusRange(t *testing.T) {
 		t.Errorf("more bytes: %d", br.Buffered())
 	}
 }
+
+// TestRejectCarriesDate checks that the answer to a connection over
+// Concurrency (429 and 503 are written before any request is read) has a
+// Date (RFC 9110 section 6.6.1).
+func TestRejectCarriesDate(t *testing.T) {
+	release := make(chan struct{})
+	s := &Server{Concurrency: 1, Handler: func(ctx *RequestCtx) { <-release }}
+	defer close(release)
+	ln := testServer(t, s)
+	c1 := dial(t, ln)
+	io.WriteString(c1, get("/"))
+	waitFor(t, "the first request to run", func() bool { return s.Stats().RequestsInFlight == 1 })
+	c2 := dial(t, ln)
+	resp, _ := exchange(t, c2, bufio.NewReader(c2), "")
+	d, err := http.ParseTime(resp.Header.Get("Date"))
+	if resp.StatusCode != 503 || err != nil || time.Since(d) > 2*time.Second {
+		t.Fatalf("%d Date %q", resp.StatusCode, resp.Header.Get("Date"))
+	}
+}

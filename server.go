@@ -420,9 +420,11 @@ func (s *Server) accept(c net.Conn) {
 func (s *Server) reject(c net.Conn, code int) {
 	s.stats.rejected.Add(1)
 	if _, isTLS := c.(*tls.Conn); !isTLS {
-		var b [128]byte
+		var b [192]byte
 		msg := appendStatusLine(b[:0], code)
-		msg = append(msg, "Connection: close\r\nContent-Length: 0\r\n\r\n"...)
+		msg = append(msg, "Date: "...)
+		msg = appendDate(msg, time.Now())
+		msg = append(msg, "\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"...)
 		_ = c.SetWriteDeadline(time.Now().Add(time.Second))
 		_, _ = c.Write(msg)
 	}
