@@ -2,6 +2,7 @@ package volt
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"os"
 	"runtime/debug"
@@ -380,6 +381,10 @@ func (c *http1Conn) WriteInterim(code int, h *ResponseHeader) error {
 	return c.flush()
 }
 
+// errInterimFinal is logged when a handler leaves a 1xx status (other
+// than 101) as its final response.
+var errInterimFinal = errors.New("volt: interim status as a final response")
+
 // bodyAllowed reports whether ctx's response may carry a body: not a 1xx,
 // 204 or 304 (RFC 9110 sections 15.2, 15.3.5, 15.4.5), nor a 2xx to
 // CONNECT, after which the connection is a tunnel (section 9.3.6).
@@ -395,16 +400,30 @@ func (c *http1Conn) tunnel(ctx *RequestCtx) bool {
 
 // checkHead is the one validation point of response heads: it reports
 // whether every field line of ctx's response may be written (see
-// ResponseHeader.validForWire). When one may not, it logs the error and
-// writes a plain 500 in place of the response, without the handler's
-// fields; the connection closes after it.
+// ResponseHeader.validForWire), and whether its status may be final.
+// When not, it logs the error and writes a plain 500 in place of the
+// response, without the handler's fields; the connection closes after
+// it.
+//
+// A status outside 100..599 is sent as 500 (see appendStatusLine), and
+// framed as one. An interim status (1xx but 101) cannot end a request:
+// the client would wait for the final response.
 func (c *http1Conn) checkHead(ctx *RequestCtx) bool {
 	resp := &ctx.Response
-	if resp.Header.validForWire() {
+	code := resp.Header.statusCode
+	if code != 0 && (code < 100 || code > 599) {
+		resp.Header.statusCode = StatusInternalServerError
+	}
+	interim := code >= 100 && code < 200 && code != StatusSwitchingProtocols
+	if !interim && resp.Header.validForWire() {
 		return true
 	}
-	c.srv.logger().Error("volt: response has an invalid header field; 500 sent instead",
-		"error", ErrInvalidHeaderField, "status", resp.Header.StatusCode(),
+	err := ErrInvalidHeaderField
+	if interim {
+		err = errInterimFinal
+	}
+	c.srv.logger().Error("volt: response cannot be written; 500 sent instead",
+		"error", err, "status", code,
 		"uri", string(ctx.Request.Header.RequestURI()))
 	resp.Reset()
 	resp.Header.SetStatusCode(StatusInternalServerError)

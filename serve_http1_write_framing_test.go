@@ -217,3 +217,43 @@ func TestRejectCarriesDate(t *testing.T) {
 		t.Fatalf("%d Date %q", resp.StatusCode, resp.Header.Get("Date"))
 	}
 }
+
+// TestOutOfRangeStatusIsFramedAs500 checks that a status outside
+// 100..599, sent as 500, is framed as a 500 (with its body), and that a
+// 1xx status left as the final one (which the client would take for an
+// interim response) is answered with a plain 500; the connection stays
+// in sync either way.
+func TestOutOfRangeStatusIsFramedAs500(t *testing.T) {
+	ln := testServer(t, &Server{Logger: discardLogger(), Handler: func(ctx *RequestCtx) {
+		switch string(ctx.Path()) {
+		case "/42":
+			ctx.SetStatusCode(42)
+		case "/-1":
+			ctx.SetStatusCode(-1)
+		case "/100":
+			ctx.SetStatusCode(100)
+		case "/103":
+			ctx.SetStatusCode(103)
+			ctx.Response.Header.Set("Link", "</a.css>")
+		}
+		ctx.WriteString("body")
+	}})
+	for _, p := range []string{"/42", "/-1", "/100", "/103"} {
+		c := dial(t, ln)
+		br := bufio.NewReader(c)
+		io.WriteString(c, get(p)+get("/"))
+		resp, body := exchange(t, c, br, "")
+		if resp.StatusCode != 500 || resp.ContentLength < 0 || resp.Header.Get("Link") != "" {
+			t.Fatalf("%s: %d length %d %q", p, resp.StatusCode, resp.ContentLength, body)
+		}
+		if p == "/42" || p == "/-1" {
+			if body != "body" {
+				t.Fatalf("%s: body %q", p, body)
+			}
+			// The connection stays usable.
+			if resp, body := exchange(t, c, br, ""); resp.StatusCode != 200 || body != "body" {
+				t.Fatalf("after %s: %d %q", p, resp.StatusCode, body)
+			}
+		}
+	}
+}
