@@ -36,8 +36,8 @@ type http1Conn struct {
 	chunked    bool  // the committed response is chunked
 	rawBody    bool  // the committed response is delimited by close
 	closeAfter bool  // close the connection after this response
-	left       int64 // body bytes still owed under a Content-Length
 	refused    bool  // the head had an invalid field; a 500 went out instead
+	left       int64 // body bytes still owed under a Content-Length
 
 	bodyStream  chunkedReader
 	bodyLimited limitedBody
