@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -255,5 +256,29 @@ func TestOutOfRangeStatusIsFramedAs500(t *testing.T) {
 				t.Fatalf("after %s: %d %q", p, resp.StatusCode, body)
 			}
 		}
+	}
+}
+
+// TestInvalidHeadIsNotHijacked checks that a 101 whose head has an
+// invalid field is answered with a plain 500 and that the hijack handler
+// does not get the connection.
+func TestInvalidHeadIsNotHijacked(t *testing.T) {
+	hijacked := make(chan struct{}, 1)
+	ln := testServer(t, &Server{Logger: discardLogger(), Handler: func(ctx *RequestCtx) {
+		ctx.SetStatusCode(StatusSwitchingProtocols)
+		ctx.Response.Header.Set("Upgrade", "websocket\r\nInjected: 1")
+		ctx.Response.Header.Set("Connection", "Upgrade")
+		ctx.Hijack(func(c net.Conn) { hijacked <- struct{}{} })
+	}})
+	c := dial(t, ln)
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+	wire, _ := io.ReadAll(c)
+	if !bytes.HasPrefix(wire, []byte("HTTP/1.1 500 ")) || bytes.Contains(wire, []byte("Injected")) {
+		t.Fatalf("got %q", wire)
+	}
+	select {
+	case <-hijacked:
+		t.Fatal("hijack handler ran")
+	default:
 	}
 }
