@@ -409,6 +409,16 @@ func (c *http1Conn) tunnel(ctx *RequestCtx) bool {
 // framed as one. An interim status (1xx but 101) cannot end a request:
 // the client would wait for the final response.
 func (c *http1Conn) checkHead(ctx *RequestCtx) bool {
+	h := &ctx.Response.Header
+	if code := h.statusCode; (code == 0 || code >= 200 && code <= 599) && h.validForWire() {
+		return true
+	}
+	return c.checkHeadSlow(ctx)
+}
+
+// checkHeadSlow is checkHead for a head with an unusual status or an
+// invalid field.
+func (c *http1Conn) checkHeadSlow(ctx *RequestCtx) bool {
 	resp := &ctx.Response
 	code := resp.Header.statusCode
 	if code != 0 && (code < 100 || code > 599) {
