@@ -369,10 +369,12 @@ func (c *http1Conn) Flush() error { return c.flush() }
 // WriteInterim implements ResponseWriter: it sends a 1xx response at once.
 // It writes nothing and returns ErrInvalidHeaderField when code is not an
 // interim status other than 101 (which switches protocols, as a final
-// response with Hijack does), or when a field of h has a name that is not
-// a token or a value with CR, LF, NUL or another control byte.
+// response with Hijack does), when a field of h has a name that is not a
+// token or a value with CR, LF, NUL or another control byte, or when the
+// final head was already sent (the interim head would land in the body).
 func (c *http1Conn) WriteInterim(code int, h *ResponseHeader) error {
-	if code < 100 || code > 199 || code == StatusSwitchingProtocols || !validFieldLines(&h.fields) {
+	if code < 100 || code > 199 || code == StatusSwitchingProtocols || !validFieldLines(&h.fields) ||
+		c.ctx != nil && c.ctx.sent {
 		return ErrInvalidHeaderField
 	}
 	c.wbuf = appendStatusLine(c.wbuf, code)

@@ -174,15 +174,19 @@ func TestInvalidTrailerAfterFlush(t *testing.T) {
 }
 
 // TestInterimStatusRange checks that WriteInterim refuses a status that is
-// not 1xx, and 101.
+// not 1xx, 101, and any status once the final head was sent.
 func TestInterimStatusRange(t *testing.T) {
-	errs := make(chan error, 3)
+	errs := make(chan error, 4)
 	ln := testServer(t, &Server{Handler: func(ctx *RequestCtx) {
 		var h ResponseHeader
 		h.Reset()
 		for _, code := range []int{200, 101, 99} {
 			errs <- ctx.ResponseWriter().WriteInterim(code, &h)
 		}
+		ctx.Response.Header.SetContentLength(4)
+		_ = ctx.Flush()
+		errs <- ctx.ResponseWriter().WriteInterim(StatusEarlyHints, &h)
+		ctx.WriteString("body")
 	}})
 	c := dial(t, ln)
 	br := bufio.NewReader(c)
@@ -190,7 +194,7 @@ func TestInterimStatusRange(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
-	for i := 0; i < 3; i++ {
+	for i := 0; i < 4; i++ {
 		if err := <-errs; err != ErrInvalidHeaderField {
 			t.Errorf("WriteInterim: %v", err)
 		}
