@@ -28,5 +28,6 @@ func (h *ResponseHeader) validForWire() bool {
 	if len(h.connection) > 0 && !ascii.ValidFieldValue(h.connection) {
 		return false
 	}
-	return validFieldLines(&h.fields) && validFieldLines(&h.trailers)
+	return (len(h.fields.fields) == 0 || validFieldLines(&h.fields)) &&
+		(len(h.trailers.fields) == 0 || validFieldLines(&h.trailers))
 }
