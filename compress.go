@@ -190,7 +190,9 @@ func (c *compressConfig) eligible(resp *Response) bool {
 // response, compressed or not, gets "Vary: Accept-Encoding". A compressed
 // response loses its Content-Length (a buffered body is sent with the
 // compressed length, a stream chunked) and a strong ETag becomes weak,
-// since the bytes differ from the identity representation's.
+// since the bytes differ from the identity representation's. A 304 Not
+// Modified gets the Vary and the ETag (weakened when the client holds the
+// compressed 200) that the 200 would have had (RFC 9110 section 15.4.5).
 //
 // A buffered body is compressed in one piece; a response to HEAD is too,
 // so that its head matches GET's. A body stream (Response.SetBodyStream,
@@ -270,7 +272,14 @@ func (c *compressConfig) decodeRequest(ctx *RequestCtx) bool {
 // is eligible and enc is a coding.
 func (c *compressConfig) compressResponse(ctx *RequestCtx, enc encoding) {
 	resp := &ctx.Response
-	if ctx.hijack != nil || ctx.sent || !c.eligible(resp) {
+	if ctx.hijack != nil || ctx.sent {
+		return
+	}
+	if resp.Header.StatusCode() == StatusNotModified {
+		c.notModified(ctx, enc)
+		return
+	}
+	if !c.eligible(resp) {
 		return
 	}
 	addVary(&resp.Header)
@@ -335,4 +344,52 @@ func addVary(h *ResponseHeader) {
 	nv := make([]byte, 0, len(v)+len(HeaderAcceptEncoding)+2)
 	nv = append(append(append(nv, v...), ", "...), HeaderAcceptEncoding...)
 	h.fields.set(key, nv)
+}
+
+// notModified gives a 304 the Vary and ETag that the 200 it stands for
+// would have had (RFC 9110 section 15.4.5): "Vary: Accept-Encoding" when
+// the representation is one compression applies to, and the weak form of
+// a strong ETag when that 200 would have been compressed. The client
+// tells which best: an If-None-Match holding the weak form of the ETag
+// echoes a compressed 200. Without If-None-Match, the 200 is taken to be
+// compressed when a coding was negotiated and no Content-Length below
+// MinSize says otherwise.
+func (c *compressConfig) notModified(ctx *RequestCtx, enc encoding) {
+	h := &ctx.Response.Header
+	if h.fields.index(bytesconv.S2B(HeaderContentEncoding)) >= 0 {
+		return
+	}
+	if cc := h.fields.peek(bytesconv.S2B(HeaderCacheControl)); cc != nil && hasToken(cc, "no-transform") {
+		return
+	}
+	if !c.compressible(h.ContentType()) {
+		return
+	}
+	addVary(h)
+	et := h.fields.peek(bytesconv.S2B(HeaderETag))
+	if len(et) == 0 || et[0] != '"' {
+		return
+	}
+	compressed := enc != encIdentity && (h.contentLength < 0 || h.contentLength >= int64(c.minSize))
+	if inm := ctx.Request.Header.Peek(HeaderIfNoneMatch); inm != nil {
+		compressed = listsWeakTag(inm, et)
+	}
+	if compressed {
+		weak := make([]byte, 0, len(et)+2)
+		weak = append(append(weak, 'W', '/'), et...)
+		h.fields.set(bytesconv.S2B(HeaderETag), weak)
+	}
+}
+
+// listsWeakTag reports whether the If-None-Match value inm lists W/ and
+// the strong entity-tag et.
+func listsWeakTag(inm, et []byte) bool {
+	found := false
+	forEachToken(inm, func(tok []byte) bool {
+		if len(tok) == len(et)+2 && tok[0] == 'W' && tok[1] == '/' && bytes.Equal(tok[2:], et) {
+			found = true
+		}
+		return !found
+	})
+	return found
 }

@@ -13,6 +13,7 @@ import (
 // coding was negotiated; otherwise it passes everything through.
 type compressWriter struct {
 	inner   ResponseWriter
+	ctx     *RequestCtx
 	cfg     *compressConfig
 	enc     encoding
 	comp    compressor // nil: pass through
@@ -29,7 +30,7 @@ var compressWriterPool = sync.Pool{New: func() any { return new(compressWriter) 
 
 func acquireCompressWriter(c *compressConfig, ctx *RequestCtx, enc encoding) *compressWriter {
 	w := compressWriterPool.Get().(*compressWriter)
-	w.inner, w.cfg, w.enc = ctx.rw, c, enc
+	w.inner, w.ctx, w.cfg, w.enc = ctx.rw, ctx, c, enc
 	w.out.rw = ctx.rw
 	ctx.rw = w
 	return w
@@ -50,7 +51,9 @@ func releaseCompressWriter(ctx *RequestCtx, w *compressWriter) {
 // WriteHeader implements ResponseWriter.
 func (w *compressWriter) WriteHeader(resp *Response) error {
 	w.started = true
-	if w.cfg.eligible(resp) {
+	if resp.Header.StatusCode() == StatusNotModified {
+		w.cfg.notModified(w.ctx, w.enc)
+	} else if w.cfg.eligible(resp) {
 		addVary(&resp.Header)
 		if w.enc != encIdentity {
 			markEncoded(&resp.Header, w.enc)

@@ -197,7 +197,7 @@ func TestCompressHandler(t *testing.T) {
 		{"/zip", "gzip", "", false, textBody},
 		{"/encoded", "gzip", "gzip", false, "already"},
 		{"/nocontent", "gzip", "", false, ""},
-		{"/notmodified", "gzip", "", false, ""},
+		{"/notmodified", "gzip", "", true, ""}, // the Vary of the 200 (RFC 9110 section 15.4.5)
 		{"/partial", "gzip", "", false, textBody},
 		{"/notransform", "gzip", "", false, textBody},
 		{"/stream", "gzip", "gzip", true, textBody},

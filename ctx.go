@@ -239,7 +239,9 @@ func (ctx *RequestCtx) ResponseWriter() ResponseWriter { return ctx.rw }
 
 // EarlyHints sends a 103 Early Hints interim response (RFC 8297) with a
 // Link field for each link, before the final response. It does nothing for
-// HTTP/1.0 clients, which do not understand 1xx responses.
+// HTTP/1.0 clients, which do not understand 1xx responses. A link with CR,
+// LF, NUL or another control byte makes it send nothing and return
+// ErrInvalidHeaderField.
 func (ctx *RequestCtx) EarlyHints(links ...string) error {
 	if ctx.rw == nil {
 		return ErrNoResponseWriter
@@ -252,20 +254,31 @@ func (ctx *RequestCtx) EarlyHints(links ...string) error {
 	for _, l := range links {
 		h.Add(HeaderLink, l)
 	}
+	if err := ctx.rw.WriteInterim(StatusEarlyHints, &h); err != nil {
+		return err
+	}
 	ctx.handled = true
-	return ctx.rw.WriteInterim(StatusEarlyHints, &h)
+	return nil
 }
 
 // Redirect answers with a redirect to uri (an absolute URL or a reference
-// relative to the request's URL, sent as given in Location) and statusCode, which must be 301, 302, 303, 307 or 308
-// (302 is used otherwise).
+// relative to the request's URL) and statusCode, which must be 301, 302,
+// 303, 307 or 308 (302 is used otherwise). uri is sent in Location as
+// given, except that controls (CR, LF, NUL...), SP, DEL, '\\' and bytes
+// >= 0x80 are percent-encoded, so that a path from RequestCtx.Path (which
+// is decoded) can be redirected to safely. A uri starting with "//" names
+// another host; Redirect does not change that.
 func (ctx *RequestCtx) Redirect(uri string, statusCode int) {
 	switch statusCode {
 	case StatusMovedPermanently, StatusFound, StatusSeeOther, StatusTemporaryRedirect, StatusPermanentRedirect:
 	default:
 		statusCode = StatusFound
 	}
-	ctx.Response.Header.Set(HeaderLocation, uri)
+	if locationNeedsEscape(uri) {
+		ctx.Response.Header.SetBytes(bytesconv.S2B(HeaderLocation), appendLocation(nil, uri))
+	} else {
+		ctx.Response.Header.Set(HeaderLocation, uri)
+	}
 	ctx.Response.Header.SetStatusCode(statusCode)
 }
 

@@ -31,8 +31,10 @@ type Response struct {
 	// Header is the response head.
 	Header ResponseHeader
 
-	// SkipBody suppresses the body on the wire while keeping its length in
-	// the head, as for a response to HEAD.
+	// SkipBody suppresses the body on the wire. In a response to HEAD, the
+	// head keeps the length of the body (as it does without SkipBody); for
+	// any other method, the head announces what is sent: Content-Length: 0
+	// (or an empty chunked body when trailers are set).
 	SkipBody bool
 
 	body []byte

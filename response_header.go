@@ -11,6 +11,12 @@ import (
 // the other fields because the protocol writes them itself; Peek, Set and
 // Del route them there, so callers need not care.
 //
+// Setters keep what they are given. The server checks every field line
+// when it writes the head (names must be tokens, values must not hold CR,
+// LF, NUL or another control byte): a response with an invalid field is
+// replaced by a plain 500 and the error is logged (see
+// ErrInvalidHeaderField).
+//
 // ResponseHeader must not be copied; use CopyTo.
 type ResponseHeader struct {
 	noCopy noCopy
@@ -227,7 +233,10 @@ func (h *ResponseHeader) VisitAll(f func(key, value []byte)) {
 }
 
 // SetTrailer sets a trailer field, sent after a chunked body. Setting a
-// trailer makes a buffered response use chunked framing on HTTP/1.1.
+// trailer makes a buffered response use chunked framing on HTTP/1.1. A
+// trailer with an invalid name or value is not sent: before the head went
+// out, the response is answered 500 as for any invalid field; after a
+// Flush, the body is left unterminated and the connection closes.
 func (h *ResponseHeader) SetTrailer(key, value string) {
 	h.trailers.set(bytesconv.S2B(key), bytesconv.S2B(value))
 }

@@ -36,6 +36,7 @@ type http1Conn struct {
 	chunked    bool  // the committed response is chunked
 	rawBody    bool  // the committed response is delimited by close
 	closeAfter bool  // close the connection after this response
+	refused    bool  // the head had an invalid field; a 500 went out instead
 	left       int64 // body bytes still owed under a Content-Length
 
 	bodyStream  chunkedReader
@@ -388,6 +389,7 @@ func (c *http1Conn) fail(ctx *RequestCtx, err error) error {
 }
 
 func (c *http1Conn) writeError(ctx *RequestCtx, err error) error {
+	ctx.time = time.Now() // for Date: no handler ran to set it
 	code := ctx.Response.Header.StatusCode()
 	ctx.Error(StatusMessage(code), code)
 	if c.srv.ErrorHandler != nil {

@@ -2,6 +2,7 @@ package volt
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"os"
 	"runtime/debug"
@@ -15,6 +16,13 @@ import (
 // to dst. bodyLen is the Content-Length to announce, or -1 for a body of
 // unknown length, which is chunked (HTTP/1.1) or delimited by the close
 // (HTTP/1.0).
+//
+// The fields of the response must have passed validForWire (see
+// checkHead): appendHead writes them as they are.
+//
+// A response that may not carry a body (1xx, 204, 304, and 2xx to
+// CONNECT, RFC 9110 sections 6.4.1 and 9.3.6) gets neither Content-Length
+// nor Transfer-Encoding.
 func (c *http1Conn) appendHead(dst []byte, ctx *RequestCtx, bodyLen int64) []byte {
 	resp := &ctx.Response
 	h := &resp.Header
@@ -28,8 +36,12 @@ func (c *http1Conn) appendHead(dst []byte, ctx *RequestCtx, bodyLen int64) []byt
 		dst = appendDate(dst, ctx.time)
 		dst = append(dst, '\r', '\n')
 	}
-	c.chunked, c.rawBody, c.left = false, false, 0
-	if bodyAllowedForStatus(code) {
+	c.chunked, c.rawBody, c.left, c.refused = false, false, 0, false
+	if c.tunnel(ctx) && ctx.hijack == nil {
+		// The client now expects a tunnel, which nothing will serve.
+		c.closeAfter = true
+	}
+	if c.bodyAllowed(ctx) {
 		ct := h.ContentType()
 		if ct == nil && (bodyLen != 0 || resp.IsBodyStream()) {
 			ct = strTextPlain
@@ -80,6 +92,9 @@ func (c *http1Conn) finishResponse(ctx *RequestCtx) error {
 		}
 		return c.endBody(resp)
 	}
+	if !c.checkHead(ctx) {
+		return ErrInvalidHeaderField
+	}
 	switch {
 	case resp.streamWriter != nil:
 		return c.writeStreamWriter(ctx)
@@ -91,11 +106,11 @@ func (c *http1Conn) finishResponse(ctx *RequestCtx) error {
 	if c.headOnly && bodyLen == 0 && resp.Header.contentLength >= 0 {
 		bodyLen = resp.Header.contentLength
 	}
-	if !bodyAllowedForStatus(resp.Header.StatusCode()) {
+	if !c.bodyAllowed(ctx) || resp.SkipBody && !c.headOnly {
 		body, bodyLen = nil, 0
 	}
 	c.wbuf = c.appendHead(c.wbuf, ctx, bodyLen)
-	if c.headOnly || resp.SkipBody || len(body) == 0 {
+	if c.headOnly || len(body) == 0 {
 		if c.chunked && !c.headOnly {
 			c.wbuf = appendLastChunk(c.wbuf, &resp.Header.trailers)
 		}
@@ -121,8 +136,19 @@ func (c *http1Conn) finishResponse(ctx *RequestCtx) error {
 }
 
 // endBody ends a streamed body: the last chunk and the trailers.
+//
+// Trailers may change after the head went out, so they are checked again
+// here: with an invalid one, the last chunk is not written and the
+// connection closes, so that the client sees the body truncated.
 func (c *http1Conn) endBody(resp *Response) error {
 	if c.chunked && !c.headOnly {
+		if !validFieldLines(&resp.Header.trailers) {
+			c.srv.logger().Error("volt: invalid response trailer field; body left unterminated",
+				"error", ErrInvalidHeaderField, "uri", string(c.ctx.Request.Header.RequestURI()))
+			c.closeAfter = true
+			_ = c.flush()
+			return ErrInvalidHeaderField
+		}
 		c.wbuf = appendLastChunk(c.wbuf, &resp.Header.trailers)
 	} else if c.left > 0 && !c.headOnly {
 		// The handler set a Content-Length and wrote less: the response is
@@ -161,11 +187,11 @@ func (c *http1Conn) flush() error {
 func (c *http1Conn) writeBodyStream(ctx *RequestCtx) error {
 	resp := &ctx.Response
 	size := resp.bodyStreamN
-	if !bodyAllowedForStatus(resp.Header.StatusCode()) {
+	if !c.bodyAllowed(ctx) || resp.SkipBody && !c.headOnly {
 		size = 0
 	}
 	c.wbuf = c.appendHead(c.wbuf, ctx, size)
-	if c.headOnly || resp.SkipBody || size == 0 {
+	if c.headOnly || size == 0 {
 		if c.chunked && !c.headOnly {
 			c.wbuf = appendLastChunk(c.wbuf, &resp.Header.trailers)
 		}
@@ -218,8 +244,12 @@ type writerOnly struct{ io.Writer }
 // whose every Flush sends a chunk.
 func (c *http1Conn) writeStreamWriter(ctx *RequestCtx) error {
 	resp := &ctx.Response
-	c.wbuf = c.appendHead(c.wbuf, ctx, -1)
-	if c.headOnly || resp.SkipBody {
+	size := int64(-1)
+	if !c.bodyAllowed(ctx) || resp.SkipBody && !c.headOnly {
+		size = 0
+	}
+	c.wbuf = c.appendHead(c.wbuf, ctx, size)
+	if c.headOnly || size == 0 {
 		if c.chunked && !c.headOnly {
 			c.wbuf = appendLastChunk(c.wbuf, &resp.Header.trailers)
 		}
@@ -287,10 +317,18 @@ func (f chunkFlusher) Write(p []byte) (int, error) {
 
 // WriteHeader implements ResponseWriter: it commits the head of a response
 // whose body follows in pieces.
+//
+// A head with an invalid field is not written: a plain 500 goes out in
+// its place, WriteHeader and every later Write return
+// ErrInvalidHeaderField, and the connection closes after the response.
 func (c *http1Conn) WriteHeader(resp *Response) error {
 	ctx := c.ctx
+	if !c.checkHead(ctx) {
+		c.refused = true
+		return ErrInvalidHeaderField
+	}
 	bodyLen := resp.Header.contentLength
-	if !bodyAllowedForStatus(resp.Header.StatusCode()) {
+	if !c.bodyAllowed(ctx) || resp.SkipBody && !c.headOnly {
 		bodyLen = 0
 	}
 	c.wbuf = c.appendHead(c.wbuf, ctx, bodyLen)
@@ -300,7 +338,10 @@ func (c *http1Conn) WriteHeader(resp *Response) error {
 // Write implements ResponseWriter: it frames p as the committed response
 // requires.
 func (c *http1Conn) Write(p []byte) (int, error) {
-	if c.headOnly || c.ctx.Response.SkipBody || len(p) == 0 {
+	if c.refused {
+		return 0, ErrInvalidHeaderField
+	}
+	if c.headOnly || c.ctx.Response.SkipBody || len(p) == 0 || !c.bodyAllowed(c.ctx) {
 		return len(p), nil
 	}
 	switch {
@@ -326,9 +367,87 @@ func (c *http1Conn) Write(p []byte) (int, error) {
 func (c *http1Conn) Flush() error { return c.flush() }
 
 // WriteInterim implements ResponseWriter: it sends a 1xx response at once.
+// It writes nothing and returns ErrInvalidHeaderField when code is not an
+// interim status other than 101 (which switches protocols, as a final
+// response with Hijack does), when a field of h has a name that is not a
+// token or a value with CR, LF, NUL or another control byte, or when the
+// final head was already sent (the interim head would land in the body).
 func (c *http1Conn) WriteInterim(code int, h *ResponseHeader) error {
+	if code < 100 || code > 199 || code == StatusSwitchingProtocols || !validFieldLines(&h.fields) ||
+		c.ctx != nil && c.ctx.sent {
+		return ErrInvalidHeaderField
+	}
 	c.wbuf = appendStatusLine(c.wbuf, code)
 	c.wbuf = h.fields.appendFields(c.wbuf)
 	c.wbuf = append(c.wbuf, '\r', '\n')
 	return c.flush()
+}
+
+// errInterimFinal is logged when a handler leaves a 1xx status (other
+// than 101) as its final response.
+var errInterimFinal = errors.New("volt: interim status as a final response")
+
+// bodyAllowed reports whether ctx's response may carry a body: not a 1xx,
+// 204 or 304 (RFC 9110 sections 15.2, 15.3.5, 15.4.5), nor a 2xx to
+// CONNECT, after which the connection is a tunnel (section 9.3.6).
+func (c *http1Conn) bodyAllowed(ctx *RequestCtx) bool {
+	return bodyAllowedForStatus(ctx.Response.Header.StatusCode()) && !c.tunnel(ctx)
+}
+
+// tunnel reports whether ctx's response is a 2xx to CONNECT.
+func (c *http1Conn) tunnel(ctx *RequestCtx) bool {
+	code := ctx.Response.Header.StatusCode()
+	return code >= 200 && code < 300 && ctx.Request.Header.IsConnect()
+}
+
+// checkHead is the one validation point of response heads: it reports
+// whether every field line of ctx's response may be written (see
+// ResponseHeader.validForWire), and whether its status may be final.
+// When not, it logs the error and writes a plain 500 in place of the
+// response, without the handler's fields; the connection closes after
+// it.
+//
+// A status outside 100..599 is sent as 500 (see appendStatusLine), and
+// framed as one. An interim status (1xx but 101) cannot end a request:
+// the client would wait for the final response.
+func (c *http1Conn) checkHead(ctx *RequestCtx) bool {
+	h := &ctx.Response.Header
+	if code := h.statusCode; (code == 0 || code >= 200 && code <= 599) && h.validForWire() {
+		return true
+	}
+	return c.checkHeadSlow(ctx)
+}
+
+// checkHeadSlow is checkHead for a head with an unusual status or an
+// invalid field.
+func (c *http1Conn) checkHeadSlow(ctx *RequestCtx) bool {
+	resp := &ctx.Response
+	code := resp.Header.statusCode
+	if code != 0 && (code < 100 || code > 599) {
+		resp.Header.statusCode = StatusInternalServerError
+	}
+	interim := code >= 100 && code < 200 && code != StatusSwitchingProtocols
+	if !interim && resp.Header.validForWire() {
+		return true
+	}
+	err := ErrInvalidHeaderField
+	if interim {
+		err = errInterimFinal
+	}
+	c.srv.logger().Error("volt: response cannot be written; 500 sent instead",
+		"error", err, "status", code,
+		"uri", string(ctx.Request.Header.RequestURI()))
+	resp.Reset()
+	resp.Header.SetStatusCode(StatusInternalServerError)
+	resp.Header.SetContentTypeBytes(strTextPlain)
+	resp.SetBodyString(StatusMessage(StatusInternalServerError))
+	c.closeAfter = true
+	body := resp.body
+	c.wbuf = c.appendHead(c.wbuf, ctx, int64(len(body)))
+	if !c.headOnly {
+		c.wbuf = append(c.wbuf, body...)
+	}
+	resp.body = resp.body[:0]
+	c.left = 0
+	return false
 }

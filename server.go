@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/volthttp/volt/internal/ascii"
 	"github.com/volthttp/volt/pool"
 )
 
@@ -35,8 +36,8 @@ type Server struct {
 	// Handler serves every request. If nil, every request gets 404.
 	Handler RequestHandler
 
-	// Name is sent in the Server header of every response. If empty,
-	// "volt" is sent.
+	// Name is sent in the Server header of every response. If empty, or
+	// if it holds CR, LF, NUL or another control byte, "volt" is sent.
 	Name string
 
 	// Concurrency is the most connections served at once. Past it, a new
@@ -235,7 +236,7 @@ func (s *Server) init() {
 			keepNames:      s.DisableHeaderNamesNormalizing,
 		}
 		s.name = strDefaultName
-		if s.Name != "" {
+		if s.Name != "" && ascii.ValidFieldValue([]byte(s.Name)) {
 			s.name = []byte(s.Name)
 		}
 		s.mu.Lock()
@@ -465,9 +466,11 @@ func (s *Server) accept(c net.Conn) {
 func (s *Server) reject(c net.Conn, code int) {
 	s.stats.rejected.Add(1)
 	if _, isTLS := c.(*tls.Conn); !isTLS {
-		var b [128]byte
+		var b [192]byte
 		msg := appendStatusLine(b[:0], code)
-		msg = append(msg, "Connection: close\r\nContent-Length: 0\r\n\r\n"...)
+		msg = append(msg, "Date: "...)
+		msg = appendDate(msg, time.Now())
+		msg = append(msg, "\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"...)
 		_ = c.SetWriteDeadline(time.Now().Add(time.Second))
 		_, _ = c.Write(msg)
 	}

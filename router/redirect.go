@@ -64,25 +64,15 @@ func (r *Router) redirectClean(ctx *volt.RequestCtx, id int, path []byte) bool {
 	return true
 }
 
-// redirect answers with a redirect to path, percent-encoded if decoded is
-// set (path is then in the form RequestCtx.Path returns), followed by the
-// request's query string.
+// redirect answers with a redirect to path, percent-encoded (see
+// appendLocationPath; decoded says whether path is in the form
+// RequestCtx.Path returns), followed by the request's query string.
 func redirect(ctx *volt.RequestCtx, path []byte, decoded bool, code int) {
-	// A Location starting with "//" would name another host: keep one
-	// slash. (A normalised path never has "//"; a raw one might.)
-	for len(path) > 1 && path[0] == '/' && path[1] == '/' {
-		path = path[1:]
-	}
 	b := getBuf()
-	loc := (*b)[:0]
-	if decoded {
-		loc = appendEscapedPath(loc, path)
-	} else {
-		loc = append(loc, path...)
-	}
+	loc := appendLocationPath((*b)[:0], path, decoded)
 	if q := ctx.URI().QueryString(); len(q) > 0 {
 		loc = append(loc, '?')
-		loc = append(loc, q...)
+		loc = appendLocationQuery(loc, q)
 	}
 	ctx.Response.Header.SetBytes(strLocation, loc)
 	ctx.SetStatusCode(code)
@@ -171,22 +161,8 @@ func appendCleanPath(dst, p []byte) []byte {
 	return dst
 }
 
-// appendEscapedPath appends a path in RequestCtx.Path form to dst,
-// percent-encoding the bytes a path may not hold as they are (RFC 3986
-// pchar and '/'). A '%' is copied: in that form, it always starts one of
-// the escapes the normalisation keeps ("%2F", "%5C", "%25", "%00").
-func appendEscapedPath(dst, p []byte) []byte {
-	const hex = "0123456789ABCDEF"
-	for _, c := range p {
-		if pathChar[c] || c == '%' {
-			dst = append(dst, c)
-		} else {
-			dst = append(dst, '%', hex[c>>4], hex[c&15])
-		}
-	}
-	return dst
-}
-
+// pathChar marks the bytes a path may hold as they are (RFC 3986 pchar
+// and '/').
 var pathChar = func() (t [256]bool) {
 	for c := 'a'; c <= 'z'; c++ {
 		t[c] = true

@@ -1,6 +1,10 @@
 package router
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/volthttp/volt"
+)
 
 func TestRedirects(t *testing.T) {
 	cases := []struct {
@@ -101,6 +105,48 @@ func TestRedirectNeverOffHost(t *testing.T) {
 	ctx := newCtx("GET", "/x?q=1")
 	redirect(ctx, []byte("//evil.example/a"), false, 301)
 	if got := string(ctx.Response.Header.Peek("Location")); got != "/evil.example/a?q=1" {
+		t.Errorf("Location %q", got)
+	}
+}
+
+// TestRedirectLocationIsEscaped checks that the trailing-slash and
+// clean-path redirects escape what a Location cannot hold, for decoded
+// and raw paths and for a query set by an earlier handler, and never
+// start with "//" or "/\".
+func TestRedirectLocationIsEscaped(t *testing.T) {
+	r := &Router{}
+	r.GET("/dir/{name}/", func(ctx *volt.RequestCtx) {})
+	cases := []struct {
+		name, target string
+		raw          bool
+		query        string
+		location     string
+	}{
+		{"decoded CRLF", "/dir/a%0d%0aSet-Cookie:%20x=1", false, "", "/dir/a%0D%0ASet-Cookie:%20x=1/"},
+		{"decoded question mark", "/dir/a%3Fb", false, "", "/dir/a%3Fb/"},
+		{"raw backslash", "/dir/%5Cevil", true, "", "/dir/%5Cevil/"},
+		{"query set by a handler", "/dir/a", false, "q=1\r\nSet-Cookie: x#y", "/dir/a/?q=1%0D%0ASet-Cookie:%20x%23y"},
+		{"raw double slash", "//dir/x/./", true, "", "/dir/x/"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := newCtx("GET", tc.target)
+			ctx.URI().DisablePathNormalization = tc.raw
+			if tc.query != "" {
+				ctx.URI().SetQueryString(tc.query)
+			}
+			r.Handler(ctx)
+			loc := string(ctx.Response.Header.Peek("Location"))
+			if loc != tc.location {
+				t.Errorf("%d Location %q, want %q", ctx.Response.StatusCode(), loc, tc.location)
+			}
+		})
+	}
+	// redirect itself, with a raw path holding bytes the parser would
+	// have refused.
+	ctx := newCtx("GET", "/x")
+	redirect(ctx, []byte("/\\evil.example/\r\n"), false, 301)
+	if got := string(ctx.Response.Header.Peek("Location")); got != "/%5Cevil.example/%0D%0A" {
 		t.Errorf("Location %q", got)
 	}
 }

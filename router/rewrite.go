@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"log/slog"
 	"regexp"
+	"strings"
 	"sync"
 
 	"github.com/volthttp/volt"
@@ -27,8 +28,14 @@ type Rule struct {
 	// To is the replacement, in the form RequestCtx.Path returns (decoded:
 	// write "/caf\u00e9", not "/caf%C3%A9"). If it holds a '?', what
 	// follows becomes the query string ("" removes it); otherwise the
-	// request's query string is kept. For a redirect, To may be an
-	// absolute URL ("https://example.com/$1"), sent as it is.
+	// request's query string is kept. A Prefix rule appends the rest of
+	// the path to the part of To before the '?'. For a redirect, To may be
+	// an absolute URL ("https://example.com/$1").
+	//
+	// Only To's own '?' starts the query: a '?' in the request's
+	// (decoded) path, or in a submatch, stays in the path. A redirect's
+	// Location is percent-encoded, and a path-only To never yields a
+	// Location starting with "//" (which would name another host).
 	To string
 
 	// Redirect is the status of a redirect to the rewritten URL: 301,
@@ -82,7 +89,10 @@ type Rewriter struct {
 func (rw *Rewriter) Wrap(next volt.RequestHandler) volt.RequestHandler {
 	rules := make([]compiledRule, len(rw.Rules))
 	for i, r := range rw.Rules {
-		rules[i] = compiledRule{Rule: r, to: []byte(r.To)}
+		rules[i] = compiledRule{Rule: r, to: []byte(r.To), absolute: isAbsoluteURL([]byte(r.To))}
+		if q := strings.IndexByte(r.To, '?'); q >= 0 {
+			rules[i].to, rules[i].query, rules[i].hasQuery = []byte(r.To[:q]), []byte(r.To[q+1:]), true
+		}
 		name := "rewrite rule " + r.Prefix
 		if r.Regexp != nil {
 			name = "rewrite rule " + r.Regexp.String()
@@ -111,11 +121,14 @@ func (rw *Rewriter) Wrap(next volt.RequestHandler) volt.RequestHandler {
 	}
 }
 
-// compiledRule is a Rule as Wrap copied it, with To as bytes for
-// regexp.Expand.
+// compiledRule is a Rule as Wrap copied it, with To split at its first
+// '?' into path and query templates, as bytes for regexp.Expand.
 type compiledRule struct {
 	Rule
-	to []byte
+	to       []byte // the path template
+	query    []byte // the query template, if hasQuery
+	hasQuery bool
+	absolute bool // To is an absolute URL
 }
 
 var rewriteBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
@@ -136,11 +149,8 @@ func (rw *Rewriter) apply(ctx *volt.RequestCtx, rules []compiledRule, max int) b
 			return false
 		}
 		bp := rewriteBufPool.Get().(*[]byte)
-		out := r.expand((*bp)[:0], path, match)
-		newPath, query, hasQuery := out, []byte(nil), false
-		if q := bytes.IndexByte(out, '?'); q >= 0 {
-			newPath, query, hasQuery = out[:q], out[q+1:], true
-		}
+		out, q := r.expand((*bp)[:0], path, match)
+		newPath, query, hasQuery := out[:q], out[q:], r.hasQuery
 		if r.Redirect != 0 {
 			rw.redirect(ctx, r, newPath, query, hasQuery)
 			*bp = out
@@ -179,29 +189,38 @@ func matchRule(rules []compiledRule, path []byte) (int, []int) {
 	return -1, nil
 }
 
-// expand appends the rewritten path (and query) of path to dst.
-func (r *compiledRule) expand(dst, path []byte, match []int) []byte {
+// expand appends the rewritten path of path to dst, then the rewritten
+// query (if the rule has one); it returns the result and where the query
+// starts in it.
+func (r *compiledRule) expand(dst, path []byte, match []int) ([]byte, int) {
 	if r.Regexp != nil {
-		return r.Regexp.Expand(dst, r.to, path, match)
+		dst = r.Regexp.Expand(dst, r.to, path, match)
+		q := len(dst)
+		if r.hasQuery {
+			dst = r.Regexp.Expand(dst, r.query, path, match)
+		}
+		return dst, q
 	}
-	dst = append(dst, r.To...)
-	return append(dst, path[len(r.Prefix):]...)
+	dst = append(dst, r.to...)
+	dst = append(dst, path[len(r.Prefix):]...)
+	q := len(dst)
+	return append(dst, r.query...), q
 }
 
 func (rw *Rewriter) redirect(ctx *volt.RequestCtx, r *compiledRule, path, query []byte, hasQuery bool) {
 	b := getBuf()
 	loc := (*b)[:0]
-	if isAbsoluteURL(path) {
-		loc = append(loc, path...)
+	if r.absolute {
+		loc = appendAbsoluteLocation(loc, path)
 	} else {
-		loc = appendEscapedPath(loc, path)
+		loc = appendLocationPath(loc, path, true)
 	}
 	if !hasQuery {
 		query = ctx.URI().QueryString()
 	}
 	if len(query) > 0 {
 		loc = append(loc, '?')
-		loc = append(loc, query...)
+		loc = appendLocationQuery(loc, query)
 	}
 	ctx.Response.Header.SetBytes(strLocation, loc)
 	ctx.SetStatusCode(r.Redirect)

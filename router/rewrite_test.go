@@ -16,7 +16,7 @@ func TestRewriter(t *testing.T) {
 		{Prefix: "/blog/", To: "/posts/", Redirect: 301},
 		{Regexp: regexp.MustCompile(`^/u/(?P<name>\w+)$`), To: "/users/${name}"},
 		{Regexp: regexp.MustCompile(`^/q/(\w+)$`), To: "/search?q=$1"},
-		{Regexp: regexp.MustCompile(`^/ext/(.*)$`), To: "https://example.org/$1", Redirect: 302},
+		{Regexp: regexp.MustCompile(`(?s)^/ext/(.*)$`), To: "https://example.org/$1", Redirect: 302},
 		{Prefix: "/a", To: "/b"},
 		{Prefix: "/b", To: "/c"},
 		{Prefix: "/stop", To: "/old", Last: true},
@@ -89,5 +89,64 @@ func TestRewriterInvalidRules(t *testing.T) {
 	} {
 		rw := &Rewriter{Rules: []Rule{r}}
 		mustPanic(t, func() { rw.Wrap(func(*volt.RequestCtx) {}) })
+	}
+}
+
+// TestRewriterLocationIsSafe checks that a redirect rule's Location never
+// holds CR, LF or another byte that would split the response, that a '?'
+// decoded from the path stays in the path, and that a path-only To never
+// yields a Location naming another host.
+func TestRewriterLocationIsSafe(t *testing.T) {
+	rules := []Rule{
+		{Prefix: "/old", To: "/", Redirect: 301},
+		{Prefix: "/r", To: "/new", Redirect: 302},
+		{Prefix: "/p", To: "/new?from=p", Redirect: 302},
+		{Regexp: regexp.MustCompile(`(?s)^/ext/(.*)$`), To: "https://example.org/$1", Redirect: 302},
+		{Regexp: regexp.MustCompile(`^/host/([^/]*)$`), To: "https://$1.example.org/", Redirect: 302},
+		{Regexp: regexp.MustCompile(`(?s)^/q/(.*)$`), To: "/search?q=$1", Redirect: 302},
+		{Regexp: regexp.MustCompile(`^/rel/(.*)$`), To: "$1", Redirect: 302},
+		{Regexp: regexp.MustCompile(`^/any(.*)$`), To: "$1", Redirect: 302},
+	}
+	cases := []struct{ target, location string }{
+		{"/old/evil.example", "/evil.example"},
+		{"/old//evil.example", "/evil.example"},
+		{"/old/%5Cevil.example", "/%5Cevil.example"},
+		{"/r/a%3Fb", "/new/a%3Fb"},
+		{"/r/a%0d%0aSet-Cookie:%20x=1", "/new/a%0D%0ASet-Cookie:%20x=1"},
+		{"/r/a%0d%0aSet-Cookie:%20x=1?k=v", "/new/a%0D%0ASet-Cookie:%20x=1?k=v"},
+		{"/p/a%3Fb", "/new/a%3Fb?from=p"},
+		{"/ext/a%3Fb%23c%0d%0aX:%20y", "https://example.org/a%3Fb%23c%0D%0AX:%20y"},
+		{"/host/a%0d%0aX:%20y%2fz", "https://a%0D%0AX:%20y%2Fz.example.org/"},
+		{"/q/a%23b%0d%0aX:%20y", "/search?q=a%23b%0D%0AX:%20y"},
+		{"/rel/javascript:alert(1)", "javascript%3Aalert(1)"},
+		{"/rel/a/b:c", "a/b:c"},
+		{"/any//evil.example", "/evil.example"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.target, func(t *testing.T) {
+			rw := &Rewriter{Rules: rules}
+			h := rw.Wrap(func(ctx *volt.RequestCtx) { t.Error("next handler ran") })
+			ctx := newCtx("GET", tc.target)
+			h(ctx)
+			loc := string(ctx.Response.Header.Peek("Location"))
+			if loc != tc.location {
+				t.Errorf("Location %q, want %q", loc, tc.location)
+			}
+			if strings.ContainsAny(loc, "\r\n\x00 \\") || strings.HasPrefix(loc, "//") {
+				t.Errorf("unsafe Location %q", loc)
+			}
+		})
+	}
+}
+
+// TestRewriterQuestionMarkStaysInPath checks that an internal rewrite
+// keeps a '?' decoded from the path in the path.
+func TestRewriterQuestionMarkStaysInPath(t *testing.T) {
+	rw := &Rewriter{Rules: []Rule{{Prefix: "/old", To: "/new"}}}
+	var path, query string
+	h := rw.Wrap(func(ctx *volt.RequestCtx) { path, query = string(ctx.Path()), string(ctx.URI().QueryString()) })
+	h(newCtx("GET", "/old/a%3Fb=c?x=1"))
+	if path != "/new/a?b=c" || query != "x=1" {
+		t.Errorf("path %q query %q", path, query)
 	}
 }
