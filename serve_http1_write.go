@@ -123,12 +123,16 @@ func (c *http1Conn) finishResponse(ctx *RequestCtx) error {
 	}
 	if len(body) > cap(c.wbuf)-len(c.wbuf) && len(body) > orInt(c.srv.WriteBufferSize, DefaultWriteBufferSize) {
 		// A large body goes out with the head in one writev, uncopied.
-		c.bufsArr = [2][]byte{c.wbuf, body}
+		first := body[:min(len(body), writePiece)]
+		c.bufsArr = [2][]byte{c.wbuf, first}
 		c.bufs = c.bufsArr[:]
 		c.setWriteDeadline()
 		_, err := c.bufs.WriteTo(c.conn)
 		c.bufs, c.bufsArr = nil, [2][]byte{}
 		c.wbuf = c.wbuf[:0]
+		if err == nil {
+			err = c.writePieces(body[len(first):])
+		}
 		return err
 	}
 	c.wbuf = append(c.wbuf, body...)
@@ -166,7 +170,7 @@ func (c *http1Conn) flushIfFull() error {
 }
 
 func (c *http1Conn) setWriteDeadline() {
-	if d := c.srv.WriteTimeout; d > 0 {
+	if d := c.srv.writeTimeout(); d > 0 {
 		_ = c.conn.SetWriteDeadline(time.Now().Add(d))
 	}
 }
@@ -176,10 +180,38 @@ func (c *http1Conn) flush() error {
 	if len(c.wbuf) == 0 {
 		return nil
 	}
-	c.setWriteDeadline()
-	_, err := c.conn.Write(c.wbuf)
+	err := c.writePieces(c.wbuf)
 	c.wbuf = c.wbuf[:0]
 	return err
+}
+
+// writePiece is the most written under one write deadline: a body of any
+// size goes out as long as the client takes a piece per WriteTimeout.
+const writePiece = 256 << 10
+
+// writePieces writes p to the connection, renewing the write deadline
+// before each piece of at most writePiece bytes.
+func (c *http1Conn) writePieces(p []byte) error {
+	for len(p) > 0 {
+		n := min(len(p), writePiece)
+		c.setWriteDeadline()
+		if _, err := c.conn.Write(p[:n]); err != nil {
+			return err
+		}
+		p = p[n:]
+	}
+	return nil
+}
+
+// deadlineWriter writes to the connection through writePieces, so that a
+// copy of any length renews the write deadline as it goes.
+type deadlineWriter struct{ c *http1Conn }
+
+func (w deadlineWriter) Write(p []byte) (int, error) {
+	if err := w.c.writePieces(p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // writeBodyStream sends a body read from a stream; a file of known size
@@ -201,14 +233,19 @@ func (c *http1Conn) writeBodyStream(ctx *RequestCtx) error {
 		return err
 	}
 	if size > 0 {
-		c.setWriteDeadline()
 		var n int64
 		var err error
 		if f, ok := resp.bodyStream.(*os.File); ok && c.sc.tlsState == nil {
-			n, err = io.CopyN(c.conn, f, size) // *net.TCPConn.ReadFrom: sendfile
+			// *net.TCPConn.ReadFrom: sendfile, a piece per deadline.
+			for n < size && err == nil {
+				c.setWriteDeadline()
+				var m int64
+				m, err = io.CopyN(c.conn, f, min(size-n, writePiece))
+				n += m
+			}
 		} else {
 			buf := copyBufPool.get(32 << 10)
-			n, err = io.CopyBuffer(writerOnly{c.conn}, io.LimitReader(resp.bodyStream, size), buf)
+			n, err = io.CopyBuffer(deadlineWriter{c}, io.LimitReader(resp.bodyStream, size), buf)
 			copyBufPool.put(buf)
 		}
 		if err != nil || n != size {

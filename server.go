@@ -24,6 +24,7 @@ const (
 	DefaultHeaderTimeout      = 10 * time.Second
 	DefaultIdleTimeout        = 60 * time.Second
 	DefaultBodyIdleTimeout    = 60 * time.Second
+	DefaultWriteTimeout       = 60 * time.Second
 	DefaultMaxRequestArgs     = 1000
 )
 
@@ -78,8 +79,14 @@ type Server struct {
 	// is no minimum.
 	MinBodyRate int
 
-	// WriteTimeout bounds each write of a response to the connection. If
-	// zero, there is no limit.
+	// WriteTimeout bounds each write of a response to the connection, so
+	// that a client that stops reading cannot hold a connection, and its
+	// handler's goroutine, forever. Large bodies are written in pieces of
+	// at most 256 KiB, each with a fresh deadline: a response of any size
+	// keeps going as long as the client takes 256 KiB per WriteTimeout.
+	// A write that times out closes the connection. If zero,
+	// DefaultWriteTimeout (60 s, as nginx's send_timeout); if negative,
+	// there is no limit.
 	WriteTimeout time.Duration
 
 	// IdleTimeout is how long a keep-alive connection may wait for its
@@ -312,6 +319,18 @@ func (s *Server) bodyIdleTimeout() time.Duration {
 		return s.BodyIdleTimeout
 	}
 	return DefaultBodyIdleTimeout
+}
+
+// writeTimeout returns the deadline of each response write, or 0 for
+// none.
+func (s *Server) writeTimeout() time.Duration {
+	switch {
+	case s.WriteTimeout < 0:
+		return 0
+	case s.WriteTimeout > 0:
+		return s.WriteTimeout
+	}
+	return DefaultWriteTimeout
 }
 
 // maxBodySize returns the request body limit, or -1 for no limit: callers
