@@ -379,6 +379,7 @@ func answerPlainHTTP(err error) {
 	const msg = "Client sent an HTTP request to an HTTPS server.\n"
 	_ = re.Conn.SetWriteDeadline(time.Now().Add(time.Second))
 	_, _ = io.WriteString(re.Conn, "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"+
+		"Date: "+string(appendDate(nil, time.Now()))+"\r\n"+
 		"Connection: close\r\nContent-Length: "+strconv.Itoa(len(msg))+"\r\n\r\n"+msg)
 }
 

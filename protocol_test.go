@@ -12,6 +12,7 @@ import (
 	"io"
 	"math/big"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -194,6 +195,9 @@ func TestPlainHTTPOnTLSPort(t *testing.T) {
 	resp, body := exchange(t, c, br, get("/"))
 	if resp.StatusCode != 400 || !strings.Contains(body, "HTTP request to an HTTPS server") {
 		t.Fatalf("%d %q", resp.StatusCode, body)
+	}
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err != nil || time.Since(d) > time.Minute {
+		t.Fatalf("Date %q: the answer must carry the current date", resp.Header.Get("Date"))
 	}
 	expectClosed(t, c, br)
 }
