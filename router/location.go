@@ -93,7 +93,11 @@ func appendAbsoluteLocation(dst, u []byte) []byte {
 
 // authorityChar marks the bytes an authority may hold as they are (RFC
 // 3986 section 3.2): unreserved, sub-delims, ':', '@', '[', ']' and '%'.
-var authorityChar = func() (t [256]bool) {
+var authorityChar = alnumAnd("-._~!$&'()*+,;=:@[]%")
+
+// alnumAnd returns a table that marks ASCII letters, digits and the bytes
+// of extra.
+func alnumAnd(extra string) (t [256]bool) {
 	for c := 'a'; c <= 'z'; c++ {
 		t[c] = true
 	}
@@ -103,8 +107,8 @@ var authorityChar = func() (t [256]bool) {
 	for c := '0'; c <= '9'; c++ {
 		t[c] = true
 	}
-	for _, c := range "-._~!$&'()*+,;=:@[]%" {
-		t[c] = true
+	for i := 0; i < len(extra); i++ {
+		t[extra[i]] = true
 	}
-	return
-}()
+	return t
+}

@@ -163,18 +163,4 @@ func appendCleanPath(dst, p []byte) []byte {
 
 // pathChar marks the bytes a path may hold as they are (RFC 3986 pchar
 // and '/').
-var pathChar = func() (t [256]bool) {
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] = true
-	}
-	for c := 'A'; c <= 'Z'; c++ {
-		t[c] = true
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for _, c := range "-._~!$&'()*+,;=:@/" {
-		t[c] = true
-	}
-	return
-}()
+var pathChar = alnumAnd("-._~!$&'()*+,;=:@/")
