@@ -264,6 +264,18 @@ func orInt(v, def int) int {
 	return v
 }
 
+// orNone reads a setting whose zero means def and whose negative values
+// mean "none", returned as 0.
+func orNone[T int | int64 | time.Duration](v, def T) T {
+	switch {
+	case v < 0:
+		return 0
+	case v > 0:
+		return v
+	}
+	return def
+}
+
 func (s *Server) logger() *slog.Logger {
 	if s.Logger != nil {
 		return s.Logger
@@ -299,39 +311,17 @@ func (s *Server) idleTimeout() time.Duration {
 
 // maxArgs returns the most pairs of a query string or form body; 0 means
 // no limit.
-func (s *Server) maxArgs() int {
-	switch {
-	case s.MaxRequestArgs < 0:
-		return 0
-	case s.MaxRequestArgs > 0:
-		return s.MaxRequestArgs
-	}
-	return DefaultMaxRequestArgs
-}
+func (s *Server) maxArgs() int { return orNone(s.MaxRequestArgs, DefaultMaxRequestArgs) }
 
 // bodyIdleTimeout returns the longest wait between two reads of a
 // request body; 0 means none.
 func (s *Server) bodyIdleTimeout() time.Duration {
-	switch {
-	case s.BodyIdleTimeout < 0:
-		return 0
-	case s.BodyIdleTimeout > 0:
-		return s.BodyIdleTimeout
-	}
-	return DefaultBodyIdleTimeout
+	return orNone(s.BodyIdleTimeout, DefaultBodyIdleTimeout)
 }
 
 // writeTimeout returns the deadline of each response write, or 0 for
 // none.
-func (s *Server) writeTimeout() time.Duration {
-	switch {
-	case s.WriteTimeout < 0:
-		return 0
-	case s.WriteTimeout > 0:
-		return s.WriteTimeout
-	}
-	return DefaultWriteTimeout
-}
+func (s *Server) writeTimeout() time.Duration { return orNone(s.WriteTimeout, DefaultWriteTimeout) }
 
 // maxBodySize returns the request body limit, or -1 for no limit: callers
 // test "limit >= 0" before any arithmetic with it.
