@@ -26,6 +26,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -221,7 +222,8 @@ func writeHead(w io.Writer, resp *volt.Response) {
 var errBodyTooLarge = errors.New("decompressed body too large")
 
 // decompress undoes a gzip or deflate Content-Encoding, reading at most
-// limit bytes of output (a defence against decompression bombs).
+// limit bytes of output (a defence against decompression bombs); a
+// negative limit, or MaxInt64, means none.
 func decompress(body, encoding []byte, limit int64) ([]byte, error) {
 	var r io.Reader
 	var err error
@@ -238,11 +240,14 @@ func decompress(body, encoding []byte, limit int64) ([]byte, error) {
 	if err != nil {
 		return nil, &malformedError{err}
 	}
-	out, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if limit >= 0 && limit < math.MaxInt64 {
+		r = io.LimitReader(r, limit+1) // one byte past: enough to see it is over
+	}
+	out, err := io.ReadAll(r)
 	if err != nil {
 		return nil, &malformedError{err}
 	}
-	if int64(len(out)) > limit {
+	if limit >= 0 && int64(len(out)) > limit {
 		return nil, errBodyTooLarge
 	}
 	return out, nil

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -207,5 +209,27 @@ func TestHeaderFile(t *testing.T) {
 	}
 	if code, _, errOut := fetchRun(t, "-H", "@"+file+".missing", base+"/echo"); code != 1 || !strings.Contains(errOut, "missing") {
 		t.Errorf("missing file: %d %q", code, errOut)
+	}
+}
+
+// TestDecompressLimits: the decompression limit holds at its edges, and
+// "no limit" (negative or MaxInt64) is its own case rather than limit+1,
+// which would overflow.
+func TestDecompressLimits(t *testing.T) {
+	var z bytes.Buffer
+	w := gzip.NewWriter(&z)
+	_, _ = w.Write([]byte("hello, world"))
+	_ = w.Close()
+	for _, tc := range []struct {
+		limit int64
+		ok    bool
+	}{{12, true}, {11, false}, {-1, true}, {math.MaxInt64, true}} {
+		out, err := decompress(z.Bytes(), []byte("gzip"), tc.limit)
+		if tc.ok && (err != nil || string(out) != "hello, world") {
+			t.Errorf("limit %d: %q, %v", tc.limit, out, err)
+		}
+		if !tc.ok && !errors.Is(err, errBodyTooLarge) {
+			t.Errorf("limit %d: %v, want errBodyTooLarge", tc.limit, err)
+		}
 	}
 }
