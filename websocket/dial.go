@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/internal/ascii"
 )
 
 // The client side of the opening handshake.
@@ -162,6 +163,11 @@ func handshake(ctx context.Context, nc net.Conn, u *url.URL, o *DialOptions) (*C
 	b = append(b, key...)
 	b = append(b, "\r\n"...)
 	if len(o.Subprotocols) > 0 {
+		for _, p := range o.Subprotocols {
+			if !ascii.ValidToken([]byte(p)) {
+				return nil, fmt.Errorf("websocket: invalid subprotocol %q: %w", p, volt.ErrInvalidHeaderField)
+			}
+		}
 		b = append(b, "Sec-WebSocket-Protocol: "...)
 		b = append(b, strings.Join(o.Subprotocols, ", ")...)
 		b = append(b, "\r\n"...)
@@ -173,8 +179,8 @@ func handshake(ctx context.Context, nc net.Conn, u *url.URL, o *DialOptions) (*C
 	}
 	for k, vs := range o.Header {
 		for _, v := range vs {
-			if !validFieldName(k) || strings.ContainsAny(v, "\r\n\x00") {
-				return nil, fmt.Errorf("websocket: invalid header field %q", k)
+			if !ascii.ValidToken([]byte(k)) || !ascii.ValidFieldValue([]byte(v)) {
+				return nil, fmt.Errorf("websocket: invalid header field %q: %w", k, volt.ErrInvalidHeaderField)
 			}
 			b = append(b, k...)
 			b = append(b, ": "...)
@@ -245,16 +251,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func validFieldName(k string) bool {
-	if k == "" {
-		return false
-	}
-	for i := 0; i < len(k); i++ {
-		if !isTokenChar(k[i]) {
-			return false
-		}
-	}
-	return true
 }

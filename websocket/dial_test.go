@@ -238,3 +238,42 @@ func selfSigned(t *testing.T, host string) tls.Certificate {
 	leaf, _ := x509.ParseCertificate(der)
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
 }
+
+// TestDialHandshakeFieldsChecked: every field Dial writes from its options
+// is checked before a byte is sent: header names are tokens, values carry
+// no control bytes, subprotocols are tokens; a bad one is
+// volt.ErrInvalidHeaderField.
+func TestDialHandshakeFieldsChecked(t *testing.T) {
+	var peer net.Conn
+	dial := func(string) (net.Conn, error) {
+		a, b := memconn.Pair()
+		t.Cleanup(func() { a.Close(); b.Close() })
+		peer = a
+		return b, nil
+	}
+	for _, o := range []DialOptions{
+		{Header: map[string][]string{"X": {"a\r\nEvil: 1"}}},
+		{Header: map[string][]string{"X": {"a\nb"}}},
+		{Header: map[string][]string{"X": {"a\x00b"}}},
+		{Header: map[string][]string{"X": {"a\x7fb"}}},
+		{Header: map[string][]string{"X\r\nEvil": {"1"}}},
+		{Header: map[string][]string{"X Y": {"1"}}},
+		{Header: map[string][]string{"": {"1"}}},
+		{Subprotocols: []string{"chat\r\nEvil: 1"}},
+		{Subprotocols: []string{"chat, other"}},
+		{Subprotocols: []string{""}},
+	} {
+		o.Dial, o.HandshakeTimeout = dial, time.Second
+		peer = nil
+		_, err := Dial(context.Background(), "ws://h/", &o)
+		if !errors.Is(err, volt.ErrInvalidHeaderField) {
+			t.Errorf("%+v %q: %v, want ErrInvalidHeaderField", o.Header, o.Subprotocols, err)
+		}
+		if peer != nil {
+			_ = peer.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+			if n, _ := peer.Read(make([]byte, 1)); n != 0 {
+				t.Errorf("%+v %q: the handshake was sent", o.Header, o.Subprotocols)
+			}
+		}
+	}
+}

@@ -3,6 +3,8 @@ package websocket
 import (
 	"strconv"
 	"strings"
+
+	"github.com/volthttp/volt/internal/ascii"
 )
 
 // Parsing Sec-WebSocket-Extensions (RFC 6455 section 9.1) and the
@@ -88,7 +90,7 @@ func (s *scanner) skipSpace() {
 
 func (s *scanner) token() (string, bool) {
 	start := s.i
-	for s.i < len(s.s) && isTokenChar(s.s[s.i]) {
+	for s.i < len(s.s) && ascii.IsToken(s.s[s.i]) {
 		s.i++
 	}
 	return s.s[start:s.i], s.i > start
@@ -109,7 +111,7 @@ func (s *scanner) tokenOrQuoted() (string, bool) {
 		case c == '"':
 			v := b.String()
 			for j := 0; j < len(v); j++ {
-				if !isTokenChar(v[j]) {
+				if !ascii.IsToken(v[j]) {
 					return "", false
 				}
 			}
@@ -122,14 +124,6 @@ func (s *scanner) tokenOrQuoted() (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// isTokenChar reports whether c may appear in an RFC 9110 token.
-func isTokenChar(c byte) bool {
-	if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
 const extPermessageDeflate = "permessage-deflate"
