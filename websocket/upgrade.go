@@ -194,6 +194,11 @@ func SameOrigin(ctx *volt.RequestCtx) bool {
 // handshake with StatusGoingAway, and closes the connection CloseTimeout
 // later if the handler has not returned.
 func (c *Conn) shutdown() {
+	if c.closed.Load() {
+		// The handler returned and finish ended the connection: a
+		// shutdown that lost the race has nothing left to close.
+		return
+	}
 	d := c.cfg.closeTimeout()
 	// Arm the forced close first: the close frame may wait for a writer
 	// (at most d).
