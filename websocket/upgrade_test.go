@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/internal/memconn"
 	"github.com/volthttp/volt/volttest"
 )
 
@@ -208,5 +209,21 @@ func TestShutdownSilentClient(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Fatalf("Shutdown: %v", err)
+	}
+}
+
+// TestShutdownAfterFinishWritesNothing: the server's shutdown can reach a
+// connection just after its handler returned and finish ended it; it must
+// not send a second close frame on a connection that is done.
+func TestShutdownAfterFinishWritesNothing(t *testing.T) {
+	peer, nc := memconn.Pair()
+	defer peer.Close()
+	c := newConn(nc, true, &Config{PingInterval: -1}, "", nil, nil)
+	defer c.closeNet()
+	c.closed.Store(true) // what finish leaves
+	c.shutdown()
+	_ = peer.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	if n, _ := peer.Read(make([]byte, 16)); n != 0 {
+		t.Fatalf("shutdown wrote %d bytes after finish", n)
 	}
 }
