@@ -5,7 +5,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,43 +14,20 @@ import (
 // then, once the connection is idle, does what after says to it.
 func idleMischief(t *testing.T, after func(c net.Conn)) (addr string, accepted *atomic.Int32) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	accepted = new(atomic.Int32)
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			accepted.Add(1)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-				br := bufio.NewReader(c)
-				req, err := http.ReadRequest(br)
-				if err != nil {
-					return
-				}
-				_, _ = io.Copy(io.Discard, req.Body)
-				if _, err := io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nreal"); err != nil {
-					return
-				}
-				time.Sleep(20 * time.Millisecond) // the client's connection is idle now
-				after(c)
-				_, _ = io.Copy(io.Discard, br) // keep it open until the client closes
-			}()
+	return rawTCPServer(t, func(c net.Conn) {
+		br := bufio.NewReader(c)
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			return
 		}
-	}()
-	return ln.Addr().String(), accepted
+		_, _ = io.Copy(io.Discard, req.Body)
+		if _, err := io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nreal"); err != nil {
+			return
+		}
+		time.Sleep(20 * time.Millisecond) // the client's connection is idle now
+		after(c)
+		_, _ = io.Copy(io.Discard, br) // keep it open until the client closes
+	})
 }
 
 // TestHostClientIdleConnUnsolicitedBytes: a response the server sent on an

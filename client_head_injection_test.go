@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -111,57 +112,34 @@ type rawRecorder struct {
 	mu        sync.Mutex
 	requests  []string // "METHOD target"
 	malformed []string
-	accepted  int
+	accepted  *atomic.Int32
 }
 
 func newRawRecorder(t *testing.T) (addr string, r *rawRecorder) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	r = &rawRecorder{}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	addr, r.accepted = rawTCPServer(t, func(c net.Conn) {
+		br := bufio.NewReader(c)
 		for {
-			c, err := ln.Accept()
+			req, err := http.ReadRequest(br)
 			if err != nil {
+				if err != io.EOF && !errors.Is(err, net.ErrClosed) {
+					r.mu.Lock()
+					r.malformed = append(r.malformed, err.Error())
+					r.mu.Unlock()
+				}
 				return
 			}
+			_, _ = io.Copy(io.Discard, req.Body)
 			r.mu.Lock()
-			r.accepted++
+			r.requests = append(r.requests, req.Method+" "+req.RequestURI)
 			r.mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-				br := bufio.NewReader(c)
-				for {
-					req, err := http.ReadRequest(br)
-					if err != nil {
-						if err != io.EOF && !errors.Is(err, net.ErrClosed) {
-							r.mu.Lock()
-							r.malformed = append(r.malformed, err.Error())
-							r.mu.Unlock()
-						}
-						return
-					}
-					_, _ = io.Copy(io.Discard, req.Body)
-					r.mu.Lock()
-					r.requests = append(r.requests, req.Method+" "+req.RequestURI)
-					r.mu.Unlock()
-					if _, err := io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"); err != nil {
-						return
-					}
-				}
-			}()
+			if _, err := io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"); err != nil {
+				return
+			}
 		}
-	}()
-	return ln.Addr().String(), r
+	})
+	return addr, r
 }
 
 // TestRequestHeadInjection feeds CR, LF, NUL and CRLF with a second
@@ -227,8 +205,8 @@ func TestRequestHeadInjection(t *testing.T) {
 	if len(rec.requests) != sent {
 		t.Errorf("the server received %d requests for %d sent: %q", len(rec.requests), sent, rec.requests)
 	}
-	if rec.accepted != 1 {
-		t.Errorf("%d connections: a refused request closed the pooled one", rec.accepted)
+	if rec.accepted.Load() != 1 {
+		t.Errorf("%d connections: a refused request closed the pooled one", rec.accepted.Load())
 	}
 }
 

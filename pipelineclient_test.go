@@ -78,56 +78,36 @@ func TestPipelineClientTimeout(t *testing.T) {
 // connection closes).
 func pipelineRawServer(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	addr, _ := rawTCPServer(t, func(c net.Conn) {
+		br := bufio.NewReader(c)
 		for {
-			c, err := ln.Accept()
+			req, err := http.ReadRequest(br)
 			if err != nil {
 				return
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-				br := bufio.NewReader(c)
-				for {
-					req, err := http.ReadRequest(br)
-					if err != nil {
-						return
-					}
-					_, _ = io.Copy(io.Discard, req.Body)
-					var out string
-					switch {
-					case req.Method == "HEAD":
-						out = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n"
-					case req.URL.Path == "/204":
-						out = "HTTP/1.1 204 No Content\r\n\r\n"
-					case req.URL.Path == "/304":
-						out = "HTTP/1.1 304 Not Modified\r\nContent-Length: 4\r\n\r\n"
-					case req.URL.Path == "/empty":
-						out = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
-					case req.URL.Path == "/err":
-						_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nBO")
-						return
-					default:
-						out = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nBODY"
-					}
-					if _, err := io.WriteString(c, out); err != nil {
-						return
-					}
-				}
-			}()
+			_, _ = io.Copy(io.Discard, req.Body)
+			var out string
+			switch {
+			case req.Method == "HEAD":
+				out = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n"
+			case req.URL.Path == "/204":
+				out = "HTTP/1.1 204 No Content\r\n\r\n"
+			case req.URL.Path == "/304":
+				out = "HTTP/1.1 304 Not Modified\r\nContent-Length: 4\r\n\r\n"
+			case req.URL.Path == "/empty":
+				out = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+			case req.URL.Path == "/err":
+				_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nBO")
+				return
+			default:
+				out = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nBODY"
+			}
+			if _, err := io.WriteString(c, out); err != nil {
+				return
+			}
 		}
-	}()
-	return ln.Addr().String()
+	})
+	return addr
 }
 
 // TestPipelineClientReusedWorkReset: the pooled work of a call never
