@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/volthttp/volt/internal/ascii"
+	"github.com/volthttp/volt/internal/setting"
 	"github.com/volthttp/volt/pool"
 )
 
@@ -264,18 +265,6 @@ func orInt(v, def int) int {
 	return v
 }
 
-// orNone reads a setting whose zero means def and whose negative values
-// mean "none", returned as 0.
-func orNone[T int | int64 | time.Duration](v, def T) T {
-	switch {
-	case v < 0:
-		return 0
-	case v > 0:
-		return v
-	}
-	return def
-}
-
 func (s *Server) logger() *slog.Logger {
 	if s.Logger != nil {
 		return s.Logger
@@ -311,17 +300,19 @@ func (s *Server) idleTimeout() time.Duration {
 
 // maxArgs returns the most pairs of a query string or form body; 0 means
 // no limit.
-func (s *Server) maxArgs() int { return orNone(s.MaxRequestArgs, DefaultMaxRequestArgs) }
+func (s *Server) maxArgs() int { return setting.OrNone(s.MaxRequestArgs, DefaultMaxRequestArgs) }
 
 // bodyIdleTimeout returns the longest wait between two reads of a
 // request body; 0 means none.
 func (s *Server) bodyIdleTimeout() time.Duration {
-	return orNone(s.BodyIdleTimeout, DefaultBodyIdleTimeout)
+	return setting.OrNone(s.BodyIdleTimeout, DefaultBodyIdleTimeout)
 }
 
 // writeTimeout returns the deadline of each response write, or 0 for
 // none.
-func (s *Server) writeTimeout() time.Duration { return orNone(s.WriteTimeout, DefaultWriteTimeout) }
+func (s *Server) writeTimeout() time.Duration {
+	return setting.OrNone(s.WriteTimeout, DefaultWriteTimeout)
+}
 
 // maxBodySize returns the request body limit, or -1 for no limit: callers
 // test "limit >= 0" before any arithmetic with it.

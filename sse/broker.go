@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/internal/setting"
 )
 
 // DefaultHistorySize is Broker.HistorySize when left at zero.
@@ -75,15 +76,7 @@ type histEntry struct {
 	id  []byte
 }
 
-func (b *Broker) historySize() int {
-	switch {
-	case b.HistorySize < 0:
-		return 0
-	case b.HistorySize == 0:
-		return DefaultHistorySize
-	}
-	return b.HistorySize
-}
+func (b *Broker) historySize() int { return setting.OrNone(b.HistorySize, DefaultHistorySize) }
 
 // topic returns the named topic, created if missing, or nil after Close.
 func (b *Broker) topic(name string) *topic {

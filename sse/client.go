@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/internal/setting"
 )
 
 // Default values of Client fields left at zero.
@@ -162,13 +163,7 @@ func (c *Client) Subscribe(ctx context.Context, rawURL, lastEventID string, fn f
 }
 
 func (c *Client) idleTimeout() time.Duration {
-	switch {
-	case c.IdleTimeout < 0:
-		return 0
-	case c.IdleTimeout == 0:
-		return DefaultIdleTimeout
-	}
-	return c.IdleTimeout
+	return setting.OrNone(c.IdleTimeout, DefaultIdleTimeout)
 }
 
 // maxFailures caps the count of failed attempts in a row: past it the

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/flate"
+
+	"github.com/volthttp/volt/internal/setting"
 )
 
 // Defaults of the Config fields left at zero.
@@ -167,24 +169,12 @@ func (c *Config) readLimit() int64 {
 
 // pingInterval returns the keep-alive interval, or 0 for none.
 func (c *Config) pingInterval() time.Duration {
-	switch {
-	case c.PingInterval > 0:
-		return c.PingInterval
-	case c.PingInterval < 0:
-		return 0
-	}
-	return DefaultPingInterval
+	return setting.OrNone(c.PingInterval, DefaultPingInterval)
 }
 
 // writeTimeout returns the deadline of a write, or 0 for none.
 func (c *Config) writeTimeout() time.Duration {
-	switch {
-	case c.WriteTimeout > 0:
-		return c.WriteTimeout
-	case c.WriteTimeout < 0:
-		return 0
-	}
-	return DefaultWriteTimeout
+	return setting.OrNone(c.WriteTimeout, DefaultWriteTimeout)
 }
 
 func (c *Config) closeTimeout() time.Duration {
