@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -62,15 +63,17 @@ func TestMetrics(t *testing.T) {
 	}
 
 	// expvar: the JSON form, also through ExpvarHandler.
-	expvar.Publish("volt_test_metrics", m.Var())
+	// expvar names are process-wide: one per run, so that -count=N works.
+	name := "volt_test_metrics_" + strconv.Itoa(int(metricsRuns.Add(1)))
+	expvar.Publish(name, m.Var())
 	var got MetricsSnapshot
-	if err := json.Unmarshal([]byte(expvar.Get("volt_test_metrics").String()), &got); err != nil || got.Requests["2xx"] != 3 {
+	if err := json.Unmarshal([]byte(expvar.Get(name).String()), &got); err != nil || got.Requests["2xx"] != 3 {
 		t.Errorf("expvar: %v %+v", err, got.Requests)
 	}
 	ctx := newCtx("GET", "/debug/vars")
 	ExpvarHandler(ctx)
 	var all map[string]json.RawMessage
-	if err := json.Unmarshal(ctx.Response.Body(), &all); err != nil || all["volt_test_metrics"] == nil || all["memstats"] == nil {
+	if err := json.Unmarshal(ctx.Response.Body(), &all); err != nil || all[name] == nil || all["memstats"] == nil {
 		t.Errorf("ExpvarHandler: %v %.200s", err, ctx.Response.Body())
 	}
 }
@@ -142,3 +145,6 @@ func TestMetricsRouteLabelsBounded(t *testing.T) {
 		t.Errorf("MaxRoutes 2: %+v", s.Routes)
 	}
 }
+
+// metricsRuns numbers the runs of TestMetrics.
+var metricsRuns atomic.Int32
