@@ -61,7 +61,10 @@ type Config struct {
 	FragmentSize int
 
 	// WriteTimeout bounds each write to the network: a frame, or each
-	// 256 KiB of a larger one, must be taken by the peer within it. A
+	// 256 KiB of a larger one, must be taken by the peer within it (on
+	// TCP and Unix sockets, where the deadline is renewed without a clock
+	// read per frame, a write that makes no progress may last up to twice
+	// WriteTimeout before it fails). A
 	// write that times out fails the connection for good (a frame may
 	// have been cut short): the network connection is closed, and reads
 	// and writes return errors. It replaces, at each frame, a deadline

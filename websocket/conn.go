@@ -99,6 +99,7 @@ type Conn struct {
 	writeBy   time.Time // if set, the latest deadline of the frame being written
 	pinging   bool      // the frame being written is a keep-alive ping
 	wdlOK     atomic.Bool
+	resumable bool        // a timed-out write leaves nc usable (see armWrite)
 	netClosed atomic.Bool // nc was closed by closeNet
 
 	// df is the permessage-deflate state, nil when it was not negotiated.
@@ -123,6 +124,7 @@ func newConn(nc net.Conn, isServer bool, cfg *Config, subprotocol string, pm *de
 	c.acquireReadBuf(len(early))
 	c.rw = copy(c.rbuf, early)
 	c.idle = idleread.New(nc, c.idleGet, c.idlePut)
+	c.resumable = writesResume(nc)
 	c.readLimit = cfg.readLimit()
 	c.mr.c = c
 	if pm != nil {
@@ -289,4 +291,20 @@ func (c *Conn) pongTimeout() time.Duration {
 		return c.cfg.PongTimeout
 	}
 	return c.cfg.pingInterval()
+}
+
+// writesResume reports whether a write to nc that timed out leaves nc
+// usable, with the bytes it did not write still to be written: true for
+// TCP and Unix sockets, and for connections that say so with a
+// WritesResume method (volt's in-memory connections). A TLS connection
+// is broken for good by a write timeout, and a wrapper of unknown kind
+// may be too.
+func writesResume(nc net.Conn) bool {
+	switch nc := nc.(type) {
+	case *net.TCPConn, *net.UnixConn:
+		return true
+	case interface{ WritesResume() bool }:
+		return nc.WritesResume()
+	}
+	return false
 }

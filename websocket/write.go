@@ -2,6 +2,7 @@ package websocket
 
 import (
 	"encoding/binary"
+	"errors"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -254,10 +255,17 @@ func (c *Conn) writeCloseLocked(code StatusCode, reason string, deadline time.Ti
 // armWrite sets the deadline of the next write to the network: now plus
 // WriteTimeout, or writeBy if that comes first. The caller holds frameMu.
 // To spare a call per frame, a deadline set less than an eighth of
-// WriteTimeout ago is kept.
+// WriteTimeout ago is kept. On a connection whose writes can resume after
+// a timeout (c.resumable), a deadline once set is kept without reading the
+// clock at all: a write that times out on it renews it and goes on once
+// (see netWrite), so a stale deadline costs one failed write per
+// WriteTimeout instead of a clock read per frame.
 func (c *Conn) armWrite() {
 	wt := c.cfg.writeTimeout()
 	if wt <= 0 && c.writeBy.IsZero() {
+		return
+	}
+	if c.resumable && c.writeBy.IsZero() && c.wdlOK.Load() {
 		return
 	}
 	now := time.Now()
@@ -278,13 +286,38 @@ func (c *Conn) armWrite() {
 func (c *Conn) writeNet(p []byte) error {
 	for len(p) > 0 {
 		n := min(len(p), writeChunk)
-		c.armWrite()
-		if _, err := c.nc.Write(p[:n]); err != nil {
+		if err := c.netWrite(p[:n]); err != nil {
 			return err
 		}
 		p = p[n:]
 	}
 	return nil
+}
+
+// netWrite writes p with one Write under the armed deadline. A timeout on
+// a resumable connection may come from a deadline kept while the
+// connection was quiet: the rest of p is written once more under a fresh
+// one. A write that makes no progress thus fails after WriteTimeout, or
+// at most twice that. The caller holds frameMu.
+func (c *Conn) netWrite(p []byte) error {
+	c.armWrite()
+	n, err := c.nc.Write(p)
+	if err != nil && c.renewStale(err) {
+		_, err = c.nc.Write(p[n:])
+	}
+	return err
+}
+
+// renewStale reports whether a write that failed with err may go on: it
+// timed out on a deadline kept without a clock read (see armWrite), which
+// it renews. The caller holds frameMu.
+func (c *Conn) renewStale(err error) bool {
+	if !c.resumable || !c.writeBy.IsZero() || !c.wdlOK.Load() || !errors.Is(err, os.ErrDeadlineExceeded) {
+		return false
+	}
+	c.wdlOK.Store(false)
+	c.armWrite()
+	return true
 }
 
 // writeFailed records a failed write, which may have cut a frame short:
@@ -323,7 +356,10 @@ func (c *Conn) writeFrameLocked(bp *[]byte, fin bool, rsv, op byte, payload []by
 			v.arr = [2][]byte{buf, first}
 			v.bufs = v.arr[:]
 			c.armWrite()
-			_, err = v.bufs.WriteTo(c.nc)
+			_, err = v.bufs.WriteTo(c.nc) // consumes what was written
+			if err != nil && c.renewStale(err) {
+				_, err = v.bufs.WriteTo(c.nc)
+			}
 			v.arr = [2][]byte{}
 			vecPool.Put(v)
 			if err == nil {
@@ -348,8 +384,7 @@ func (c *Conn) writeFrameLocked(bp *[]byte, fin bool, rsv, op byte, payload []by
 			buf = append(buf, payload[:n]...)
 			pos = maskBytes(key, pos, buf[start:])
 			payload = payload[n:]
-			c.armWrite()
-			if _, err = c.nc.Write(buf); err != nil || len(payload) == 0 {
+			if err = c.netWrite(buf); err != nil || len(payload) == 0 {
 				break
 			}
 			buf = buf[:0]

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/internal/memconn"
 )
 
 // deadlineConn records the write deadlines set on a net.Conn.
@@ -305,4 +306,71 @@ func TestPingAnswerDoesNotWaitForBlockedWriter(t *testing.T) {
 	}
 	raw.Close()
 	<-done
+}
+
+// TestStaleDeadlineRenewed: on a connection whose writes resume after a
+// timeout, the write deadline is kept without a clock read per frame; a
+// frame written after it went stale (a quiet connection) renews it and
+// goes out, once per WriteTimeout.
+func TestStaleDeadlineRenewed(t *testing.T) {
+	peer, nc := memconn.Pair()
+	defer peer.Close()
+	c := newConn(nc, true, &Config{WriteTimeout: 30 * time.Millisecond, PingInterval: -1}, "", nil, nil)
+	defer c.closeNet()
+	if !c.resumable {
+		t.Fatal("memconn connection not taken as resumable")
+	}
+	br := bufio.NewReader(peer)
+	for i := 0; i < 3; i++ {
+		if err := c.WriteMessage(BinaryMessage, []byte("quiet")); err != nil {
+			t.Fatalf("write %d after a quiet spell: %v", i, err)
+		}
+		_ = peer.SetReadDeadline(time.Now().Add(time.Second))
+		f := make([]byte, 2+5)
+		if _, err := io.ReadFull(br, f); err != nil || string(f[2:]) != "quiet" {
+			t.Fatalf("frame %d: %q %v", i, f, err)
+		}
+		time.Sleep(80 * time.Millisecond) // the deadline goes stale
+	}
+}
+
+// TestBlockedWriteFailsOnResumableConn: over TCP (resumable), a write the
+// peer never takes still fails, within twice WriteTimeout.
+func TestBlockedWriteFailsOnResumableConn(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	peer, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	_ = peer.(*net.TCPConn).SetReadBuffer(4096)
+	nc, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const wt = 150 * time.Millisecond
+	c := newConn(nc, true, &Config{WriteTimeout: wt, PingInterval: -1}, "", nil, nil)
+	defer c.closeNet()
+	if !c.resumable {
+		t.Fatal("TCP connection not taken as resumable")
+	}
+	big := make([]byte, 64<<20)
+	start := time.Now()
+	err = c.WriteMessage(BinaryMessage, big)
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("write to a peer that never reads: %v", err)
+	}
+	// The kernel buffers take a while to fill; after that, at most two
+	// deadlines pass.
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("blocked write failed after %v", d)
+	}
+	if err := c.WriteMessage(BinaryMessage, []byte("x")); err == nil {
+		t.Fatal("the connection was used after a write timed out")
+	}
 }

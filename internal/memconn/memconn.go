@@ -131,6 +131,10 @@ func (c *Conn) Write(b []byte) (int, error) {
 	return c.w.write(b)
 }
 
+// WritesResume reports true: a write that fails on a deadline writes
+// nothing and leaves the connection usable, as on a TCP socket.
+func (c *Conn) WritesResume() bool { return true }
+
 // Close closes both directions.
 func (c *Conn) Close() error {
 	for _, p := range []*pipe{c.w} {
