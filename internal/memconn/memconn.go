@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -98,8 +99,13 @@ func (p *pipe) setDeadline(t time.Time) {
 type Conn struct {
 	r, w          *pipe
 	local, remote net.Addr
-	wdl           time.Time
-	mu            sync.Mutex
+
+	// The write deadline. A write only checks wexpired, so that it reads
+	// no clock: wtimer sets it when wdl passes. mu guards wdl and wtimer.
+	mu       sync.Mutex
+	wdl      time.Time
+	wtimer   *time.Timer
+	wexpired atomic.Bool
 }
 
 // Addr is the address of an in-memory endpoint.
@@ -119,13 +125,10 @@ func Pair() (*Conn, *Conn) {
 // Read implements net.Conn.
 func (c *Conn) Read(b []byte) (int, error) { return c.r.read(b) }
 
-// Write implements net.Conn. It fails with os.ErrDeadlineExceeded after a
-// write deadline passed.
+// Write implements net.Conn. It fails with os.ErrDeadlineExceeded, and
+// writes nothing, after a write deadline passed.
 func (c *Conn) Write(b []byte) (int, error) {
-	c.mu.Lock()
-	dl := c.wdl
-	c.mu.Unlock()
-	if !dl.IsZero() && !time.Now().Before(dl) {
+	if c.wexpired.Load() {
 		return 0, os.ErrDeadlineExceeded
 	}
 	return c.w.write(b)
@@ -147,6 +150,11 @@ func (c *Conn) Close() error {
 	c.r.rclosed = true
 	c.r.mu.Unlock()
 	c.r.signal()
+	c.mu.Lock()
+	if c.wtimer != nil {
+		c.wtimer.Stop()
+	}
+	c.mu.Unlock()
 	return nil
 }
 
@@ -180,9 +188,35 @@ func (c *Conn) SetReadDeadline(t time.Time) error {
 // SetWriteDeadline implements net.Conn.
 func (c *Conn) SetWriteDeadline(t time.Time) error {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.wdl = t
-	c.mu.Unlock()
+	if t.IsZero() {
+		c.wexpired.Store(false)
+		if c.wtimer != nil {
+			c.wtimer.Stop()
+		}
+		return nil
+	}
+	d := time.Until(t)
+	c.wexpired.Store(d <= 0)
+	if d > 0 {
+		if c.wtimer == nil {
+			c.wtimer = time.AfterFunc(d, c.writeDeadlinePassed)
+		} else {
+			c.wtimer.Reset(d)
+		}
+	}
 	return nil
+}
+
+// writeDeadlinePassed runs when the write deadline's timer fires; the
+// deadline may have moved since, so it looks again.
+func (c *Conn) writeDeadlinePassed() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.wdl.IsZero() && !time.Now().Before(c.wdl) {
+		c.wexpired.Store(true)
+	}
 }
 
 // Listener is a net.Listener whose connections are made by Dial.

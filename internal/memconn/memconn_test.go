@@ -73,3 +73,35 @@ func TestListener(t *testing.T) {
 		t.Fatal("Accept after Close succeeded")
 	}
 }
+
+// TestWriteDeadline: writes fail with os.ErrDeadlineExceeded once the
+// write deadline passed, and work again when it is moved or cleared; a
+// deadline moved later than a timer already armed is honoured.
+func TestWriteDeadline(t *testing.T) {
+	a, b := Pair()
+	defer a.Close()
+	defer b.Close()
+	write := func() error { _, err := a.Write([]byte("x")); return err }
+	_ = a.SetWriteDeadline(time.Now().Add(30 * time.Millisecond))
+	if err := write(); err != nil {
+		t.Fatalf("before the deadline: %v", err)
+	}
+	time.Sleep(60 * time.Millisecond)
+	if err := write(); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("after the deadline: %v", err)
+	}
+	_ = a.SetWriteDeadline(time.Time{})
+	if err := write(); err != nil {
+		t.Fatalf("deadline cleared: %v", err)
+	}
+	_ = a.SetWriteDeadline(time.Now().Add(-time.Second))
+	if err := write(); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("deadline in the past: %v", err)
+	}
+	_ = a.SetWriteDeadline(time.Now().Add(20 * time.Millisecond))
+	_ = a.SetWriteDeadline(time.Now().Add(time.Hour))
+	time.Sleep(50 * time.Millisecond)
+	if err := write(); err != nil {
+		t.Fatalf("deadline moved later: %v", err)
+	}
+}
