@@ -119,7 +119,7 @@ type Conn struct {
 // newConn makes a connection over nc whose handshake is done; early holds
 // the bytes read past the handshake.
 func newConn(nc net.Conn, isServer bool, cfg *Config, subprotocol string, pm *deflateParams, early []byte) *Conn {
-	c := &Conn{nc: nc, isServer: isServer, subprotocol: subprotocol, cfg: cfg, frameMu: newFrameLock()}
+	c := &Conn{nc: nc, isServer: isServer, subprotocol: subprotocol, cfg: cfg}
 	c.rsize = max(cfg.readBufferSize(), maxHeaderSize+maxControlPayload+1)
 	c.acquireReadBuf(len(early))
 	c.rw = copy(c.rbuf, early)
