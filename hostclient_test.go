@@ -550,32 +550,17 @@ func TestHostClientDoCtxCancelsStreamedBody(t *testing.T) {
 // 32 MiB followed by a few bytes costs a few KiB, not 32 MiB: the body
 // buffer grows as data arrives.
 func TestHostClientBodyBufferNotSizedFromContentLength(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				buf := make([]byte, 4096)
-				_, _ = c.Read(buf)
-				_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 33554432\r\n\r\nabc")
-			}()
-		}
-	}()
-	hc := &HostClient{Addr: ln.Addr().String()}
+	addr, _ := rawTCPServer(t, func(c net.Conn) {
+		_, _ = c.Read(make([]byte, 4096))
+		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 33554432\r\n\r\nabc")
+	})
+	hc := &HostClient{Addr: addr}
 	req, resp := AcquireRequest(), AcquireResponse()
-	req.SetRequestURI("http://" + ln.Addr().String() + "/")
+	req.SetRequestURI("http://" + addr + "/")
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	err = hc.DoTimeout(req, resp, 5*time.Second)
+	err := hc.DoTimeout(req, resp, 5*time.Second)
 	runtime.ReadMemStats(&after)
 	if !errors.Is(err, ErrUnexpectedEOF) {
 		t.Fatalf("%v, want ErrUnexpectedEOF", err)

@@ -22,16 +22,7 @@ import (
 )
 
 func TestDemoPages(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := newDemo()
-	defer d.live.close()
-	srv := &volt.Server{Handler: d.serve}
-	go srv.Serve(ln)
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
+	d, base := startDemo(t)
 
 	get := func(path string) (int, string) {
 		resp, err := http.Get(base + path)
@@ -149,7 +140,7 @@ func TestDemoPages(t *testing.T) {
 	// Two tabs in the chat room: each line reaches both.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	wsURL := "ws://" + ln.Addr().String() + "/chat/ws"
+	wsURL := "ws" + strings.TrimPrefix(base, "http") + "/chat/ws"
 	tab1, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{Config: websocket.Config{Compression: websocket.Compression{Enabled: true}}})
 	if err != nil {
 		t.Fatal(err)
@@ -202,16 +193,7 @@ func TestDemoFetchIsNoOpenProxy(t *testing.T) {
 	go otherSrv.Serve(other)
 	defer otherSrv.Close()
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := newDemo()
-	defer d.live.close()
-	srv := &volt.Server{Handler: d.serve}
-	go srv.Serve(ln)
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
+	_, base := startDemo(t)
 
 	get := func(target, host string) (int, string) {
 		req, _ := http.NewRequest("GET", base+target, nil)
@@ -299,4 +281,22 @@ func TestDemoServerHasTimeouts(t *testing.T) {
 	if s.HeaderTimeout <= 0 || s.ReadTimeout <= 0 || s.WriteTimeout <= 0 || s.IdleTimeout <= 0 || s.MaxRequestBodySize != 64<<20 {
 		t.Errorf("%+v", s)
 	}
+}
+
+// startDemo serves the demo on a loopback port until the test ends and
+// returns it with its base URL.
+func startDemo(t *testing.T) (*demo, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDemo()
+	srv := &volt.Server{Handler: d.serve}
+	go srv.Serve(ln)
+	t.Cleanup(func() {
+		srv.Close()
+		d.live.close()
+	})
+	return d, "http://" + ln.Addr().String()
 }
