@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -116,7 +117,7 @@ type ServerConn struct {
 	conn     net.Conn
 	ip       string
 	id       uint64
-	reqs     uint64
+	reqs     atomic.Uint64 // requests handled; streams may run at once
 	tlsState *tls.ConnectionState
 	pending  []byte // read before the protocol was chosen; not consumed yet
 
@@ -125,8 +126,10 @@ type ServerConn struct {
 	mu        sync.Mutex
 	watched   []*RequestCtx
 	watchHook func(ctx *RequestCtx)
-	idle      bool
-	closed    bool
+	// shutdownHook is set by a protocol with OnShutdown.
+	shutdownHook func()
+	idle         bool
+	closed       bool
 }
 
 // Server returns the server the connection belongs to.
@@ -227,8 +230,8 @@ func (c *ServerConn) setRequestSettings(ctx *RequestCtx) {
 // protocol should close the connection (HTTP/1.1) or reset the stream.
 func (c *ServerConn) Handle(ctx *RequestCtx) (ok bool) {
 	s := c.srv
-	c.reqs++
-	ctx.id = c.id<<32 | c.reqs&0xffffffff
+	n := c.reqs.Add(1)
+	ctx.id = c.id<<32 | n&0xffffffff
 	ctx.time = time.Now()
 	s.stats.requests.Add(1)
 	s.stats.inFlight.Add(1)
@@ -322,6 +325,9 @@ func (c *ServerConn) cancelAll(err error) {
 func (c *ServerConn) shutdown() {
 	c.cancelAll(ErrServerClosed)
 	c.mu.Lock()
+	if f := c.shutdownHook; f != nil {
+		f()
+	}
 	if c.idle {
 		if th := hooks(); th != nil && th.shutdownDelay != nil {
 			th.shutdownDelay()

@@ -38,6 +38,7 @@ type RequestHeader struct {
 	te            transferCodings
 
 	http10         bool
+	http2          bool
 	chunked        bool
 	connClose      bool
 	connKeepAlive  bool
@@ -62,7 +63,7 @@ func (h *RequestHeader) Reset() {
 	h.contentLength = -1
 	h.hostCount = 0
 	h.te = transferCodings{}
-	h.http10, h.chunked = false, false
+	h.http10, h.http2, h.chunked = false, false, false
 	h.connClose, h.connKeepAlive, h.connUpgrade, h.expectContinue = false, false, false, false
 }
 
@@ -114,10 +115,13 @@ func (h *RequestHeader) SetRequestURIBytes(uri []byte) {
 	h.target = h.targetBuf
 }
 
-// Protocol returns "HTTP/1.1" or "HTTP/1.0".
+// Protocol returns "HTTP/1.1", "HTTP/1.0" or "HTTP/2.0".
 func (h *RequestHeader) Protocol() []byte {
 	if h.http10 {
 		return strHTTP10
+	}
+	if h.http2 {
+		return strHTTP20
 	}
 	return strHTTP11
 }
@@ -128,6 +132,13 @@ func (h *RequestHeader) IsHTTP11() bool { return !h.http10 }
 
 // SetProtocolHTTP10 marks the request as HTTP/1.0 (or HTTP/1.1 when false).
 func (h *RequestHeader) SetProtocolHTTP10(v bool) { h.http10 = v }
+
+// IsHTTP2 reports whether the request came over HTTP/2.
+func (h *RequestHeader) IsHTTP2() bool { return h.http2 }
+
+// SetProtocolHTTP2 marks the request as one that came over HTTP/2 (or
+// HTTP/1.1 when false). The HTTP/2 server sets it.
+func (h *RequestHeader) SetProtocolHTTP2(v bool) { h.http2, h.http10 = v, false }
 
 // Host returns the Host header value.
 // The returned slice is valid until the handler returns; copy it to keep it.
@@ -337,7 +348,7 @@ func (h *RequestHeader) CopyTo(dst *RequestHeader) {
 	}
 	dst.hostCount = h.hostCount
 	dst.contentLength = h.contentLength
-	dst.http10, dst.chunked = h.http10, h.chunked
+	dst.http10, dst.http2, dst.chunked = h.http10, h.http2, h.chunked
 	dst.connClose, dst.connKeepAlive, dst.connUpgrade, dst.expectContinue = h.connClose, h.connKeepAlive, h.connUpgrade, h.expectContinue
 }
 

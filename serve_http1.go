@@ -318,12 +318,15 @@ func (c *http1Conn) serveRequest(ctx *RequestCtx) (keep bool, err error) {
 	}
 	c.headOnly = req.Header.IsHead()
 	c.closeAfter = req.Header.ConnectionClose() || s.DisableKeepalive ||
-		(s.MaxRequestsPerConn > 0 && c.sc.reqs+1 >= uint64(s.MaxRequestsPerConn))
+		(s.MaxRequestsPerConn > 0 && c.sc.reqs.Load()+1 >= uint64(s.MaxRequestsPerConn))
 	c.chunked, c.rawBody, c.streaming = false, false, false
 	if err := c.readBody(ctx, n); err != nil {
 		return false, c.fail(ctx, err)
 	}
 
+	if p, tok := s.upgradeFor(&req.Header); p != nil && !c.streaming {
+		return false, c.switchProtocols(ctx, p, tok)
+	}
 	c.sc.SetWatchHook(c.startWatchFn)
 	ok := c.sc.Handle(ctx)
 	c.sc.SetWatchHook(nil)

@@ -458,26 +458,10 @@ func (c *http1Conn) checkHead(ctx *RequestCtx) bool {
 // checkHeadSlow is checkHead for a head with an unusual status or an
 // invalid field.
 func (c *http1Conn) checkHeadSlow(ctx *RequestCtx) bool {
-	resp := &ctx.Response
-	code := resp.Header.statusCode
-	if code != 0 && (code < 100 || code > 599) {
-		resp.Header.statusCode = StatusInternalServerError
-	}
-	interim := code >= 100 && code < 200 && code != StatusSwitchingProtocols
-	if !interim && resp.Header.validForWire() {
+	if c.sc.PrepareResponse(ctx) {
 		return true
 	}
-	err := ErrInvalidHeaderField
-	if interim {
-		err = errInterimFinal
-	}
-	c.srv.logger().Error("volt: response cannot be written; 500 sent instead",
-		"error", err, "status", code,
-		"uri", string(ctx.Request.Header.RequestURI()))
-	resp.Reset()
-	resp.Header.SetStatusCode(StatusInternalServerError)
-	resp.Header.SetContentTypeBytes(strTextPlain)
-	resp.SetBodyString(StatusMessage(StatusInternalServerError))
+	resp := &ctx.Response
 	c.closeAfter = true
 	body := resp.body
 	c.wbuf = c.appendHead(c.wbuf, ctx, int64(len(body)))

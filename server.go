@@ -191,6 +191,7 @@ type Server struct {
 	workers    pool.Workers
 	name       []byte
 	protocols  map[string]Protocol
+	upgrades   map[string]UpgradeProtocol
 	prefaces   []preface
 	maxPreface int
 
@@ -572,6 +573,9 @@ type serverStats struct {
 	inFlight atomic.Int64
 	requests atomic.Int64
 	hijacked atomic.Int64
+
+	streams      atomic.Int64
+	streamsTotal atomic.Int64
 }
 
 // ServerStats is a snapshot of a Server's counters.
@@ -590,6 +594,10 @@ type ServerStats struct {
 	Requests int64
 	// HijackedConns is the number of hijacked connections open now.
 	HijackedConns int64
+	// OpenStreams is the number of HTTP/2 streams open now.
+	OpenStreams int64
+	// Streams counts every HTTP/2 stream opened.
+	Streams int64
 }
 
 // Stats returns the server's counters.
@@ -601,6 +609,8 @@ func (s *Server) Stats() ServerStats {
 		RequestsInFlight: s.stats.inFlight.Load(),
 		Requests:         s.stats.requests.Load(),
 		HijackedConns:    s.stats.hijacked.Load(),
+		OpenStreams:      s.stats.streams.Load(),
+		Streams:          s.stats.streamsTotal.Load(),
 	}
 }
 

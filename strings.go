@@ -42,6 +42,7 @@ var (
 	strGET         = []byte("GET")
 	strSlash       = []byte("/")
 	strHTTP10      = []byte("HTTP/1.0")
+	strHTTP20      = []byte("HTTP/2.0")
 	strHTTP11      = []byte("HTTP/1.1")
 	strChunked     = []byte("chunked")
 	strClose       = []byte("close")
