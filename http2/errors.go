@@ -1,0 +1,125 @@
+package http2
+
+import (
+	"errors"
+	"strconv"
+)
+
+// ConnectionError is a connection error (RFC 9113 section 5.4.1): the
+// endpoint that detects it sends GOAWAY with Code and closes the
+// connection.
+//
+// ConnectionError is used as a value, never as a pointer: the reader
+// returns preallocated package-level values, so test for it with
+//
+//	var ce http2.ConnectionError
+//	if errors.As(err, &ce) { ... ce.Code ... }
+//
+// Two ConnectionErrors are equal (==, errors.Is) when Code and Reason are.
+// Reason is a short static description of the rule that was broken.
+//
+// See https://www.rfc-editor.org/rfc/rfc9113#section-5.4.1
+type ConnectionError struct {
+	Code   ErrCode
+	Reason string
+}
+
+// Error returns "http2: connection error: CODE: reason".
+func (e ConnectionError) Error() string {
+	s := "http2: connection error: " + e.Code.String()
+	if e.Reason != "" {
+		s += ": " + e.Reason
+	}
+	return s
+}
+
+// StreamError is a stream error (RFC 9113 section 5.4.2): the endpoint that
+// detects it resets stream StreamID with RST_STREAM and Code; the
+// connection goes on. Cause, if not nil, is the underlying error.
+//
+// StreamError is used as a value, never as a pointer: test for it with
+// errors.As(err, &se) where se is a StreamError.
+//
+// See https://www.rfc-editor.org/rfc/rfc9113#section-5.4.2
+type StreamError struct {
+	StreamID uint32
+	Code     ErrCode
+	Cause    error
+}
+
+// Error returns "http2: stream error: stream N: CODE" followed by ": cause"
+// when Cause is set.
+func (e StreamError) Error() string {
+	s := "http2: stream error: stream " + strconv.FormatUint(uint64(e.StreamID), 10) + ": " + e.Code.String()
+	if e.Cause != nil {
+		s += ": " + e.Cause.Error()
+	}
+	return s
+}
+
+// Unwrap returns e.Cause.
+func (e StreamError) Unwrap() error { return e.Cause }
+
+// GoAwayError reports that the peer sent GOAWAY: streams above LastStreamID
+// were not processed and may be retried on a new connection. DebugData is a
+// copy of the frame's debug data.
+//
+// GoAwayError is used as a value: test for it with errors.As(err, &ge)
+// where ge is a GoAwayError.
+//
+// See https://www.rfc-editor.org/rfc/rfc9113#section-6.8
+type GoAwayError struct {
+	LastStreamID uint32
+	Code         ErrCode
+	DebugData    string
+}
+
+// Error returns "http2: received GOAWAY: last stream N: CODE" followed by
+// the quoted debug data when there is some.
+func (e GoAwayError) Error() string {
+	s := "http2: received GOAWAY: last stream " + strconv.FormatUint(uint64(e.LastStreamID), 10) + ": " + e.Code.String()
+	if e.DebugData != "" {
+		s += ": " + strconv.Quote(e.DebugData)
+	}
+	return s
+}
+
+// Connection errors returned by FrameReader.ReadFrame. They are stored as
+// error interfaces so that returning one does not allocate; each holds a
+// ConnectionError value.
+var (
+	errFrameTooLarge      error = ConnectionError{ErrCodeFrameSize, "frame larger than SETTINGS_MAX_FRAME_SIZE"}
+	errStreamZero         error = ConnectionError{ErrCodeProtocol, "frame type requires a non-zero stream identifier"}
+	errStreamNonZero      error = ConnectionError{ErrCodeProtocol, "frame type requires stream identifier 0"}
+	errPadLenMissing      error = ConnectionError{ErrCodeFrameSize, "PADDED flag set on a frame too short for the Pad Length field"}
+	errPadTooLong         error = ConnectionError{ErrCodeProtocol, "padding longer than the frame payload"}
+	errHeadersTooShort    error = ConnectionError{ErrCodeFrameSize, "HEADERS frame too short for its priority fields"}
+	errRSTStreamSize      error = ConnectionError{ErrCodeFrameSize, "RST_STREAM frame length is not 4"}
+	errSettingsAckSize    error = ConnectionError{ErrCodeFrameSize, "SETTINGS frame with ACK flag has a payload"}
+	errSettingsSize       error = ConnectionError{ErrCodeFrameSize, "SETTINGS frame length is not a multiple of 6"}
+	errPushPromiseShort   error = ConnectionError{ErrCodeFrameSize, "PUSH_PROMISE frame too short for the promised stream identifier"}
+	errPushPromiseZero    error = ConnectionError{ErrCodeProtocol, "PUSH_PROMISE promises stream 0"}
+	errPingSize           error = ConnectionError{ErrCodeFrameSize, "PING frame length is not 8"}
+	errGoAwaySize         error = ConnectionError{ErrCodeFrameSize, "GOAWAY frame shorter than 8 bytes"}
+	errWindowUpdateSize   error = ConnectionError{ErrCodeFrameSize, "WINDOW_UPDATE frame length is not 4"}
+	errWindowUpdateZero   error = ConnectionError{ErrCodeProtocol, "WINDOW_UPDATE increment of 0 on the connection"}
+	errContinuationWanted error = ConnectionError{ErrCodeProtocol, "header block interrupted: CONTINUATION on the same stream expected"}
+	errContinuationStray  error = ConnectionError{ErrCodeProtocol, "CONTINUATION frame without a preceding unfinished header block"}
+	errPriorityUpdateSize error = ConnectionError{ErrCodeFrameSize, "PRIORITY_UPDATE frame shorter than 4 bytes"}
+	errPriorityUpdateZero error = ConnectionError{ErrCodeProtocol, "PRIORITY_UPDATE for stream 0"}
+
+	errSettingEnablePush    error = ConnectionError{ErrCodeProtocol, "SETTINGS_ENABLE_PUSH is not 0 or 1"}
+	errSettingConnectProto  error = ConnectionError{ErrCodeProtocol, "SETTINGS_ENABLE_CONNECT_PROTOCOL is not 0 or 1"}
+	errSettingNoRFC7540Prio error = ConnectionError{ErrCodeProtocol, "SETTINGS_NO_RFC7540_PRIORITIES is not 0 or 1"}
+	errSettingInitialWindow error = ConnectionError{ErrCodeFlowControl, "SETTINGS_INITIAL_WINDOW_SIZE above 2^31-1"}
+	errSettingMaxFrameSize  error = ConnectionError{ErrCodeProtocol, "SETTINGS_MAX_FRAME_SIZE outside 16384 to 2^24-1"}
+)
+
+// Causes of the stream errors returned by FrameReader.ReadFrame (the
+// StreamError's Cause). They are plain errors, not ConnectionErrors, so
+// that errors.As(err, &connErr) never matches a stream error.
+var (
+	errSelfDependency     = errors.New("http2: stream depends on itself")
+	errPrioritySize       = errors.New("http2: PRIORITY frame length is not 5")
+	errStreamWindowUpdate = errors.New("http2: WINDOW_UPDATE increment of 0 on a stream")
+)

@@ -1,0 +1,84 @@
+package hpack
+
+// See https://httpwg.org/specs/rfc7541.html#string.literal.representation
+// and https://httpwg.org/specs/rfc7541.html#huffman.code
+
+// HuffmanEncodeLength returns the number of bytes AppendHuffmanString
+// appends for s.
+func HuffmanEncodeLength(s []byte) uint64 {
+	var bits uint64
+	for _, c := range s {
+		bits += uint64(huffmanCodeLen[c])
+	}
+	return (bits + 7) / 8
+}
+
+// AppendHuffmanString appends the Huffman coding of s (RFC 7541 Appendix B)
+// to dst, padded with 1 bits to a byte boundary, and returns the extended
+// slice.
+func AppendHuffmanString(dst []byte, s []byte) []byte {
+	// acc holds the pending bits in its low n bits; n < 32 between symbols,
+	// and a code has at most 30 bits, so acc never overflows 64 bits.
+	var acc uint64
+	var n uint
+	for _, c := range s {
+		acc = acc<<huffmanCodeLen[c] | uint64(huffmanCodes[c])
+		n += uint(huffmanCodeLen[c])
+		if n >= 32 {
+			n -= 32
+			w := uint32(acc >> n)
+			dst = append(dst, byte(w>>24), byte(w>>16), byte(w>>8), byte(w))
+		}
+	}
+	for n >= 8 {
+		n -= 8
+		dst = append(dst, byte(acc>>n))
+	}
+	if n > 0 {
+		// Pad with the most significant bits of EOS: all ones.
+		dst = append(dst, byte(acc<<(8-n))|byte(0xff>>n))
+	}
+	return dst
+}
+
+// AppendHuffmanDecode appends the decoding of the Huffman-coded b to dst and
+// returns the extended slice. It returns ErrInvalidHuffman if b holds EOS, or
+// ends with padding longer than 7 bits or not made of 1 bits (RFC 7541
+// Section 5.2); dst then holds the symbols decoded before the error.
+func AppendHuffmanDecode(dst, b []byte) ([]byte, error) {
+	return appendHuffmanDecode(dst, b, -1)
+}
+
+// appendHuffmanDecode is AppendHuffmanDecode that returns ErrStringTooLong
+// once it has appended more than max bytes, unless max < 0.
+func appendHuffmanDecode(dst, b []byte, max int) ([]byte, error) {
+	limit := len(dst) + max
+	if max < 0 {
+		limit = -1
+	}
+	state := uint32(0)
+	accept := true
+	for _, c := range b {
+		e := huffmanDecodeTable[state][c>>4]
+		if e&huffmanEmit != 0 {
+			dst = append(dst, byte(e>>8))
+		} else if e&huffmanFail != 0 {
+			return dst, ErrInvalidHuffman
+		}
+		e = huffmanDecodeTable[uint8(e)][c&0x0f]
+		if e&huffmanEmit != 0 {
+			dst = append(dst, byte(e>>8))
+		} else if e&huffmanFail != 0 {
+			return dst, ErrInvalidHuffman
+		}
+		if len(dst) > limit && limit >= 0 {
+			return dst, ErrStringTooLong
+		}
+		state = uint32(uint8(e))
+		accept = e&huffmanAccept != 0
+	}
+	if !accept {
+		return dst, ErrInvalidHuffman
+	}
+	return dst, nil
+}
