@@ -382,7 +382,24 @@ func (c *http1Conn) failHead(ctx *RequestCtx, err error) error {
 	if err == io.EOF || err == ErrUnexpectedEOF || isConnError(err) {
 		return nil
 	}
+	if c.notHTTP1(err) {
+		return nil
+	}
 	return c.fail(ctx, err)
+}
+
+// notHTTP1 reports whether the first bytes of a cleartext connection, on
+// a server that also speaks a protocol announced by a preface (HTTP/2),
+// were neither HTTP/1 nor that preface: the first line does not end in
+// an HTTP version. The connection is then closed without an HTTP/1.1
+// answer, which the peer could not read (RFC 9113 section 3.4 has an
+// HTTP/2 server close on an invalid preface).
+func (c *http1Conn) notHTTP1(err error) bool {
+	var pe *ParseError
+	if len(c.srv.prefaces) == 0 || c.sc.tlsState != nil || c.sc.reqs.Load() != 0 || !errors.As(err, &pe) {
+		return false
+	}
+	return pe.Reason == "malformed HTTP version" || pe.Reason == "malformed request line"
 }
 
 // fail answers a request the server rejects, and closes the connection.

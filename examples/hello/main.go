@@ -1,5 +1,8 @@
 // Command hello is the smallest volt server: GET / answers "Hello, World!"
-// and POST /echo sends the request body back with its Content-Type.
+// and POST / and POST /echo send the request body back with its
+// Content-Type. It speaks HTTP/1.1 and HTTP/2 on the same port: over
+// cleartext with prior knowledge (curl --http2-prior-knowledge) or
+// "Upgrade: h2c" (curl --http2), and over TLS through ALPN with -tls.
 //
 //	go run ./examples/hello -addr 127.0.0.1:8080
 //	go run ./examples/hello -tls                      # HTTPS, self-signed
@@ -13,6 +16,7 @@ import (
 	"time"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/http2"
 	"github.com/volthttp/volt/tlsutil"
 )
 
@@ -60,7 +64,7 @@ func handler(ctx *volt.RequestCtx) {
 	case ctx.IsGet() && string(ctx.Path()) == "/":
 		ctx.SetContentType("text/plain; charset=utf-8")
 		ctx.SetBodyString("Hello, World!")
-	case ctx.IsPost() && string(ctx.Path()) == "/echo":
+	case ctx.IsPost() && (string(ctx.Path()) == "/echo" || string(ctx.Path()) == "/"):
 		// The body is the client's: nosniff keeps a browser from running
 		// it as a page when its type says otherwise.
 		ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
@@ -73,7 +77,7 @@ func handler(ctx *volt.RequestCtx) {
 
 // newServer returns the server of handler, with a limit on every wait.
 func newServer(handler volt.RequestHandler) *volt.Server {
-	return &volt.Server{
+	srv := &volt.Server{
 		Handler:       handler,
 		HeaderTimeout: 10 * time.Second,
 		ReadTimeout:   30 * time.Second,
@@ -81,4 +85,6 @@ func newServer(handler volt.RequestHandler) *volt.Server {
 		IdleTimeout:   60 * time.Second,
 		MaxConnsPerIP: 64,
 	}
+	http2.ConfigureServer(srv, nil)
+	return srv
 }

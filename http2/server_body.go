@@ -1,0 +1,102 @@
+package http2
+
+import (
+	"io"
+	"time"
+
+	"github.com/volthttp/volt"
+)
+
+// pipe is the request body of a stream whose handler reads it as it
+// arrives (volt.Server.StreamRequestBody). The reader appends DATA
+// payloads; the handler's Read takes them and gives their window back.
+// buf holds at most the stream's receive window. Guarded by cc.mu.
+type pipe struct {
+	st    *stream
+	buf   []byte
+	off   int
+	total int64 // bytes received
+	done  bool  // END_STREAM seen, or the stream ended
+	err   error // the error Read returns once buf is empty (nil: io.EOF)
+}
+
+func (p *pipe) init(st *stream) { p.st = st }
+
+// write appends received data. cc.mu is held.
+func (p *pipe) write(b []byte) {
+	if p.off == len(p.buf) {
+		p.buf, p.off = p.buf[:0], 0
+	}
+	p.buf = append(p.buf, b...)
+	p.total += int64(len(b))
+	p.st.signal()
+}
+
+// closeWithError ends the body: Read returns err (io.EOF if nil) once the
+// buffered bytes are read. cc.mu is held.
+func (p *pipe) closeWithError(err error) {
+	if p.done {
+		return
+	}
+	p.done, p.err = true, err
+	if p.st != nil {
+		p.st.signal()
+	}
+}
+
+// Read implements io.Reader for the handler. It waits for data at most
+// the server's BodyIdleTimeout.
+func (p *pipe) Read(b []byte) (int, error) {
+	st := p.st
+	cc := st.cc
+	cc.mu.Lock()
+	for p.off == len(p.buf) && !p.done {
+		cc.mu.Unlock()
+		if err := st.waitData(cc.limits.BodyIdleTimeout); err != nil {
+			return 0, err
+		}
+		cc.mu.Lock()
+	}
+	if p.off < len(p.buf) {
+		n := copy(b, p.buf[p.off:])
+		p.off += n
+		cc.credit(st, int64(n))
+		cc.mu.Unlock()
+		cc.flushControl()
+		return n, nil
+	}
+	err := p.err
+	cc.mu.Unlock()
+	if err == nil {
+		err = io.EOF
+	}
+	return 0, err
+}
+
+// waitData waits for the stream's signal, at most d (0: no limit).
+func (st *stream) waitData(d time.Duration) error {
+	t := st.waitTimer(d)
+	if t == nil {
+		<-st.wake
+		return nil
+	}
+	select {
+	case <-st.wake:
+		t.Stop()
+		return nil
+	case <-t.C:
+		return errBodyTimeout
+	}
+}
+
+var errBodyTimeout error = bodyTimeoutError{}
+
+// bodyTimeoutError is the error of a request body read that waited longer
+// than BodyIdleTimeout; it is a net.Error whose Timeout reports true.
+type bodyTimeoutError struct{}
+
+func (bodyTimeoutError) Error() string   { return "http2: request body read timeout" }
+func (bodyTimeoutError) Timeout() bool   { return true }
+func (bodyTimeoutError) Temporary() bool { return true }
+
+var _ = volt.ErrBodyTooLarge

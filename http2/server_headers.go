@@ -1,0 +1,410 @@
+package http2
+
+import (
+	"bytes"
+	"time"
+
+	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/http2/hpack"
+	"github.com/volthttp/volt/internal/ascii"
+	"github.com/volthttp/volt/internal/bytesconv"
+)
+
+// processHeaders starts a request, or receives its trailers (RFC 9113
+// section 8.1).
+func (cc *serverConn) processHeaders(f *Frame) error {
+	id := f.StreamID
+	if id%2 == 0 {
+		return errEvenStream
+	}
+	cc.hdr.streamID = id
+	cc.hdr.endStream = f.Flags.Has(FlagEndStream)
+	cc.hdr.buf = append(cc.hdr.buf[:0], f.Data...)
+	cc.hdr.frames = 1
+	if len(cc.hdr.buf) > cc.maxBlock() {
+		return errHeaderBlockTooLarge
+	}
+	if f.Flags.Has(FlagEndHeaders) {
+		return cc.endHeaders()
+	}
+	return nil
+}
+
+// processContinuation adds a fragment to the header block (section 6.10).
+// A flood of CONTINUATION frames is cut by the size of the block and the
+// number of its frames.
+func (cc *serverConn) processContinuation(f *Frame) error {
+	if cc.hdr.streamID == 0 || f.StreamID != cc.hdr.streamID {
+		return errUnexpectedContinuation
+	}
+	cc.hdr.frames++
+	if len(f.Data) == 0 && !f.Flags.Has(FlagEndHeaders) && !cc.empties.take(time.Now()) {
+		return errFlood
+	}
+	cc.hdr.buf = append(cc.hdr.buf, f.Data...)
+	if len(cc.hdr.buf) > cc.maxBlock() || cc.hdr.frames > maxBlockFrames {
+		return errHeaderBlockTooLarge
+	}
+	if f.Flags.Has(FlagEndHeaders) {
+		return cc.endHeaders()
+	}
+	return nil
+}
+
+// maxBlockFrames bounds the frames of one header block: far more than a
+// real client needs (a block is at most MaxHeaderBytes), far fewer than a
+// flood.
+const maxBlockFrames = 64
+
+// maxBlock is the largest compressed header block accepted: a compressed
+// block is never much larger than the header list it decodes to.
+func (cc *serverConn) maxBlock() int { return cc.limits.MaxHeaderBytes + 1024 }
+
+// endHeaders acts on a complete header block.
+func (cc *serverConn) endHeaders() error {
+	id := cc.hdr.streamID
+	cc.hdr.streamID = 0
+	block, end := cc.hdr.buf, cc.hdr.endStream
+	if err := cc.hdr.resetErr; err != nil {
+		cc.hdr.resetErr = nil
+		if derr := cc.dec.Decode(block, discardField); derr != nil {
+			return derr
+		}
+		cc.maxClientID = max(cc.maxClientID, id)
+		return err
+	}
+	cc.mu.Lock()
+	st := cc.streams[id]
+	cc.mu.Unlock()
+	if st != nil {
+		return cc.receiveTrailers(st, block, end)
+	}
+	if id <= cc.maxClientID {
+		// A closed stream (section 5.1): the block must still be decoded
+		// to keep the HPACK state.
+		if err := cc.dec.Decode(block, discardField); err != nil {
+			return err
+		}
+		cc.mu.Lock()
+		ignore := cc.recentlyReset(id)
+		cc.mu.Unlock()
+		if ignore {
+			return nil
+		}
+		return errClosedStreamHeaders
+	}
+	cc.maxClientID = id
+	if cc.shutPhase == 2 || cc.goAwaySentLocked() {
+		// After the final GOAWAY new streams are ignored (section 6.8).
+		return cc.dec.Decode(block, discardField)
+	}
+	st = acquireStream(cc, id)
+	err := cc.decodeRequest(st, block)
+	cc.mu.Lock()
+	refuse := uint32(cc.active) >= cc.srv.maxConcurrentStreams()
+	if err == nil && refuse {
+		cc.mu.Unlock()
+		st.free()
+		if !cc.resets.take(time.Now()) {
+			return errRapidReset
+		}
+		return StreamError{StreamID: id, Code: ErrCodeRefusedStream}
+	}
+	if err != nil {
+		cc.mu.Unlock()
+		st.free()
+		if isHPACKError(err) {
+			return err
+		}
+		return StreamError{StreamID: id, Code: ErrCodeProtocol, Cause: err}
+	}
+	cc.streams[id] = st
+	cc.active++
+	st.sendWindow = cc.peerInitialWindow
+	cc.mu.Unlock()
+	cc.sc.AddStreams(1)
+	if end {
+		cc.mu.Lock()
+		err := cc.endRemote(st)
+		cc.mu.Unlock()
+		return err
+	}
+	return cc.startBody(st)
+}
+
+func (cc *serverConn) goAwaySentLocked() bool {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	return cc.goAwaySent
+}
+
+func discardField(hpack.HeaderField) error { return nil }
+
+// receiveTrailers handles a second header block on a stream: trailers,
+// which must end the stream and carry no pseudo-header (section 8.1).
+func (cc *serverConn) receiveTrailers(st *stream, block []byte, end bool) error {
+	st.decodingTrailers = true
+	err := cc.dec.Decode(block, st.addTrailerFn)
+	st.decodingTrailers = false
+	if err != nil && isHPACKError(err) {
+		return err
+	}
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if st.remoteClosed {
+		return StreamError{StreamID: st.id, Code: ErrCodeStreamClosed}
+	}
+	if err != nil || !end {
+		return StreamError{StreamID: st.id, Code: ErrCodeProtocol, Cause: errMalformedTrailers}
+	}
+	return cc.endRemote(st)
+}
+
+// decodeRequest decodes a request's header block into st's RequestCtx
+// and checks it as RFC 9113 section 8.3 says. It returns an HPACK error
+// (the connection must end) or errMalformed (the stream is reset).
+func (cc *serverConn) decodeRequest(st *stream, block []byte) error {
+	st.req = reqState{contentLength: -1}
+	err := cc.dec.Decode(block, st.addFieldFn)
+	if err != nil {
+		return err
+	}
+	if st.req.err != nil {
+		return st.req.err
+	}
+	return st.finishRequestHead()
+}
+
+// reqState collects the pseudo-header fields of a request while its
+// block is decoded.
+type reqState struct {
+	method, scheme, authority, path, protocol []byte
+	regular                                   bool // a regular field was seen
+	fields                                    int
+	tooMany                                   bool
+	err                                       error
+	cookies                                   int
+	contentLength                             int64 // -1: none
+}
+
+// addField takes one decoded field of a request head.
+func (st *stream) addField(f hpack.HeaderField) error {
+	r := &st.req
+	if r.err != nil {
+		return nil
+	}
+	name, value := f.Name, f.Value
+	if len(name) > 0 && name[0] == ':' {
+		if r.regular {
+			r.err = errPseudoAfterRegular
+			return nil
+		}
+		var dst *[]byte
+		switch string(name) {
+		case ":method":
+			dst = &r.method
+		case ":scheme":
+			dst = &r.scheme
+		case ":authority":
+			dst = &r.authority
+		case ":path":
+			dst = &r.path
+		default:
+			r.err = errBadPseudo
+			return nil
+		}
+		if *dst != nil {
+			r.err = errDuplicatePseudo
+			return nil
+		}
+		st.pseudo = append(st.pseudo, value...)
+		*dst = st.pseudo[len(st.pseudo)-len(value):]
+		if len(value) == 0 {
+			*dst = st.pseudo[len(st.pseudo):len(st.pseudo):len(st.pseudo)]
+		}
+		return nil
+	}
+	r.regular = true
+	if err := checkField(name, value); err != nil {
+		r.err = err
+		return nil
+	}
+	r.fields++
+	if r.fields > st.cc.limits.MaxHeaderCount {
+		r.tooMany = true
+		return nil
+	}
+	h := &st.ctx.Request.Header
+	if string(name) == "cookie" {
+		// Cookie crumbs are joined into one field (section 8.2.3).
+		if r.cookies > 0 {
+			st.cookie = append(st.cookie, "; "...)
+		}
+		st.cookie = append(st.cookie, value...)
+		r.cookies++
+		return nil
+	}
+	if string(name) == "content-length" {
+		n, ok := parseContentLength(value)
+		if !ok || r.contentLength >= 0 && n != r.contentLength {
+			r.err = errMalformed
+			return nil
+		}
+		r.contentLength = n
+	}
+	if string(name) == "host" && h.Has(volt.HeaderHost) {
+		r.err = errMalformed
+		return nil
+	}
+	h.AddBytes(st.cc.fieldName(name), value)
+	return nil
+}
+
+// addTrailer takes one decoded trailer field.
+func (st *stream) addTrailer(f hpack.HeaderField) error {
+	if len(f.Name) > 0 && f.Name[0] == ':' {
+		return errBadPseudo
+	}
+	if err := checkField(f.Name, f.Value); err != nil {
+		return err
+	}
+	st.ctx.Request.Header.SetTrailer(string(st.cc.fieldName(f.Name)), string(f.Value))
+	return nil
+}
+
+// fieldName returns the name to store: canonical (Content-Type) like the
+// HTTP/1.1 parser's, unless the server keeps names as sent. The result is
+// valid until the next call.
+func (cc *serverConn) fieldName(name []byte) []byte {
+	if cc.sc.KeepHeaderNames() {
+		return name
+	}
+	cc.nameBuf = append(cc.nameBuf[:0], name...)
+	bytesconv.CanonicalInPlace(cc.nameBuf)
+	return cc.nameBuf
+}
+
+// checkField applies the field rules of RFC 9113 section 8.2: lowercase
+// token names, values without NUL, CR or LF and without leading or
+// trailing whitespace, no connection-specific fields, and "te" only with
+// "trailers".
+func checkField(name, value []byte) error {
+	if len(name) == 0 {
+		return errMalformed
+	}
+	for _, c := range name {
+		if c >= 'A' && c <= 'Z' || !ascii.IsToken(c) {
+			return errMalformed
+		}
+	}
+	if !ascii.ValidFieldValue(value) {
+		return errMalformed
+	}
+	if n := len(value); n > 0 && (value[0] == ' ' || value[0] == '\t' || value[n-1] == ' ' || value[n-1] == '\t') {
+		return errMalformed
+	}
+	switch string(name) {
+	case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade":
+		return errConnectionSpecific
+	case "te":
+		if string(value) != "trailers" {
+			return errConnectionSpecific
+		}
+	}
+	return nil
+}
+
+// finishRequestHead checks the pseudo-header fields of a complete request
+// head (section 8.3.1) and fills the request line.
+func (st *stream) finishRequestHead() error {
+	r := &st.req
+	h := &st.ctx.Request.Header
+	if r.method == nil {
+		return errMissingPseudo
+	}
+	connect := string(r.method) == "CONNECT"
+	if connect {
+		if r.scheme != nil || r.path != nil || len(r.authority) == 0 {
+			return errMalformed
+		}
+	} else if len(r.scheme) == 0 || len(r.path) == 0 {
+		return errMissingPseudo
+	}
+	for _, c := range r.method {
+		if !ascii.IsToken(c) {
+			return errMalformed
+		}
+	}
+	if len(r.path) > 0 && r.path[0] != '/' && !(string(r.path) == "*" && string(r.method) == "OPTIONS") {
+		return errMalformed
+	}
+	for _, c := range r.path {
+		if c <= ' ' || c == 0x7f {
+			return errMalformed
+		}
+	}
+	if r.cookies > 0 {
+		h.AddBytes(strCookie, st.cookie)
+	}
+	if len(r.authority) > 0 {
+		if !ascii.ValidFieldValue(r.authority) || bytes.IndexByte(r.authority, '@') >= 0 {
+			return errMalformed
+		}
+		if host := h.Peek(volt.HeaderHost); host != nil {
+			if !bytes.Equal(host, r.authority) {
+				return errMalformed
+			}
+		} else {
+			h.AddBytes(strHost, r.authority)
+		}
+	}
+	h.SetMethodBytes(r.method)
+	if connect {
+		h.SetRequestURIBytes(r.authority)
+	} else {
+		h.SetRequestURIBytes(r.path)
+	}
+	h.SetProtocolHTTP2(true)
+	st.headOnly = h.IsHead()
+	st.bodyLeft = r.contentLength
+	st.urgency, st.incremental = defaultUrgency, false
+	if p := h.Peek("Priority"); p != nil {
+		if u, inc, ok := ParsePriorityField(p); ok {
+			st.urgency, st.incremental = u, inc
+		}
+	}
+	if r.tooMany {
+		st.reject = volt.StatusRequestHeaderFieldsTooLarge
+		return nil
+	}
+	if err := st.cc.sc.PrepareRequest(st.ctx); err != nil {
+		if err == volt.ErrURITooLong {
+			st.reject = volt.StatusRequestURITooLong
+			return nil
+		}
+		return errMalformed
+	}
+	return nil
+}
+
+const defaultUrgency = 3
+
+var (
+	strCookie = []byte("Cookie")
+	strHost   = []byte("Host")
+)
+
+// parseContentLength parses a content-length value: digits only.
+func parseContentLength(v []byte) (int64, bool) {
+	if len(v) == 0 || len(v) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}

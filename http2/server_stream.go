@@ -1,0 +1,338 @@
+package http2
+
+import (
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/volthttp/volt"
+)
+
+// stream is one request and its response on a serverConn.
+//
+// The reader creates it when the request's HEADERS arrive; a handler
+// goroutine then runs with it. Fields marked "reader" are the reader's;
+// the others are guarded by cc.mu, except req, pseudo and cookie, which
+// are filled by the reader before the handler starts and not touched
+// after. A stream goes back to its pool when it is closed (removed from
+// cc.streams) and its handler returned, whichever comes last.
+type stream struct {
+	cc *serverConn
+	id uint32
+
+	ctx          *volt.RequestCtx
+	runFn        func()
+	addFieldFn   func(f hpackField) error
+	addTrailerFn func(f hpackField) error
+
+	// reader, while the head is decoded
+	req              reqState
+	pseudo           []byte
+	cookie           []byte
+	decodingTrailers bool
+
+	// Receiving (guarded by cc.mu).
+	recvAvail    int64 // window left to the client
+	recvCredit   int64 // consumed, not yet given back
+	bodyLeft     int64 // Content-Length not yet received; -1: none announced
+	remoteClosed bool  // END_STREAM received (half-closed remote)
+	remoteReset  bool  // the client sent RST_STREAM
+	streaming    bool  // the handler reads the body as it arrives
+	dispatched   bool  // the handler was started
+	body         pipe  // the streamed body
+	reject       int   // a status to answer without the handler
+	headOnly     bool
+	refused      bool // the head was invalid; a 500 went out instead
+
+	// Sending (guarded by cc.mu).
+	sendWindow   int64
+	out          []byte // body bytes waiting to be framed (the handler's)
+	outEnd       bool   // END_STREAM after out
+	trailers     *volt.ResponseHeader
+	queued       bool
+	headSent     bool
+	endSent      bool
+	urgency      uint8
+	incremental  bool
+	reset        bool  // RST_STREAM sent or received: nothing more goes out
+	err          error // why the stream ended early
+	running      bool  // the handler runs
+	closed       bool  // removed from cc.streams
+	declaredSize int64 // Content-Length of the response, -1 if none
+	sentBody     int64
+
+	wake  chan struct{} // signalled when out drains, a window grows or the stream ends
+	timer *time.Timer
+}
+
+// hpackField is the decoder's field type, named here for the callbacks.
+type hpackField = hpackHeaderField
+
+var streamPool sync.Pool
+
+// acquireStream returns a pooled stream with a fresh RequestCtx.
+func acquireStream(cc *serverConn, id uint32) *stream {
+	st, _ := streamPool.Get().(*stream)
+	if st == nil {
+		st = &stream{wake: make(chan struct{}, 1)}
+		st.runFn = st.run
+		st.addFieldFn = st.addField
+		st.addTrailerFn = st.addTrailer
+	}
+	st.cc, st.id = cc, id
+	st.ctx = cc.sc.AcquireCtx(st)
+	st.recvAvail = int64(cc.srv.initialWindowSize())
+	if !cc.settingsAck {
+		st.recvAvail = max(st.recvAvail, DefaultInitialWindowSize)
+	}
+	st.bodyLeft = -1
+	st.declaredSize = -1
+	st.urgency = defaultUrgency
+	return st
+}
+
+// free gives back a stream that never reached the handler, or whose
+// handler returned and which is closed.
+func (st *stream) free() {
+	if st.ctx != nil {
+		st.cc.sc.ReleaseCtx(st.ctx)
+	}
+	select {
+	case <-st.wake:
+	default:
+	}
+	if st.timer != nil {
+		st.timer.Stop()
+	}
+	*st = stream{
+		wake: st.wake, timer: st.timer, runFn: st.runFn,
+		addFieldFn: st.addFieldFn, addTrailerFn: st.addTrailerFn,
+		pseudo: st.pseudo[:0], cookie: st.cookie[:0], body: pipe{buf: st.body.buf[:0]},
+	}
+	streamPool.Put(st)
+}
+
+// signal wakes the stream's handler if it waits.
+func (st *stream) signal() {
+	select {
+	case st.wake <- struct{}{}:
+	default:
+	}
+}
+
+// abort ends the stream early: nothing more is sent, the handler's
+// context is cancelled, and its reads and writes fail with err. cc.mu is
+// held.
+func (st *stream) abort(err error) {
+	if st.err == nil {
+		st.err = err
+	}
+	st.reset = true
+	st.out = nil
+	if st.ctx != nil {
+		st.ctx.Cancel(err)
+	}
+	st.body.closeWithError(err)
+	st.signal()
+}
+
+// closeStream removes st from the connection's streams. cc.mu is held.
+func (cc *serverConn) closeStream(st *stream) {
+	if st.closed {
+		return
+	}
+	st.closed = true
+	delete(cc.streams, st.id)
+	cc.dequeue(st)
+	cc.maybeFree(st)
+}
+
+// maybeFree frees st once it is closed and its handler returned. cc.mu
+// is held.
+func (cc *serverConn) maybeFree(st *stream) {
+	if !st.closed || st.running {
+		return
+	}
+	cc.active--
+	cc.sc.AddStreams(-1)
+	st.free()
+}
+
+// resetStream sends RST_STREAM for id and ends the stream (section 5.4.2).
+func (cc *serverConn) resetStream(id uint32, code ErrCode) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if err := cc.queueControl(); err != nil {
+		return
+	}
+	cc.wbuf = AppendRSTStream(cc.wbuf, id, code)
+	cc.resetIDs[cc.resetNext%len(cc.resetIDs)] = id
+	cc.resetNext++
+	if st := cc.streams[id]; st != nil {
+		st.abort(errStreamReset)
+		cc.closeStream(st)
+	}
+}
+
+// startBody prepares the stream for its request body: the handler starts
+// now if the server streams bodies, else when the body is complete.
+func (cc *serverConn) startBody(st *stream) error {
+	h := &st.ctx.Request.Header
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if st.reject == 0 && h.ExpectContinue() {
+		if ch := cc.sc.Server().ContinueHandler; ch != nil && !ch(h) {
+			st.reject = volt.StatusExpectationFailed
+		} else {
+			cc.appendInterim(st, volt.StatusContinue, nil)
+		}
+	}
+	limit := cc.limits.MaxRequestBodySize
+	if st.reject == 0 && limit >= 0 && st.bodyLeft > limit {
+		st.reject = volt.StatusRequestEntityTooLarge
+	}
+	if st.reject != 0 {
+		cc.dispatch(st)
+		return nil
+	}
+	if cc.sc.Server().StreamRequestBody {
+		st.streaming = true
+		st.body.init(st)
+		st.ctx.Request.SetBodyStream(&st.body, st.bodyLeft)
+		cc.dispatch(st)
+	}
+	return nil
+}
+
+// receiveData takes the payload of a DATA frame (n bytes of window,
+// padding included). cc.mu is held.
+func (st *stream) receiveData(data []byte, n int64, end bool) error {
+	cc := st.cc
+	if st.bodyLeft >= 0 {
+		if int64(len(data)) > st.bodyLeft {
+			cc.credit(st, n)
+			return StreamError{StreamID: st.id, Code: ErrCodeProtocol, Cause: errContentLength}
+		}
+		st.bodyLeft -= int64(len(data))
+	}
+	switch {
+	case st.dispatched && !st.streaming, st.reset:
+		// The handler answered without the body (a rejection); the
+		// rest is dropped.
+		cc.credit(st, n)
+	case st.streaming:
+		if limit := cc.limits.MaxRequestBodySize; limit >= 0 && st.body.total+int64(len(data)) > limit {
+			cc.credit(st, n)
+			st.body.closeWithError(volt.ErrBodyTooLarge)
+			return StreamError{StreamID: st.id, Code: ErrCodeCancel, Cause: volt.ErrBodyTooLarge}
+		}
+		// The data's window comes back as the handler reads it; the
+		// padding's now.
+		st.body.write(data)
+		cc.credit(nil, n-int64(len(data)))
+	default:
+		req := &st.ctx.Request
+		if limit := cc.limits.MaxRequestBodySize; limit >= 0 && int64(len(req.Body()))+int64(len(data)) > limit {
+			st.reject = volt.StatusRequestEntityTooLarge
+			cc.credit(st, n)
+			cc.dispatch(st)
+			return nil
+		}
+		req.AppendBody(data)
+		cc.credit(st, n)
+	}
+	return nil
+}
+
+// endRemote handles END_STREAM from the client: the request is complete.
+// cc.mu is held.
+func (cc *serverConn) endRemote(st *stream) error {
+	st.remoteClosed = true
+	if st.bodyLeft > 0 {
+		st.abort(errContentLength)
+		if err := cc.queueControl(); err == nil {
+			cc.wbuf = AppendRSTStream(cc.wbuf, st.id, ErrCodeProtocol)
+		}
+		cc.closeStream(st)
+		return nil
+	}
+	if st.streaming {
+		st.body.closeWithError(nil)
+	}
+	if !st.dispatched {
+		cc.dispatch(st)
+	}
+	if st.endSent {
+		cc.closeStream(st)
+	}
+	return nil
+}
+
+// dispatch starts the stream's handler on a pooled goroutine. cc.mu is
+// held.
+func (cc *serverConn) dispatch(st *stream) {
+	st.dispatched = true
+	st.running = true
+	cc.sc.Go(st.runFn)
+}
+
+// run serves the stream's request on a handler goroutine.
+func (st *stream) run() {
+	cc := st.cc
+	ctx := st.ctx
+	defer func() {
+		if r := recover(); r != nil {
+			logger(cc).Error("volt: http2 stream panic", "panic", r, "stack", string(debug.Stack()))
+			cc.resetStream(st.id, ErrCodeInternal)
+		}
+		st.handlerDone()
+	}()
+	if st.reject != 0 {
+		ctx.Error(volt.StatusMessage(st.reject), st.reject)
+	} else if !cc.sc.Handle(ctx) && ctx.HeadSent() {
+		// The handler panicked after the head went out: the client
+		// must see the response cut short.
+		cc.resetStream(st.id, ErrCodeInternal)
+		return
+	}
+	if ctx.Hijacked() {
+		logger(cc).Error("volt: http2 stream hijacked", "error", ErrHijackUnsupported,
+			"uri", string(ctx.Request.Header.RequestURI()))
+		ctx.Response.Reset()
+		ctx.Error(volt.StatusMessage(volt.StatusInternalServerError), volt.StatusInternalServerError)
+	}
+	_ = st.finish(ctx)
+}
+
+// handlerDone marks the handler returned, releases its context and, if
+// the stream is closed, the stream.
+func (st *stream) handlerDone() {
+	cc := st.cc
+	cc.mu.Lock()
+	ctx := st.ctx
+	st.ctx = nil // the reader must not cancel a released ctx
+	st.running = false
+	if !st.endSent && !st.reset {
+		// The handler returned without ending its response (a write
+		// failed): the stream is reset.
+		if cc.queueControl() == nil {
+			cc.wbuf = AppendRSTStream(cc.wbuf, st.id, ErrCodeInternal)
+		}
+		st.reset = true
+	}
+	if (st.endSent || st.reset) && !st.closed {
+		if !st.remoteClosed && !st.remoteReset && !st.reset {
+			// The response is complete before the request: the client
+			// may stop sending (section 8.1).
+			if cc.queueControl() == nil {
+				cc.wbuf = AppendRSTStream(cc.wbuf, st.id, ErrCodeNo)
+			}
+		}
+		cc.closeStream(st)
+	} else {
+		cc.maybeFree(st)
+	}
+	cc.mu.Unlock()
+	cc.sc.ReleaseCtx(ctx)
+	cc.flushControl()
+}
