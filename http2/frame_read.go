@@ -30,7 +30,8 @@ var readBufPool = sync.Pool{New: func() any { b := make([]byte, readBufSize); re
 // call serves many small frames. The buffer starts at 16 KiB + 9 bytes and
 // grows, up to the maximum read frame size + 9, only while the bytes of a
 // larger frame actually arrive: a frame header announcing a large length
-// is a promise, and the buffer is never sized from it.
+// is a promise, and the buffer is never sized from it. A grown buffer is
+// kept for the next frames until ReleaseBuffer.
 //
 // A FrameReader is not safe for concurrent use; it belongs to the
 // goroutine that reads the connection.

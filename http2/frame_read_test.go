@@ -247,6 +247,22 @@ var allReadCases = [][]readCase{
 	goAwayCases, windowUpdateCases, continuationCases, priorityUpdateCases,
 }
 
+// mixedFrames is a stream of the frames a server reads most.
+func mixedFrames() []byte {
+	var b []byte
+	b = AppendSettings(b, Setting{SettingMaxConcurrentStreams, 100}, Setting{SettingInitialWindowSize, 1 << 20}, Setting{SettingHeaderTableSize, 0})
+	b = AppendSettingsAck(b)
+	b = AppendWindowUpdate(b, 0, 1<<20)
+	for id := uint32(1); id < 20; id += 2 {
+		b = AppendHeaders(b, id, false, true, dehex("82 86 84 41 8a 08 9d 5c 0b 81 70 dc 78 0f 03"))
+		b = AppendData(b, id, true, make([]byte, 1024))
+		b = AppendPing(b, false, [8]byte{byte(id)})
+		b = AppendWindowUpdate(b, id, 1024)
+		b = AppendPriorityUpdate(b, id, []byte("u=1, i"))
+	}
+	return b
+}
+
 // readAll reads wire to the end and returns the last result (the last
 // before io.EOF, or the first error other than a StreamError) and every
 // frame read without error, in order.
