@@ -1,5 +1,7 @@
 package hpack
 
+import "math"
+
 // DefaultMaxStringLength is the string length limit of a Decoder when
 // neither SetMaxStringLength nor SetMaxHeaderListSize set one.
 const DefaultMaxStringLength = 1 << 20
@@ -61,7 +63,7 @@ func (d *Decoder) stringLimit() int {
 		return d.maxStringLen
 	}
 	if d.maxListSize > 0 {
-		return int(d.maxListSize)
+		return int(min(uint64(d.maxListSize), math.MaxInt32))
 	}
 	return DefaultMaxStringLength
 }
