@@ -2,6 +2,42 @@ package hpack
 
 import "testing"
 
+// typicalResponse is what a server sends for a small response.
+var typicalResponse = []HeaderField{
+	{Name: []byte(":status"), Value: []byte("200")},
+	{Name: []byte("content-type"), Value: []byte("text/html; charset=utf-8")},
+	{Name: []byte("content-length"), Value: []byte("1234")},
+	{Name: []byte("date"), Value: []byte("Mon, 07 Dec 2026 01:41:07 GMT")},
+	{Name: []byte("server"), Value: []byte("volt")},
+}
+
+// typicalRequest is what a browser sends for a page: 11 fields.
+var typicalRequest = []HeaderField{
+	{Name: []byte(":method"), Value: []byte("GET")},
+	{Name: []byte(":scheme"), Value: []byte("https")},
+	{Name: []byte(":authority"), Value: []byte("www.example.com")},
+	{Name: []byte(":path"), Value: []byte("/articles/2026/hpack?lang=en")},
+	{Name: []byte("user-agent"), Value: []byte("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36")},
+	{Name: []byte("accept"), Value: []byte("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")},
+	{Name: []byte("accept-encoding"), Value: []byte("gzip, deflate, br, zstd")},
+	{Name: []byte("accept-language"), Value: []byte("en-US,en;q=0.9")},
+	{Name: []byte("cookie"), Value: []byte("session=4f2a9c1e7b3d5a8f6e0c2b4d9a7f1e3c")},
+	{Name: []byte("sec-fetch-mode"), Value: []byte("navigate")},
+	{Name: []byte("upgrade-insecure-requests"), Value: []byte("1")},
+}
+
+// encodeRequestBlock returns the block a browser's first request encodes to
+// with Huffman coding, from a fresh encoder (all literals, so decoding it
+// runs Huffman decoding and table inserts each time on a fresh decoder).
+func encodeRequestBlock() []byte {
+	e := NewEncoder()
+	var b []byte
+	for _, f := range typicalRequest {
+		b = e.AppendField(b, f)
+	}
+	return b
+}
+
 func fieldsBytes(fs []HeaderField) int64 {
 	var n int64
 	for _, f := range fs {
