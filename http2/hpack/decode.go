@@ -1,5 +1,7 @@
 package hpack
 
+import "math"
+
 // DefaultMaxStringLength is the string length limit of a Decoder when
 // neither SetMaxStringLength nor SetMaxHeaderListSize set one.
 const DefaultMaxStringLength = 1 << 20
@@ -32,8 +34,10 @@ func NewDecoder(maxTableSize uint32) *Decoder {
 
 // SetMaxTableSize changes the upper bound the peer's dynamic table size
 // updates may reach. Call it when the peer acknowledges the SETTINGS frame
-// that announced n; the table itself shrinks only when the peer sends its
-// size update, at the start of its next header block.
+// that announced n. The table itself shrinks only when the peer sends its
+// size update; a block that should start with one but does not is accepted
+// (the table then stays within its previous size), because a peer may send
+// blocks encoded before it saw the new setting.
 func (d *Decoder) SetMaxTableSize(n uint32) {
 	d.maxTableSize = n
 }
@@ -61,7 +65,7 @@ func (d *Decoder) stringLimit() int {
 		return d.maxStringLen
 	}
 	if d.maxListSize > 0 {
-		return int(d.maxListSize)
+		return int(min(uint64(d.maxListSize), math.MaxInt32))
 	}
 	return DefaultMaxStringLength
 }

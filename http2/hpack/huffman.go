@@ -52,29 +52,30 @@ func AppendHuffmanDecode(dst, b []byte) ([]byte, error) {
 // appendHuffmanDecode is AppendHuffmanDecode that returns ErrStringTooLong
 // once it has appended more than max bytes, unless max < 0.
 func appendHuffmanDecode(dst, b []byte, max int) ([]byte, error) {
-	limit := len(dst) + max
-	if max < 0 {
-		limit = -1
-	}
-	state := uint32(0)
+	start := len(dst)
+	// state is an internal node of the code tree, so uint8 indexes the
+	// table without a bounds check.
+	var state uint8
 	accept := true
 	for _, c := range b {
 		e := huffmanDecodeTable[state][c>>4]
-		if e&huffmanEmit != 0 {
+		if e&(huffmanEmit|huffmanFail) != 0 {
+			if e&huffmanFail != 0 {
+				return dst, ErrInvalidHuffman
+			}
 			dst = append(dst, byte(e>>8))
-		} else if e&huffmanFail != 0 {
-			return dst, ErrInvalidHuffman
 		}
 		e = huffmanDecodeTable[uint8(e)][c&0x0f]
-		if e&huffmanEmit != 0 {
+		if e&(huffmanEmit|huffmanFail) != 0 {
+			if e&huffmanFail != 0 {
+				return dst, ErrInvalidHuffman
+			}
 			dst = append(dst, byte(e>>8))
-		} else if e&huffmanFail != 0 {
-			return dst, ErrInvalidHuffman
 		}
-		if len(dst) > limit && limit >= 0 {
+		if max >= 0 && len(dst)-start > max {
 			return dst, ErrStringTooLong
 		}
-		state = uint32(uint8(e))
+		state = uint8(e)
 		accept = e&huffmanAccept != 0
 	}
 	if !accept {

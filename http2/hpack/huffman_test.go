@@ -80,7 +80,7 @@ func TestHuffmanDecodeErrors(t *testing.T) {
 		{"padding of 8 one bits", "ff"},
 		{"padding longer than 7 bits after a symbol", "07 ff"}, // "0" then 11 ones
 		{"padding not all ones", "00"},                         // "00" then 000000: '0' then 3 zero bits
-		{"padding with a zero bit", "1e"},                       // 'a'(00011) then 110
+		{"padding with a zero bit", "1e"},                      // 'a'(00011) then 110
 		{"a code cut short", "fe"},                             // 1111111 0: inside '!'..
 	}
 	for _, tc := range tests {
