@@ -14,6 +14,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/http2"
 )
 
 // Impls names the implementations compared, in the order they run.
@@ -42,6 +43,9 @@ func Serve(impl string, ln net.Listener) (shutdown func(context.Context) error, 
 			IdleTimeout:   idleTimeout,
 			Logger:        slog.New(slog.DiscardHandler),
 		}
+		// HTTP/2 over cleartext with prior knowledge (and Upgrade: h2c)
+		// on the same port, with default settings.
+		http2.ConfigureServer(s, nil)
 		go func() { errc <- s.Serve(ln) }()
 		return s.Shutdown, errc, nil
 	case "fasthttp":
@@ -62,6 +66,11 @@ func Serve(impl string, ln net.Listener) (shutdown func(context.Context) error, 
 			IdleTimeout:       idleTimeout,
 			ErrorLog:          log.New(io.Discard, "", 0),
 		}
+		// HTTP/2 over cleartext with prior knowledge on the same port
+		// (net/http's own h2c, Go 1.24+).
+		s.Protocols = new(http.Protocols)
+		s.Protocols.SetHTTP1(true)
+		s.Protocols.SetUnencryptedHTTP2(true)
 		go func() { errc <- s.Serve(ln) }()
 		return s.Shutdown, errc, nil
 	}
@@ -100,6 +109,9 @@ func voltHandler(ctx *volt.RequestCtx) {
 		}
 		ctx.SetContentType(ContentTypePlain)
 		ctx.SetBodyString(HelloWorld)
+	case "/big":
+		ctx.SetContentType(contentTypeOctets)
+		ctx.SetBody(BigBody)
 	case "/json":
 		if !ctx.IsGet() {
 			ctx.Error("Method Not Allowed", volt.StatusMethodNotAllowed)
@@ -141,6 +153,9 @@ func fasthttpHandler(ctx *fasthttp.RequestCtx) {
 		}
 		ctx.SetContentType(ContentTypePlain)
 		ctx.SetBodyString(HelloWorld)
+	case "/big":
+		ctx.SetContentType(contentTypeOctets)
+		ctx.SetBody(BigBody)
 	case "/json":
 		if !ctx.IsGet() {
 			ctx.Error("Method Not Allowed", fasthttp.StatusMethodNotAllowed)
@@ -175,6 +190,15 @@ func fasthttpHandler(ctx *fasthttp.RequestCtx) {
 
 var helloWorldBytes = []byte(HelloWorld)
 
+// BigBody is the 64 KiB body of GET /big.
+var BigBody = func() []byte {
+	b := make([]byte, 64<<10)
+	for i := range b {
+		b[i] = 'a' + byte(i%26)
+	}
+	return b
+}()
+
 func netHTTPHandler(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/plaintext":
@@ -184,6 +208,10 @@ func netHTTPHandler(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Content-Type", ContentTypePlain)
 		_, _ = w.Write(helloWorldBytes)
+	case "/big":
+		w.Header().Set("Content-Type", contentTypeOctets)
+		w.Header().Set("Content-Length", strconv.Itoa(len(BigBody)))
+		_, _ = w.Write(BigBody)
 	case "/json":
 		if r.Method != http.MethodGet {
 			http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)

@@ -44,6 +44,7 @@ type serverConn struct {
 	mu         sync.Mutex
 	streams    map[uint32]*stream
 	active     int // streams open or whose handler runs (MaxConcurrentStreams)
+	running    int // handlers running
 	enc        *hpack.Encoder
 	hbuf       []byte // header block being encoded
 	nameBuf    []byte // a lowercased field name

@@ -273,6 +273,7 @@ func (cc *serverConn) endRemote(st *stream) error {
 func (cc *serverConn) dispatch(st *stream) {
 	st.dispatched = true
 	st.running = true
+	cc.running++
 	cc.sc.Go(st.runFn)
 }
 
@@ -312,6 +313,7 @@ func (st *stream) handlerDone() {
 	ctx := st.ctx
 	st.ctx = nil // the reader must not cancel a released ctx
 	st.running = false
+	cc.running--
 	if !st.endSent && !st.reset {
 		// The handler returned without ending its response (a write
 		// failed): the stream is reset.

@@ -3,6 +3,7 @@ package http2
 import (
 	"bufio"
 	"io"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -82,8 +83,14 @@ func (st *stream) finish(ctx *volt.RequestCtx) error {
 		if st.remoteClosed {
 			cc.closeStream(st)
 		}
-		cc.mu.Unlock()
-		return cc.flush()
+		if !cc.writing && cc.running > 1 {
+			// Let the connection's other handlers add their responses
+			// to this write (see send).
+			cc.mu.Unlock()
+			runtime.Gosched()
+			cc.mu.Lock()
+		}
+		return cc.flushLocked()
 	}
 	if trailers {
 		st.trailers = &resp.Header
@@ -303,6 +310,17 @@ func (st *stream) send(p []byte, end bool) error {
 	st.out, st.outEnd = p, end
 	st.sentBody += int64(len(p))
 	cc.enqueue(st)
+	if !cc.writing && cc.running > 1 {
+		// Other handlers of the connection run: frame this response
+		// now, and let them run before writing, so that their
+		// responses share the write.
+		cc.schedule()
+		if !st.queued {
+			cc.mu.Unlock()
+			runtime.Gosched()
+			cc.mu.Lock()
+		}
+	}
 	var timer *time.Timer
 	for {
 		if !cc.writing {
@@ -440,6 +458,11 @@ func (cc *serverConn) writeLoop() {
 // if no one holds the writer role.
 func (cc *serverConn) flush() error {
 	cc.mu.Lock()
+	return cc.flushLocked()
+}
+
+// flushLocked is flush with cc.mu held; it releases it.
+func (cc *serverConn) flushLocked() error {
 	if !cc.writing && (len(cc.wbuf) > 0 || len(cc.queue) > 0) {
 		cc.writing = true
 		cc.writeLoop()
