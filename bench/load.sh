@@ -21,6 +21,14 @@
 #                       of 10 events) and ws (cmd/wsload: WebSocket echo of
 #                       128-byte messages, one in flight per connection);
 #                       STREAMS=0 leaves them out
+#   H2=1                also run the HTTP/2 scenarios with h2load over h2c
+#                       (prior knowledge): h2 (GET /plaintext) and h2big
+#                       (GET /big, 64 KiB), H2_CONNS connections with
+#                       H2_STREAMS streams in flight on each; nginx is left
+#                       out of them (its h2c needs a port of its own).
+#                       H2=0 leaves them out. Needs h2load (Debian:
+#                       nghttp2-client)
+#   H2_CONNS=16 H2_STREAMS=32
 #   PORT=18080          the server listens on 127.0.0.1:PORT
 #   SERVER_CPU=0 CLIENT_CPU=1   taskset CPU lists of the server and of wrk
 #   OUT=dir             where raw wrk output and results.tsv go (default: a
@@ -56,7 +64,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export PATH=$PATH:/usr/sbin
 if [ "${INSTALL:-0}" = 1 ]; then
 	missing=""
-	for pair in wrk:wrk nginx:nginx-light h2o:h2o; do
+	for pair in wrk:wrk nginx:nginx-light h2o:h2o h2load:nghttp2-client; do
 		command -v "${pair%%:*}" >/dev/null || missing="$missing ${pair#*:}"
 	done
 	if [ -n "$missing" ]; then
@@ -118,6 +126,8 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 write_ref_configs() {
 	mkdir -p "$OUT/www" "$OUT/nginx-tmp"
 	printf 'Hello, World!' >"$OUT/www/plaintext"
+	# /big: the 64 KiB body the Go servers send (bench.BigBody).
+	awk 'BEGIN { for (i = 0; i < 65536; i++) printf "%c", 97 + i % 26 }' >"$OUT/www/big"
 	cat >"$OUT/nginx.conf" <<EOF
 worker_processes 1;
 daemon off;
@@ -178,7 +188,11 @@ write_ref_configs
 
 run_wrk() { # conns mode seconds
 	local args=(-t1 "-c$1" "-d$3s" --latency --timeout 5s "${headers[@]}")
-	if [ "$2" = ws ]; then
+	if [ "$2" = h2 ] || [ "$2" = h2big ]; then
+		local path=/plaintext
+		[ "$2" = h2big ] && path=/big
+		timeout $(($3 + 30)) taskset -c "$CLIENT_CPU" h2load -c "$H2_CONNS" -m "$H2_STREAMS" -D "$3" "http://127.0.0.1:$PORT$path"
+	elif [ "$2" = ws ]; then
 		timeout $(($3 + 30)) taskset -c "$CLIENT_CPU" "$wsload" -url "ws://127.0.0.1:$PORT/ws" -c "$1" -d "$3s"
 	elif [ "$2" = sse ]; then
 		timeout $(($3 + 30)) taskset -c "$CLIENT_CPU" wrk "${args[@]}" "http://127.0.0.1:$PORT/sse"
@@ -205,6 +219,8 @@ parse_wrk() {
 			if (v ~ /s$/) return (v + 0) * 1e6
 			return v + 0
 		}
+		/^finished in .* req\/s/ { rps = $4; h2 = 1 }
+		/^requests: .* succeeded/ { reqs = $2; errs += $10 + $12; h2 = 1 }
 		/^Requests\/sec:/ { rps = $2 }
 		/ requests in / { reqs = $1 }
 		$1 == "99%" && p99 == "" { p99 = us($2) }
@@ -214,13 +230,30 @@ parse_wrk() {
 	' "$1"
 }
 
+H2_CONNS=${H2_CONNS:-16}
+H2_STREAMS=${H2_STREAMS:-32}
 modes=(plain pipe)
 [ "${STREAMS:-1}" = 1 ] && modes+=(sse ws)
+if [ "${H2:-1}" = 1 ]; then
+	command -v h2load >/dev/null || { echo "load.sh: h2load not found (apt-get install -y nghttp2-client, INSTALL=1, or H2=0)" >&2; exit 1; }
+	modes+=(h2 h2big)
+fi
 # is_ref IMPL: the C references serve only the plain endpoints.
 is_ref() { [ "$1" = nginx ] || [ "$1" = h2o ]; }
-n_go=0
-for impl in $IMPLS; do is_ref "$impl" || n_go=$((n_go + 1)); done
-n_runs=$((ROUNDS * $(wc -w <<<"$CONNS") * (2 * $(wc -w <<<"$IMPLS") + (${#modes[@]} - 2) * n_go)))
+# skip IMPL MODE: fasthttp has no HTTP/2, nginx's h2c needs its own port,
+# the C references do no streams.
+skip() {
+	case "$2" in
+	h2 | h2big) [ "$1" = fasthttp ] || [ "$1" = nginx ] ;;
+	sse | ws) is_ref "$1" ;;
+	*) return 1 ;;
+	esac
+}
+n_per_round=0
+for mode in "${modes[@]}"; do
+	for impl in $IMPLS; do skip "$impl" "$mode" || n_per_round=$((n_per_round + 1)); done
+done
+n_runs=$((ROUNDS * $(wc -w <<<"$CONNS") * n_per_round))
 echo "$n_runs runs of ${DURATION}s (+${WARMUP}s warm-up); server on CPU $SERVER_CPU, wrk on CPU $CLIENT_CPU; output in $OUT"
 printf 'round\tscenario\timpl\trps\tp99_us\terrors\tallocs_per_req\n' >"$results"
 i=0
@@ -230,10 +263,11 @@ for round in $(seq "$ROUNDS"); do
 			case $mode in
 			pipe) scenario="pipeline$DEPTH-c$conns" ;;
 			plain) scenario="keepalive-c$conns" ;;
+			h2 | h2big) scenario="$mode-c${H2_CONNS}m$H2_STREAMS" ;;
 			*) scenario="$mode-c$conns" ;;
 			esac
 			for impl in $IMPLS; do
-				if is_ref "$impl" && [ "$mode" = sse -o "$mode" = ws ]; then
+				if skip "$impl" "$mode"; then
 					continue
 				fi
 				i=$((i + 1))
@@ -251,7 +285,7 @@ for round in $(seq "$ROUNDS"); do
 				stop_server
 				if read -r rps p99 errs reqs < <(parse_wrk "$raw"); then
 					# Requests the server served in its life: warm-up and run.
-					wreqs=$(awk '/ requests in / { print $1 } /^result / { sub(/.*msgs=/, ""); print }' "$warm")
+					wreqs=$(awk '/ requests in / { print $1 } /^requests: .* succeeded/ { print $2 } /^result / { sub(/.*msgs=/, ""); print }' "$warm")
 					apr=nan
 					if [ -s "$OUT/stats-$impl" ]; then
 						apr=$(awk -v n="$((reqs + ${wreqs:-0}))" '/heap_allocs_objects/ { printf "%.3f", $2 / n }' "$OUT/stats-$impl")
@@ -283,6 +317,7 @@ echo
 echo "Medians over $ROUNDS rounds (wrk -t1, ${DURATION}s per run; pipelined latency is per batch of $DEPTH)."
 echo "volt/impl is the median over rounds of the per-round ratio of req/s (> 1: volt faster)."
 echo "sse: req/s counts streams of 10 events; ws: req/s counts echoed messages, p99 their round trip."
+echo "h2, h2big: h2load over h2c, $H2_CONNS connections x $H2_STREAMS streams; h2load reports no p99."
 printf '%-18s %-9s %12s %12s %10s %11s\n' scenario impl 'req/s' 'p99 (us)' 'volt/impl' 'allocs/req'
 for scenario in $(awk -F'\t' 'NR > 1 && !seen[$2]++ { print $2 }' "$results"); do
 	for impl in $IMPLS; do

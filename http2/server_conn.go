@@ -155,11 +155,10 @@ func (cc *serverConn) serve(upgrade *volt.Request) error {
 			return err
 		}
 		f, err := cc.fr.ReadFrame()
-		var se StreamError
-		if err != nil && f != nil && f.Type == FrameHeaders && errors.As(err, &se) {
+		if err != nil && f != nil && f.Type == FrameHeaders && isStreamError(err) {
 			// A stream error in a HEADERS frame: its block is still
 			// decoded, to keep the HPACK state, then the stream reset.
-			cc.hdr.resetErr = se
+			cc.hdr.resetErr = err
 			err = nil
 		}
 		if err != nil {
@@ -299,8 +298,6 @@ func (cc *serverConn) connError(err error) {
 	switch {
 	case errors.As(err, &ce):
 		cc.goAway(ce.Code)
-	case errors.Is(err, hpack.ErrHeaderListTooLarge):
-		cc.goAway(ErrCodeEnhanceYourCalm)
 	case isHPACKError(err):
 		cc.goAway(ErrCodeCompression)
 	}
@@ -413,4 +410,10 @@ func (r *rateLimit) take(now time.Time) bool {
 	}
 	r.tokens--
 	return true
+}
+
+// isStreamError reports whether err is a StreamError.
+func isStreamError(err error) bool {
+	var se StreamError
+	return errors.As(err, &se)
 }

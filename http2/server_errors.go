@@ -47,11 +47,13 @@ var (
 	errPeerGoAway         = errors.New("http2: client sent GOAWAY with an error")
 )
 
-// isHPACKError reports whether err comes from the HPACK decoder: the
-// connection must then end with COMPRESSION_ERROR (RFC 9113 section 4.3).
+// isHPACKError reports whether err comes from the HPACK decoder and left
+// its state unknown: the connection must then end with COMPRESSION_ERROR
+// (RFC 9113 section 4.3). ErrHeaderListTooLarge is not one: the decoder
+// finishes the block, and the request is answered 431.
 func isHPACKError(err error) bool {
 	for _, e := range []error{hpack.ErrStringTooLong, hpack.ErrInvalidHuffman, hpack.ErrInvalidIndex,
-		hpack.ErrTableSizeUpdate, hpack.ErrIntegerOverflow, hpack.ErrTruncated, hpack.ErrHeaderListTooLarge} {
+		hpack.ErrTableSizeUpdate, hpack.ErrIntegerOverflow, hpack.ErrTruncated} {
 		if errors.Is(err, e) {
 			return true
 		}

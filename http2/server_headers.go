@@ -146,7 +146,7 @@ func (cc *serverConn) receiveTrailers(st *stream, block []byte, end bool) error 
 	st.decodingTrailers = true
 	err := cc.dec.Decode(block, st.addTrailerFn)
 	st.decodingTrailers = false
-	if err != nil && isHPACKError(err) {
+	if err != nil && err != hpack.ErrHeaderListTooLarge && isHPACKError(err) {
 		return err
 	}
 	cc.mu.Lock()
@@ -166,6 +166,15 @@ func (cc *serverConn) receiveTrailers(st *stream, block []byte, end bool) error 
 func (cc *serverConn) decodeRequest(st *stream, block []byte) error {
 	st.req = reqState{contentLength: -1}
 	err := cc.dec.Decode(block, st.addFieldFn)
+	if err == hpack.ErrHeaderListTooLarge {
+		// The decoder kept its table in step: the request is answered
+		// 431 and the connection goes on (RFC 9113 section 10.5.1).
+		st.req.tooMany = true
+		if st.req.method == nil || st.req.path == nil && string(st.req.method) != "CONNECT" {
+			return errMalformed
+		}
+		return st.finishRequestHead()
+	}
 	if err != nil {
 		return err
 	}

@@ -276,6 +276,47 @@ func TestDemoFetchOverTLS(t *testing.T) {
 	}
 }
 
+// TestDemoServesHTTP2OverTLS: over TLS the demo speaks HTTP/2 (ALPN h2),
+// and its pages say so; over plain http they say http/1.1.
+func TestDemoServesHTTP2OverTLS(t *testing.T) {
+	cert, err := loadOrMakeCert("", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDemo()
+	defer d.live.close()
+	srv := newServer(d.serve)
+	srv.TLSConfig = tlsutil.ServerConfig(cert)
+	go srv.ServeTLS(ln, "", "")
+	defer srv.Close()
+	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, ForceAttemptHTTP2: true}}
+	defer hc.CloseIdleConnections()
+	resp, err := hc.Get("https://" + ln.Addr().String() + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.ProtoMajor != 2 || !strings.Contains(string(b), "served over <b id=proto>h2</b>") {
+		t.Errorf("%s: %.300q", resp.Proto, b)
+	}
+	_, base := startDemo(t)
+	resp, err = http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), "served over <b id=proto>http/1.1</b>") {
+		t.Errorf("%.300q", b)
+	}
+}
+
 func TestDemoServerHasTimeouts(t *testing.T) {
 	s := newServer(func(*volt.RequestCtx) {})
 	if s.HeaderTimeout <= 0 || s.ReadTimeout <= 0 || s.WriteTimeout <= 0 || s.IdleTimeout <= 0 || s.MaxRequestBodySize != 64<<20 {

@@ -4,6 +4,10 @@
 //	go run ./examples/demo            # then open http://127.0.0.1:8080
 //	go run ./examples/demo -addr 127.0.0.1:9000
 //	go run ./examples/demo -tls       # HTTPS on a self-signed certificate
+//
+// Every page says which protocol served it: a browser gets HTTP/2 (h2)
+// over -tls, and HTTP/1.1 over plain http (browsers speak HTTP/2 only over
+// TLS; curl --http2-prior-knowledge gets h2c).
 package main
 
 import (
@@ -12,6 +16,7 @@ import (
 	"time"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/http2"
 	"github.com/volthttp/volt/tlsutil"
 )
 
@@ -42,7 +47,7 @@ func main() {
 // on every wait (the streams of the live and chat pages are hijacked or
 // written to, and so bounded by WriteTimeout only).
 func newServer(handler volt.RequestHandler) *volt.Server {
-	return &volt.Server{
+	srv := &volt.Server{
 		Handler:            handler,
 		MaxRequestBodySize: 64 << 20,
 		HeaderTimeout:      10 * time.Second,
@@ -51,4 +56,6 @@ func newServer(handler volt.RequestHandler) *volt.Server {
 		IdleTimeout:        60 * time.Second,
 		MaxConnsPerIP:      64,
 	}
+	http2.ConfigureServer(srv, nil)
+	return srv
 }

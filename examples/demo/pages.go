@@ -77,7 +77,8 @@ code,pre{background:#f4f4f4;padding:.1em .3em}li{margin:.4em 0}</style>`
 func writePage(ctx *volt.RequestCtx, title, body string) {
 	ctx.SetContentType("text/html; charset=utf-8")
 	fmt.Fprintf(ctx, "<!doctype html><html><head><meta charset=utf-8><title>%s · volt</title>%s</head><body>"+
-		"<p><a href=\"/\">volt demo</a></p><h1>%s</h1>%s</body></html>", html.EscapeString(title), style, html.EscapeString(title), body)
+		"<p><a href=\"/\">volt demo</a> · served over <b id=proto>%s</b></p><h1>%s</h1>%s</body></html>",
+		html.EscapeString(title), style, protocolName(ctx), html.EscapeString(title), body)
 }
 
 func (d *demo) index(ctx *volt.RequestCtx) {
@@ -271,4 +272,18 @@ func files() volt.RequestHandler {
 		CacheControl:       func([]byte) string { return "no-cache" },
 	}
 	return fs.Handler()
+}
+
+// protocolName names the protocol that carried the request, as ALPN does:
+// h2 (HTTP/2 over TLS), h2c (over cleartext) or http/1.1.
+func protocolName(ctx *volt.RequestCtx) string {
+	switch {
+	case ctx.Request.Header.IsHTTP2() && ctx.IsTLS():
+		return "h2"
+	case ctx.Request.Header.IsHTTP2():
+		return "h2c"
+	case ctx.Request.Header.IsHTTP11():
+		return "http/1.1"
+	}
+	return "http/1.0"
 }
