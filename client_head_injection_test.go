@@ -76,6 +76,7 @@ var headSetters = []headSetter{
 // headSettersExempt are the setters that put no bytes into the head.
 var headSettersExempt = map[string]string{
 	"RequestHeader.SetProtocolHTTP10":  "a flag",
+	"RequestHeader.SetProtocolHTTP2":   "a flag",
 	"RequestHeader.SetConnectionClose": "a flag",
 	"Request.SetBody":                  "the body, framed by its length",
 	"Request.SetBodyString":            "the body, framed by its length",

@@ -45,6 +45,7 @@ type serverConn struct {
 	streams    map[uint32]*stream
 	active     int // streams open or whose handler runs (MaxConcurrentStreams)
 	running    int // handlers running
+	finishing  int // handlers past their stream's end, still using cc (handlerDone)
 	enc        *hpack.Encoder
 	hbuf       []byte // header block being encoded
 	nameBuf    []byte // a lowercased field name
@@ -339,7 +340,7 @@ func (cc *serverConn) waitHandlers() {
 	closed := false
 	for {
 		cc.mu.Lock()
-		n := cc.active
+		n := cc.active + cc.finishing
 		cc.mu.Unlock()
 		if n == 0 {
 			return

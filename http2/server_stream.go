@@ -334,7 +334,13 @@ func (st *stream) handlerDone() {
 	} else {
 		cc.maybeFree(st)
 	}
+	// The stream may be freed and no longer active, but this goroutine
+	// still uses cc: finishing keeps close from releasing cc until then.
+	cc.finishing++
 	cc.mu.Unlock()
 	cc.sc.ReleaseCtx(ctx)
 	cc.flushControl()
+	cc.mu.Lock()
+	cc.finishing--
+	cc.mu.Unlock()
 }
