@@ -148,6 +148,9 @@ func (c *ServerConn) Read(p []byte) (int, error) {
 	if len(c.pending) > 0 {
 		n := copy(p, c.pending)
 		c.pending = c.pending[n:]
+		if len(c.pending) == 0 {
+			c.pending = nil
+		}
 		return n, nil
 	}
 	return c.conn.Read(p)
@@ -372,7 +375,9 @@ func (c *ServerConn) serve() {
 		_ = p.ServeConn(c)
 		return
 	}
-	_ = serveHTTP1(c)
+	if next, err := serveHTTP1(c); err == nil && next != nil {
+		_ = next.ServeConn(c)
+	}
 }
 
 // answerPlainHTTP answers a plain HTTP request sent to a TLS port with a

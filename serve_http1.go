@@ -65,6 +65,8 @@ type http1Conn struct {
 	bufs    net.Buffers
 	bufsArr [2][]byte
 
+	next Protocol // the protocol a preface chose, to serve once this returns
+
 	scanned  int       // head bytes scanned by findHeadEnd so far
 	reqStart time.Time // first byte of the request, when ReadTimeout is set
 }
@@ -73,8 +75,10 @@ var http1ConnPool sync.Pool
 
 var readBufPool, writeBufPool bufPool
 
-// serveHTTP1 serves HTTP/1.1 on sc until the connection closes.
-func serveHTTP1(sc *ServerConn) error {
+// serveHTTP1 serves HTTP/1.1 on sc until the connection closes, or until
+// its first bytes turn out to be the preface of another protocol, which
+// it returns for the caller to serve on sc.
+func serveHTTP1(sc *ServerConn) (Protocol, error) {
 	c, _ := http1ConnPool.Get().(*http1Conn)
 	if c == nil {
 		c = &http1Conn{}
@@ -109,9 +113,10 @@ func serveHTTP1(sc *ServerConn) error {
 		c.ctx = nil
 	}
 	c.releaseBuffers()
+	next := c.next
 	*c = http1Conn{startWatchFn: c.startWatchFn, bodyStream: c.bodyStream}
 	http1ConnPool.Put(c)
-	return err
+	return next, err
 }
 
 // releaseBuffers gives the read and write buffers back to their pools.
@@ -209,7 +214,10 @@ func (c *http1Conn) serve() error {
 				if p != nil {
 					c.sc.pending = append([]byte(nil), c.br.buffered()...)
 					c.br.discard(len(c.br.buffered()))
-					return p.ServeConn(c.sc)
+					// The other protocol serves once this one has given
+					// its buffers back (see ServerConn.serve).
+					c.next = p
+					return nil
 				}
 				return err
 			}

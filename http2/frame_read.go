@@ -129,6 +129,10 @@ func (fr *FrameReader) ReleaseBuffer() bool {
 //   - io.EOF when r ends at a frame boundary, io.ErrUnexpectedEOF when it
 //     ends inside a frame, or the error of r.
 //
+// A read that times out (a net.Error whose Timeout is true) returns its
+// error and keeps what was read: ReadFrame may be called again. Other
+// read errors are final.
+//
 // ReadFrame does not allocate in steady state.
 func (fr *FrameReader) ReadFrame() (*Frame, error) {
 	if fr.start == fr.end {
@@ -205,6 +209,11 @@ func (fr *FrameReader) fill(need int) error {
 		}
 		fr.end += n
 		if err != nil {
+			if te, ok := err.(interface{ Timeout() bool }); ok && te.Timeout() {
+				// A deadline is not the end of the stream: the bytes
+				// read so far stay, and ReadFrame may be called again.
+				return err
+			}
 			fr.err = err
 			continue
 		}

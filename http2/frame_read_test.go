@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"net"
 	"strings"
 	"testing"
 )
@@ -690,5 +691,53 @@ func TestSetMaxReadFrameSizeClamps(t *testing.T) {
 	fr.SetMaxReadFrameSize(1 << 30)
 	if fr.maxRead != MaxFrameSizeLimit {
 		t.Fatalf("maxRead %d", fr.maxRead)
+	}
+}
+
+// timeoutReader returns a timeout error once after its first n bytes.
+type timeoutReader struct {
+	data    []byte
+	n       int
+	timeout bool
+}
+
+type testTimeout struct{}
+
+func (testTimeout) Error() string   { return "i/o timeout" }
+func (testTimeout) Timeout() bool   { return true }
+func (testTimeout) Temporary() bool { return true }
+
+func (r *timeoutReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	if !r.timeout && r.n == 0 {
+		r.timeout = true
+		return 0, testTimeout{}
+	}
+	m := len(r.data)
+	if r.n > 0 {
+		m = min(m, r.n)
+		r.n -= m
+	}
+	m = copy(p, r.data[:m])
+	r.data = r.data[m:]
+	return m, nil
+}
+
+// TestReadFrameAfterTimeout: a read deadline in the middle of a frame is
+// not the end of the connection: the next ReadFrame goes on with the
+// bytes already read.
+func TestReadFrameAfterTimeout(t *testing.T) {
+	wire := AppendPing(nil, false, [8]byte{1, 2, 3, 4, 5, 6, 7, 8})
+	fr := NewFrameReader(&timeoutReader{data: wire, n: 5})
+	if _, err := fr.ReadFrame(); err == nil {
+		t.Fatal("no error at the timeout")
+	} else if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
+		t.Fatalf("error %v, want the timeout", err)
+	}
+	f, err := fr.ReadFrame()
+	if err != nil || f.Type != FramePing || f.Data[7] != 8 {
+		t.Fatalf("after the timeout: %v %v", f, err)
 	}
 }

@@ -37,7 +37,10 @@ type serverConn struct {
 	shutPhase   int // 0: serving, 1: first GOAWAY sent, 2: final GOAWAY sent
 	shutAt      time.Time
 	idle        bool
+	idleSince   time.Time // when the connection last became idle
+	deadline    time.Time // the read deadline set by prepareRead; zero: none
 	settingsAck bool // the client acknowledged our SETTINGS
+	released    bool // the buffers went back to their pools while idle
 
 	shutdownReq atomic.Bool // Server.Shutdown asked for a graceful close
 
@@ -55,6 +58,8 @@ type serverConn struct {
 	resetNext  int
 	wbuf       []byte // frames waiting for the writer
 	spare      []byte // the other write buffer, while not in use
+	wbufBox    *[]byte // wbuf's and spare's boxes in writeBufPool
+	spareBox   *[]byte
 	writing    bool
 	ctrlQueued int // control frames in wbuf
 	queue      []*stream
@@ -156,6 +161,9 @@ func (cc *serverConn) serve(upgrade *volt.Request) error {
 			return err
 		}
 		f, err := cc.fr.ReadFrame()
+		if cc.released {
+			cc.takeBuffers()
+		}
 		if err != nil && f != nil && f.Type == FrameHeaders && isStreamError(err) {
 			// A stream error in a HEADERS frame: its block is still
 			// decoded, to keep the HPACK state, then the stream reset.
@@ -225,17 +233,26 @@ func (cc *serverConn) prepareRead() error {
 	active := cc.active
 	cc.mu.Unlock()
 	idle := active == 0
+	now := time.Now()
 	if idle != cc.idle {
 		cc.idle = idle
 		cc.sc.SetIdle(idle)
+		if idle {
+			cc.idleSince = now
+		}
 	}
-	now := time.Now()
+	if idle {
+		cc.releaseBuffers()
+	}
 	var d time.Duration
 	switch {
 	case cc.shutPhase > 0:
 		d = 10 * time.Millisecond
 	case idle:
 		d = cc.limits.IdleTimeout
+		if d > 0 {
+			d = max(cc.idleSince.Add(d).Sub(now), time.Millisecond)
+		}
 	default:
 		d = orDuration(cc.srv.PingInterval, DefaultPingInterval)
 		if d < 0 {
@@ -245,13 +262,18 @@ func (cc *serverConn) prepareRead() error {
 			d = max(cc.limits.WriteTimeout, time.Second)
 		}
 	}
+	cc.deadline = time.Time{}
 	if d > 0 {
-		_ = cc.conn.SetReadDeadline(now.Add(d))
-	} else {
-		_ = cc.conn.SetReadDeadline(time.Time{})
+		cc.deadline = now.Add(d)
 	}
+	_ = cc.conn.SetReadDeadline(cc.deadline)
 	return nil
 }
+
+// idleRecheck is how soon the reader looks again at a connection whose
+// last stream ended while it waited for frames: if none came, it gives
+// its buffers back (see maybeFree).
+const idleRecheck = 20 * time.Millisecond
 
 // readError decides what a failed read means: the end of the connection,
 // or a stream error to answer and go on from.
@@ -260,6 +282,9 @@ func (cc *serverConn) readError(err error) (done bool, _ error) {
 	if errors.As(err, &ne) && ne.Timeout() {
 		switch {
 		case cc.shutdownReq.Load() || cc.sc.ShuttingDown():
+			return false, nil
+		case cc.deadline.IsZero() || time.Now().Before(cc.deadline):
+			// Woken early: the last stream ended (idleRecheck).
 			return false, nil
 		case cc.idle:
 			cc.goAway(ErrCodeNo)
@@ -417,4 +442,63 @@ func (r *rateLimit) take(now time.Time) bool {
 func isStreamError(err error) bool {
 	var se StreamError
 	return errors.As(err, &se)
+}
+
+// writeBufPool holds the write buffers of idle connections, boxed.
+var writeBufPool sync.Pool
+
+// releaseBuffers gives the read and write buffers of an idle connection
+// back to their pools, so that it waits holding a few hundred bytes
+// (reader).
+func (cc *serverConn) releaseBuffers() {
+	cc.fr.ReleaseBuffer()
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.writing || len(cc.wbuf) > 0 || cc.released {
+		return
+	}
+	cc.released = true
+	cc.wbufBox = boxWriteBuf(cc.wbufBox, cc.wbuf)
+	cc.spareBox = boxWriteBuf(cc.spareBox, cc.spare)
+	cc.wbuf, cc.spare = nil, nil
+}
+
+// boxWriteBuf puts b in its box (made once per box) into writeBufPool,
+// unless it grew large; it returns nil, the box being the pool's now.
+func boxWriteBuf(box *[]byte, b []byte) *[]byte {
+	if cap(b) == 0 || cap(b) > 2*maxBatch {
+		return box
+	}
+	if box == nil {
+		box = new([]byte)
+	}
+	*box = b[:0]
+	writeBufPool.Put(box)
+	return nil
+}
+
+// takeBuffers takes write buffers back from the pool once the connection
+// has work again (reader).
+func (cc *serverConn) takeBuffers() {
+	cc.mu.Lock()
+	cc.released = false
+	cc.wbuf, cc.wbufBox = unboxWriteBuf(cc.wbuf, cc.wbufBox)
+	cc.spare, cc.spareBox = unboxWriteBuf(cc.spare, cc.spareBox)
+	cc.mu.Unlock()
+}
+
+func unboxWriteBuf(b []byte, box *[]byte) ([]byte, *[]byte) {
+	if b != nil {
+		return b, box
+	}
+	p, _ := writeBufPool.Get().(*[]byte)
+	if p == nil {
+		return make([]byte, 0, 4096), box
+	}
+	b = *p
+	*p = nil
+	if box == nil {
+		return b, p // keep the pool's box for the next release
+	}
+	return b, box
 }

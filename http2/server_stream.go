@@ -156,6 +156,11 @@ func (cc *serverConn) maybeFree(st *stream) {
 	cc.active--
 	cc.sc.AddStreams(-1)
 	st.free()
+	if cc.active == 0 && !cc.closed {
+		// The reader may wait for frames holding its buffers: it wakes
+		// soon to give them back if none come (prepareRead).
+		_ = cc.conn.SetReadDeadline(time.Now().Add(idleRecheck))
+	}
 }
 
 // resetStream sends RST_STREAM for id and ends the stream (section 5.4.2).

@@ -47,6 +47,7 @@ var (
 	srcIPs   = flag.Int("srcips", 1, "spread client connections over 127.0.0.1 .. 127.0.0.N, if ephemeral ports run out")
 	workers  = flag.Int("workers", 32, "connections opened at once")
 	limit    = flag.Duration("timeout", 10*time.Minute, "give up after this long")
+	useH2    = flag.Bool("h2", false, "HTTP/2 over cleartext (prior knowledge) instead of HTTP/1.1; implementations without it fail")
 )
 
 func main() {
@@ -101,7 +102,11 @@ func run() error {
 	})
 	defer timer.Stop()
 
-	fmt.Printf("%d idle keep-alive connections per run, %d rounds, settle %v\n", *nConns, *rounds, *settle)
+	proto := "HTTP/1.1"
+	if *useH2 {
+		proto = "HTTP/2 (h2c)"
+	}
+	fmt.Printf("%d idle %s keep-alive connections per run, %d rounds, settle %v\n", *nConns, proto, *rounds, *settle)
 	fmt.Printf("%-6s %-9s %12s %12s %14s\n", "round", "impl", "RSS before", "RSS after", "bytes/conn")
 	var results []result
 	port := *basePort
@@ -219,6 +224,14 @@ func openConn(addr string, i int, rr *bench.ResponseReader) (net.Conn, error) {
 		return nil, err
 	}
 	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if *useH2 {
+		if err := h2GET(c, addr); err != nil {
+			_ = c.Close()
+			return nil, err
+		}
+		_ = c.SetDeadline(time.Time{})
+		return c, nil
+	}
 	rr.Reset(c)
 	if _, err := c.Write(bench.ChromeGET); err != nil {
 		_ = c.Close()
