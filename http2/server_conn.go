@@ -39,8 +39,8 @@ type serverConn struct {
 	idle        bool
 	idleSince   time.Time // when the connection last became idle
 	deadline    time.Time // the read deadline set by prepareRead; zero: none
-	settingsAck bool // the client acknowledged our SETTINGS
-	released    bool // the buffers went back to their pools while idle
+	settingsAck bool      // the client acknowledged our SETTINGS
+	released    bool      // the buffers went back to their pools while idle
 
 	shutdownReq atomic.Bool // Server.Shutdown asked for a graceful close
 
@@ -56,8 +56,8 @@ type serverConn struct {
 	numBuf     []byte
 	resetIDs   [16]uint32 // streams the server reset lately: their frames are ignored
 	resetNext  int
-	wbuf       []byte // frames waiting for the writer
-	spare      []byte // the other write buffer, while not in use
+	wbuf       []byte  // frames waiting for the writer
+	spare      []byte  // the other write buffer, while not in use
 	wbufBox    *[]byte // wbuf's and spare's boxes in writeBufPool
 	spareBox   *[]byte
 	writing    bool
