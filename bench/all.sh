@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # all.sh: reproduce every figure of bench/README.md in one command, on a
-# fresh machine (as root it installs wrk, nginx and h2o if missing):
+# fresh machine (as root it installs wrk, nginx, h2o and h2load if missing):
 #
 #   bash bench/all.sh            # about 15 minutes on 2 cores
 #
@@ -24,6 +24,8 @@ INSTALL=${INSTALL:-1} OUT="$OUT/load" bash "$here/load.sh" | tee "$OUT/load.txt"
 
 echo "== idle memory"
 go run ./idlemem | tee "$OUT/idlemem.txt"
+echo "== idle memory, HTTP/2 over cleartext (volt and net/http; fasthttp has no HTTP/2)"
+go run ./idlemem -h2 -impls volt,nethttp | tee "$OUT/idlemem-h2.txt"
 
 echo "== chart"
 mkdir -p "$here/../docs"
