@@ -18,6 +18,10 @@ type pipe struct {
 	total int64 // bytes received
 	done  bool  // END_STREAM seen, or the stream ended
 	err   error // the error Read returns once buf is empty (nil: io.EOF)
+
+	// trailers received while the handler runs, as name, value pairs;
+	// they join the request when the handler reads the end of the body.
+	trailers []string
 }
 
 func (p *pipe) init(st *stream) { p.st = st }
@@ -66,6 +70,12 @@ func (p *pipe) Read(b []byte) (int, error) {
 		return n, nil
 	}
 	err := p.err
+	if err == nil && len(p.trailers) > 0 && st.ctx != nil {
+		for i := 0; i+1 < len(p.trailers); i += 2 {
+			st.ctx.Request.Header.SetTrailer(p.trailers[i], p.trailers[i+1])
+		}
+		p.trailers = p.trailers[:0]
+	}
 	cc.mu.Unlock()
 	if err == nil {
 		err = io.EOF

@@ -277,7 +277,17 @@ func (st *stream) addTrailer(f hpack.HeaderField) error {
 	if err := checkField(f.Name, f.Value); err != nil {
 		return err
 	}
-	st.ctx.Request.Header.SetTrailer(string(st.cc.fieldName(f.Name)), string(f.Value))
+	name := st.cc.fieldName(f.Name)
+	switch {
+	case !st.dispatched:
+		st.ctx.Request.Header.SetTrailer(string(name), string(f.Value))
+	case st.streaming:
+		// The handler runs: the trailers wait for it to read the end of
+		// the body (pipe.Read).
+		st.cc.mu.Lock()
+		st.body.trailers = append(st.body.trailers, string(name), string(f.Value))
+		st.cc.mu.Unlock()
+	}
 	return nil
 }
 

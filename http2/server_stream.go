@@ -104,10 +104,11 @@ func (st *stream) free() {
 	if st.timer != nil {
 		st.timer.Stop()
 	}
+	clear(st.body.trailers)
 	*st = stream{
 		wake: st.wake, timer: st.timer, runFn: st.runFn,
 		addFieldFn: st.addFieldFn, addTrailerFn: st.addTrailerFn,
-		pseudo: st.pseudo[:0], cookie: st.cookie[:0], body: pipe{buf: st.body.buf[:0]},
+		pseudo: st.pseudo[:0], cookie: st.cookie[:0], body: pipe{buf: st.body.buf[:0], trailers: st.body.trailers[:0]},
 	}
 	streamPool.Put(st)
 }
