@@ -209,7 +209,12 @@ func (cc *serverConn) processWindowUpdate(f *Frame) error {
 		if f.StreamID > cc.maxClientID {
 			return errIdleStream
 		}
-		return nil // a closed stream: ignored (section 6.9)
+		// A closed stream: ignored (section 6.9), but a frame that does
+		// no work.
+		if !cc.empties.take(time.Now()) {
+			return errFlood
+		}
+		return nil
 	}
 	st.sendWindow += int64(f.Increment)
 	if st.sendWindow > MaxWindowSize {
@@ -229,6 +234,10 @@ func (cc *serverConn) processRSTStream(f *Frame) error {
 		cc.mu.Unlock()
 		if idle {
 			return errIdleStream
+		}
+		// A closed stream: a frame that does no work.
+		if !cc.empties.take(time.Now()) {
+			return errFlood
 		}
 		return nil
 	}
