@@ -325,6 +325,9 @@ func (cc *serverConn) close(err error) {
 	cc.closed = true
 	for _, st := range cc.streams {
 		st.abort(errConnClosed)
+		// A stream whose handler never started is freed now; one whose
+		// handler runs when it returns.
+		cc.closeStream(st)
 	}
 	cc.mu.Unlock()
 	// Give queued frames (a GOAWAY) a moment to leave.
