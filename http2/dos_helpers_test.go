@@ -215,3 +215,48 @@ func appendHPACKInt(dst []byte, first byte, n uint8, v uint64) []byte {
 	}
 	return append(dst, byte(v))
 }
+
+// readResponses reads until every stream of ids ended, decoding every
+// header block on the way (readResponse skips other streams' blocks, which
+// loses the HPACK state when responses interleave). It returns status and
+// body per stream.
+func (rc *rawClient) readResponses(ids ...uint32) map[uint32]*response {
+	rc.t.Helper()
+	out := map[uint32]*response{}
+	for _, id := range ids {
+		out[id] = &response{header: map[string]string{}}
+	}
+	left := len(ids)
+	for left > 0 {
+		f := rc.read()
+		r := out[f.StreamID]
+		switch f.Type {
+		case FrameGoAway:
+			rc.t.Fatalf("GOAWAY %v while waiting for streams %v", f.Code, ids)
+		case FrameHeaders:
+			err := rc.dec.Decode(f.Data, func(hf hpack.HeaderField) error {
+				if r != nil && string(hf.Name) == ":status" {
+					r.status = string(hf.Value)
+				}
+				return nil
+			})
+			if err != nil {
+				rc.t.Fatalf("decode: %v", err)
+			}
+		case FrameData:
+			if r != nil {
+				r.body = append(r.body, f.Data...)
+			}
+		case FrameRSTStream:
+			if r != nil {
+				r.reset, r.rst = true, f.Code
+				left--
+				continue
+			}
+		}
+		if r != nil && f.Flags.Has(FlagEndStream) {
+			left--
+		}
+	}
+	return out
+}

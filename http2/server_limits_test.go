@@ -29,8 +29,8 @@ func TestLimitMaxConcurrentStreams(t *testing.T) {
 		t.Fatalf("third stream: RST_STREAM %v, want REFUSED_STREAM", code)
 	}
 	close(h.release)
-	for _, id := range []uint32{1, 3} {
-		if r := rc.readResponse(id); r.status != "200" || string(r.body) != "released" {
+	for id, r := range rc.readResponses(1, 3) {
+		if r.status != "200" || string(r.body) != "released" {
 			t.Fatalf("stream %d: %q %q", id, r.status, r.body)
 		}
 	}
