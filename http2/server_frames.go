@@ -19,8 +19,9 @@ func (cc *serverConn) processFrame(f *Frame) error {
 		return cc.processContinuation(f)
 	case FramePriority:
 		// RFC 7540 priorities are parsed and ignored (RFC 9113 section
-		// 5.3.2); the frame may name any stream, even an idle one.
-		return nil
+		// 5.3.2); the frame may name any stream, even an idle one. It
+		// does no work.
+		return cc.noWork()
 	case FrameRSTStream:
 		return cc.processRSTStream(f)
 	case FrameSettings:
@@ -38,8 +39,16 @@ func (cc *serverConn) processFrame(f *Frame) error {
 		return cc.processPriorityUpdate(f)
 	default:
 		// Unknown frame types are ignored (RFC 9113 section 5.5).
-		return nil
+		return cc.noWork()
 	}
+}
+
+// noWork counts a frame that does no work against MaxEmptyFrames.
+func (cc *serverConn) noWork() error {
+	if !cc.empties.take(time.Now()) {
+		return errFlood
+	}
+	return nil
 }
 
 // processSettings applies the client's settings and acknowledges them
@@ -283,6 +292,9 @@ func (cc *serverConn) processData(f *Frame) error {
 		cc.credit(nil, n)
 		if f.StreamID > cc.maxClientID {
 			return errIdleStream
+		}
+		if !cc.empties.take(time.Now()) {
+			return errFlood
 		}
 		if st == nil && cc.recentlyReset(f.StreamID) {
 			return nil // in flight when the server reset it (section 5.4.2)
