@@ -517,3 +517,34 @@ func TestDoSIdleTimeout(t *testing.T) {
 	}
 	checkServesOthers(t, ts)
 }
+
+// TestDoSNoWorkFrameFloods: PRIORITY frames, frames of unknown types and
+// DATA on a closed stream are ignored or answered without work for the
+// server, and count against MaxEmptyFrames: GOAWAY ENHANCE_YOUR_CALM.
+func TestDoSNoWorkFrameFloods(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		frame func(b []byte) []byte
+	}{
+		{"PRIORITY", func(b []byte) []byte { return AppendPriority(b, 1, PriorityParam{StreamDep: 0, Weight: 15}) }},
+		{"unknown type", func(b []byte) []byte {
+			return AppendFrameHeader(b, FrameHeader{Length: 0, Type: 0xfa, StreamID: 0})
+		}},
+		{"DATA on a closed stream", func(b []byte) []byte { return AppendData(b, 1, false, []byte{1}) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := runtime.NumGoroutine()
+			ts := newLimitServer(t, helloHandler, nil, &Server{MaxEmptyFrames: 100})
+			rc := ts.dialRaw()
+			closedStream(t, rc)
+			var b []byte
+			for i := 0; i < 2000; i++ {
+				b = tc.frame(b)
+			}
+			rc.writeQuiet(b)
+			rc.expectGoAwayCode(ErrCodeEnhanceYourCalm, 3*time.Second)
+			checkServesOthers(t, ts)
+			shutdownAndCheckGoroutines(t, ts, before)
+		})
+	}
+}
