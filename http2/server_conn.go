@@ -48,7 +48,6 @@ type serverConn struct {
 	streams    map[uint32]*stream
 	active     int // streams open or whose handler runs (MaxConcurrentStreams)
 	running    int // handlers running
-	finishing  int // handlers past their stream's end, still using cc (handlerDone)
 	enc        *hpack.Encoder
 	hbuf       []byte // header block being encoded
 	nameBuf    []byte // a lowercased field name
@@ -349,6 +348,9 @@ func (cc *serverConn) close(err error) {
 	cc.closed = true
 	for _, st := range cc.streams {
 		st.abort(errConnClosed)
+		// A stream whose handler never started is freed now; one whose
+		// handler runs when it returns.
+		cc.closeStream(st)
 	}
 	cc.mu.Unlock()
 	// Give queued frames (a GOAWAY) a moment to leave.
@@ -365,7 +367,7 @@ func (cc *serverConn) waitHandlers() {
 	closed := false
 	for {
 		cc.mu.Lock()
-		n := cc.active + cc.finishing
+		n := cc.active
 		cc.mu.Unlock()
 		if n == 0 {
 			return

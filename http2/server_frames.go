@@ -19,8 +19,9 @@ func (cc *serverConn) processFrame(f *Frame) error {
 		return cc.processContinuation(f)
 	case FramePriority:
 		// RFC 7540 priorities are parsed and ignored (RFC 9113 section
-		// 5.3.2); the frame may name any stream, even an idle one.
-		return nil
+		// 5.3.2); the frame may name any stream, even an idle one. It
+		// does no work.
+		return cc.noWork()
 	case FrameRSTStream:
 		return cc.processRSTStream(f)
 	case FrameSettings:
@@ -38,8 +39,16 @@ func (cc *serverConn) processFrame(f *Frame) error {
 		return cc.processPriorityUpdate(f)
 	default:
 		// Unknown frame types are ignored (RFC 9113 section 5.5).
-		return nil
+		return cc.noWork()
 	}
+}
+
+// noWork counts a frame that does no work against MaxEmptyFrames.
+func (cc *serverConn) noWork() error {
+	if !cc.empties.take(time.Now()) {
+		return errFlood
+	}
+	return nil
 }
 
 // processSettings applies the client's settings and acknowledges them
@@ -209,7 +218,12 @@ func (cc *serverConn) processWindowUpdate(f *Frame) error {
 		if f.StreamID > cc.maxClientID {
 			return errIdleStream
 		}
-		return nil // a closed stream: ignored (section 6.9)
+		// A closed stream: ignored (section 6.9), but a frame that does
+		// no work.
+		if !cc.empties.take(time.Now()) {
+			return errFlood
+		}
+		return nil
 	}
 	st.sendWindow += int64(f.Increment)
 	if st.sendWindow > MaxWindowSize {
@@ -229,6 +243,10 @@ func (cc *serverConn) processRSTStream(f *Frame) error {
 		cc.mu.Unlock()
 		if idle {
 			return errIdleStream
+		}
+		// A closed stream: a frame that does no work.
+		if !cc.empties.take(time.Now()) {
+			return errFlood
 		}
 		return nil
 	}
@@ -274,6 +292,9 @@ func (cc *serverConn) processData(f *Frame) error {
 		cc.credit(nil, n)
 		if f.StreamID > cc.maxClientID {
 			return errIdleStream
+		}
+		if !cc.empties.take(time.Now()) {
+			return errFlood
 		}
 		if st == nil && cc.recentlyReset(f.StreamID) {
 			return nil // in flight when the server reset it (section 5.4.2)

@@ -2,6 +2,7 @@ package http2
 
 import (
 	"bytes"
+	"errors"
 	"time"
 
 	"github.com/volthttp/volt"
@@ -100,6 +101,13 @@ func (cc *serverConn) endHeaders() error {
 	}
 	st = acquireStream(cc, id)
 	err := cc.decodeRequest(st, block)
+	if errors.Is(err, hpack.ErrHeaderListTooLarge) {
+		// The decoder applied the whole block to its table: the
+		// connection goes on, and the request is answered 431 (RFC 9113
+		// section 10.5.1).
+		st.reject = volt.StatusRequestHeaderFieldsTooLarge
+		err = nil
+	}
 	cc.mu.Lock()
 	refuse := uint32(cc.active) >= cc.srv.maxConcurrentStreams()
 	if err == nil && refuse {

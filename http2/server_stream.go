@@ -312,14 +312,14 @@ func (st *stream) run() {
 }
 
 // handlerDone marks the handler returned, releases its context and, if
-// the stream is closed, the stream.
+// the stream is closed, the stream. Once running is cleared the
+// connection may end and be pooled (waitHandlers), so everything that
+// touches cc happens before.
 func (st *stream) handlerDone() {
 	cc := st.cc
 	cc.mu.Lock()
 	ctx := st.ctx
 	st.ctx = nil // the reader must not cancel a released ctx
-	st.running = false
-	cc.running--
 	if !st.endSent && !st.reset {
 		// The handler returned without ending its response (a write
 		// failed): the stream is reset.
@@ -328,25 +328,23 @@ func (st *stream) handlerDone() {
 		}
 		st.reset = true
 	}
-	if (st.endSent || st.reset) && !st.closed {
-		if !st.remoteClosed && !st.remoteReset && !st.reset {
-			// The response is complete before the request: the client
-			// may stop sending (section 8.1).
-			if cc.queueControl() == nil {
-				cc.wbuf = AppendRSTStream(cc.wbuf, st.id, ErrCodeNo)
-			}
+	if (st.endSent || st.reset) && !st.closed && !st.remoteClosed && !st.remoteReset && !st.reset {
+		// The response is complete before the request: the client may
+		// stop sending (section 8.1).
+		if cc.queueControl() == nil {
+			cc.wbuf = AppendRSTStream(cc.wbuf, st.id, ErrCodeNo)
 		}
-		cc.closeStream(st)
-	} else {
-		cc.maybeFree(st)
 	}
-	// The stream may be freed and no longer active, but this goroutine
-	// still uses cc: finishing keeps close from releasing cc until then.
-	cc.finishing++
 	cc.mu.Unlock()
 	cc.sc.ReleaseCtx(ctx)
 	cc.flushControl()
 	cc.mu.Lock()
-	cc.finishing--
+	st.running = false
+	cc.running--
+	if (st.endSent || st.reset) && !st.closed {
+		cc.closeStream(st)
+	} else {
+		cc.maybeFree(st)
+	}
 	cc.mu.Unlock()
 }

@@ -444,6 +444,10 @@ func (cc *serverConn) writeLoop() {
 		}
 		if err != nil {
 			cc.writeErr = err
+			// The connection is lost (a client that stopped reading
+			// timed out): closing it wakes the reader, which may be
+			// waiting for a frame that will never come.
+			_ = cc.conn.Close()
 			for _, st := range cc.streams {
 				st.abort(err)
 			}
