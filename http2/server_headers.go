@@ -76,6 +76,7 @@ func (cc *serverConn) endHeaders() error {
 	}
 	cc.mu.Lock()
 	st := cc.streams[id]
+	goneAway := cc.goAwaySent
 	cc.mu.Unlock()
 	if st != nil {
 		return cc.receiveTrailers(st, block, end)
@@ -95,7 +96,7 @@ func (cc *serverConn) endHeaders() error {
 		return errClosedStreamHeaders
 	}
 	cc.maxClientID = id
-	if cc.shutPhase == 2 || cc.goAwaySentLocked() {
+	if cc.shutPhase == 2 || goneAway {
 		// After the final GOAWAY new streams are ignored (section 6.8).
 		return cc.dec.Decode(block, discardField)
 	}
@@ -129,21 +130,14 @@ func (cc *serverConn) endHeaders() error {
 	cc.streams[id] = st
 	cc.active++
 	st.sendWindow = cc.peerInitialWindow
-	cc.mu.Unlock()
 	cc.sc.AddStreams(1)
 	if end {
-		cc.mu.Lock()
 		err := cc.endRemote(st)
 		cc.mu.Unlock()
 		return err
 	}
+	cc.mu.Unlock()
 	return cc.startBody(st)
-}
-
-func (cc *serverConn) goAwaySentLocked() bool {
-	cc.mu.Lock()
-	defer cc.mu.Unlock()
-	return cc.goAwaySent
 }
 
 func discardField(hpack.HeaderField) error { return nil }
