@@ -59,10 +59,10 @@ func (st *stream) finish(ctx *volt.RequestCtx) error {
 		return st.end(resp)
 	}
 	body := resp.Body()
+	bodyLen := int64(len(body))
 	if !bodyOK || st.headOnly {
 		body = nil
 	}
-	bodyLen := int64(len(body))
 	if st.headOnly && bodyOK && bodyLen == 0 {
 		bodyLen = resp.Header.ContentLength()
 	}
