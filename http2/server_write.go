@@ -43,6 +43,9 @@ func (st *stream) finish(ctx *volt.RequestCtx) error {
 		}
 		return st.end(resp)
 	case resp.IsBodyStream() && bodyOK:
+		if n := resp.BodyStreamSize(); n >= 0 && resp.Header.ContentLength() < 0 {
+			resp.Header.SetContentLength(n)
+		}
 		if err := st.WriteHeader(resp); err != nil {
 			return err
 		}
