@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/http2/hpack"
 )
 
 // nextData reads frames until a DATA frame of stream id, decoding header
@@ -335,5 +336,208 @@ func TestStreamRequestBody(t *testing.T) {
 	r := rc.readResponses(1)[1]
 	if string(r.body) != "first|second" {
 		t.Fatalf("body %q", r.body)
+	}
+}
+
+// TestRFC9113_6_9_ResponseFlowControl checks that the server sends no
+// more DATA than the client's window allows, and that a 1 MiB body then
+// arrives complete as the client gives credit.
+func TestRFC9113_6_9_ResponseFlowControl(t *testing.T) {
+	body := bytes.Repeat([]byte("abcdefgh"), 1<<17)
+	ts := newTestServer(t, &volt.Server{Handler: func(ctx *volt.RequestCtx) { ctx.SetBody(body) }}, nil)
+	rc := ts.dialRaw()
+	rc.get(1, "/")
+	r := newResponse()
+	got := 0
+	for got < DefaultInitialWindowSize {
+		f := rc.read()
+		if f.Type == FrameHeaders {
+			rc.onFrame(f, r)
+			continue
+		}
+		if f.Type == FrameData && f.StreamID == 1 {
+			got += len(f.Data)
+			r.body = append(r.body, f.Data...)
+		}
+	}
+	if got != DefaultInitialWindowSize {
+		t.Fatalf("%d bytes of DATA before any WINDOW_UPDATE, window is %d", got, DefaultInitialWindowSize)
+	}
+	// The window is spent: the PING's ACK comes before any more DATA.
+	rc.write(AppendPing(nil, false, [8]byte{1}))
+	for {
+		f := rc.read()
+		if f.Type == FrameData && f.StreamID == 1 && len(f.Data) > 0 {
+			t.Fatalf("DATA beyond the window (%d bytes)", len(f.Data))
+		}
+		if f.Type == FramePing && f.Flags.Has(FlagAck) {
+			break
+		}
+	}
+	rc.write(AppendWindowUpdate(AppendWindowUpdate(nil, 0, uint32(got)), 1, uint32(got)))
+	rc.finish(1, r)
+	if !bytes.Equal(r.body, body) {
+		t.Fatalf("body %d bytes, want %d", len(r.body), len(body))
+	}
+}
+
+// dialRawSettings is dialRaw that also returns the server's settings.
+func (ts *testServer) dialRawSettings(settings ...Setting) (*rawClient, []Setting) {
+	ts.t.Helper()
+	c, err := net.Dial("tcp", ts.addr())
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	ts.t.Cleanup(func() { _ = c.Close() })
+	rc := &rawClient{t: ts.t, conn: c, fr: NewFrameReader(c), enc: hpack.NewEncoder(), dec: hpack.NewDecoder(4096)}
+	rc.write(append([]byte(ClientPreface), AppendSettings(nil, settings...)...))
+	f := rc.read()
+	if f.Type != FrameSettings || f.Flags.Has(FlagAck) {
+		ts.t.Fatalf("first frame %v, want SETTINGS", f.Type)
+	}
+	got := append([]Setting(nil), f.Settings...)
+	rc.write(AppendSettingsAck(nil))
+	return rc, got
+}
+
+// TestRFC9113_6_9_WindowUpdatePolicy uploads 4 MiB, within the windows
+// the server grants, and checks that the server returns credit in few
+// WINDOW_UPDATE frames and that the upload never stalls.
+func TestRFC9113_6_9_WindowUpdatePolicy(t *testing.T) {
+	const size = 4 << 20
+	ts := newTestServer(t, &volt.Server{
+		MaxRequestBodySize: 8 << 20,
+		Handler: func(ctx *volt.RequestCtx) {
+			ctx.SetBodyString(itoa(len(ctx.PostBody())))
+		},
+	}, nil)
+	rc, settings := ts.dialRawSettings()
+	streamWin := int64(DefaultInitialWindowSize)
+	for _, s := range settings {
+		if s.ID == SettingInitialWindowSize {
+			streamWin = int64(s.Val)
+		}
+	}
+	connWin := int64(DefaultInitialWindowSize)
+	rc.request(1, false, reqFields("POST", "/", "content-length", itoa(size))...)
+	chunk := make([]byte, DefaultMaxFrameSize)
+	sent, dataFrames, updates := 0, 0, 0
+	r := newResponse()
+	handle := func(f *Frame) {
+		if f.Type == FrameWindowUpdate {
+			updates++
+			if f.StreamID == 0 {
+				connWin += int64(f.Increment)
+			} else if f.StreamID == 1 {
+				streamWin += int64(f.Increment)
+			}
+			return
+		}
+		if f.Type == FrameGoAway || f.Type == FrameRSTStream {
+			t.Fatalf("%v %v during the upload", f.Type, f.Code)
+		}
+		if f.StreamID == 1 {
+			rc.onFrame(f, r)
+		}
+	}
+	for sent < size {
+		n := int64(min(len(chunk), size-sent))
+		if connWin < n || streamWin < n {
+			// Blocked: the server must give credit.
+			handle(rc.read())
+			continue
+		}
+		rc.write(AppendData(nil, 1, sent+int(n) == size, chunk[:n]))
+		sent += int(n)
+		connWin -= n
+		streamWin -= n
+		dataFrames++
+	}
+	for {
+		f := rc.read()
+		handle(f)
+		if f.StreamID == 1 && f.Flags.Has(FlagEndStream) {
+			break
+		}
+	}
+	if r.status != "200" || string(r.body) != itoa(size) {
+		t.Fatalf("status %q body %q", r.status, r.body)
+	}
+	t.Logf("%d DATA frames, %d WINDOW_UPDATE frames", dataFrames, updates)
+	if updates > dataFrames/4 {
+		t.Fatalf("%d WINDOW_UPDATE frames for %d DATA frames, want at most %d", updates, dataFrames, dataFrames/4)
+	}
+}
+
+// TestRFC9218_4_Urgency checks that of two ready responses, the more
+// urgent one (u=0) is sent before the less urgent one (u=7).
+func TestRFC9218_4_Urgency(t *testing.T) {
+	release := make(chan struct{})
+	body := bytes.Repeat([]byte("p"), 200<<10)
+	ts := newTestServer(t, &volt.Server{Handler: func(ctx *volt.RequestCtx) {
+		<-release
+		ctx.SetBody(body)
+	}}, nil)
+	// No stream window: nothing can be sent until the client says so.
+	rc := ts.dialRaw(Setting{ID: SettingInitialWindowSize, Val: 0})
+	rc.request(1, true, reqFields("GET", "/low", "priority", "u=7")...)
+	rc.request(3, true, reqFields("GET", "/high", "priority", "u=0")...)
+	close(release)
+	heads := map[uint32]*response{1: newResponse(), 3: newResponse()}
+	for n := 0; n < 2; {
+		f := rc.read()
+		if f.Type == FrameData && len(f.Data) > 0 {
+			t.Fatalf("DATA on stream %d with a zero window", f.StreamID)
+		}
+		if f.Type == FrameHeaders {
+			rc.onFrame(f, heads[f.StreamID])
+			n++
+		}
+	}
+	// Both responses wait for window. Open both streams at once.
+	var wu []byte
+	wu = AppendWindowUpdate(wu, 1, 1<<20)
+	wu = AppendWindowUpdate(wu, 3, 1<<20)
+	rc.write(wu)
+	var order []uint32
+	ended := map[uint32]bool{}
+	for !ended[1] || !ended[3] {
+		f := rc.read()
+		if f.Type == FrameData && len(f.Data) > 0 {
+			if len(order) == 0 || order[len(order)-1] != f.StreamID {
+				order = append(order, f.StreamID)
+			}
+			rc.write(AppendWindowUpdate(nil, 0, uint32(len(f.Data))))
+		}
+		if f.Flags.Has(FlagEndStream) && (f.Type == FrameData || f.Type == FrameHeaders) {
+			ended[f.StreamID] = true
+		}
+	}
+	if len(order) != 2 || order[0] != 3 || order[1] != 1 {
+		t.Fatalf("DATA order by stream %v, want [3 1] (u=0 all before u=7)", order)
+	}
+}
+
+// TestRFC9218_7_PriorityUpdateAndRFC7540Priority checks that
+// PRIORITY_UPDATE frames are accepted and RFC 7540 PRIORITY frames are
+// ignored.
+func TestRFC9218_7_PriorityUpdateAndRFC7540Priority(t *testing.T) {
+	ts := newTestServer(t, &volt.Server{Handler: helloHandler}, nil)
+	rc := ts.dialRaw()
+	var b []byte
+	b = AppendPriorityUpdate(b, 1, []byte("u=1, i"))
+	b = AppendPriority(b, 1, PriorityParam{StreamDep: 0, Weight: 200})
+	b = AppendPriority(b, 7, PriorityParam{StreamDep: 1, Exclusive: true, Weight: 3})
+	rc.write(b)
+	rc.get(1, "/")
+	rc.write(AppendPriorityUpdate(nil, 1, []byte("u=6")))
+	rc.write(AppendPriority(nil, 1, PriorityParam{StreamDep: 3, Weight: 10}))
+	r := rc.readResponses(1)[1]
+	if r.status != "200" || string(r.body) != "hello HTTP/2.0" {
+		t.Fatalf("status %q body %q", r.status, r.body)
+	}
+	rc.get(3, "/")
+	if r := rc.readResponses(3)[3]; r.status != "200" {
+		t.Fatalf("second stream status %q", r.status)
 	}
 }
