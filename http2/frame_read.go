@@ -126,7 +126,9 @@ func (fr *FrameReader) ReleaseBuffer() bool {
 //     state: it decodes a HEADERS field block (HPACK state) and expects
 //     its CONTINUATION frames. The reader can go on.
 //   - io.EOF when r ends at a frame boundary, io.ErrUnexpectedEOF when it
-//     ends inside a frame, or the error of r.
+//     ends inside a frame, or the error of r. A timeout of r (an error
+//     with a Timeout method that reports true, such as a passed read
+//     deadline) is not kept: the next call reads again.
 //
 // ReadFrame does not allocate in steady state.
 func (fr *FrameReader) ReadFrame() (*Frame, error) {
@@ -204,6 +206,11 @@ func (fr *FrameReader) fill(need int) error {
 		}
 		fr.end += n
 		if err != nil {
+			if te, ok := err.(interface{ Timeout() bool }); ok && te.Timeout() {
+				// A read deadline passed: the reader goes on after it
+				// (the bytes read so far stay buffered).
+				return err
+			}
 			fr.err = err
 			continue
 		}
