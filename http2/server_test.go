@@ -1,9 +1,11 @@
 package http2
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"io"
 	"log/slog"
 	"net"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/http2/hpack"
 	xhttp2 "golang.org/x/net/http2"
 )
 
@@ -342,5 +345,203 @@ func (rc *rawClient) onFrame(f *Frame, r *response) {
 		if r != nil {
 			r.reset, r.rst = true, f.Code
 		}
+	}
+}
+
+// TestRFC9113_6_8_GracefulShutdown checks Server.Shutdown with a stream
+// in progress: a GOAWAY with the largest ID, then one with the last
+// stream; the running stream completes; a new stream is not served; and
+// Shutdown returns nil once the stream is done.
+func TestRFC9113_6_8_GracefulShutdown(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan struct{}, 4)
+	var ran atomic.Int32
+	body := bytes.Repeat([]byte("s"), 100<<10)
+	srv := &volt.Server{Handler: func(ctx *volt.RequestCtx) {
+		ran.Add(1)
+		started <- struct{}{}
+		<-release
+		ctx.SetBody(body)
+	}}
+	ts := newTestServer(t, srv, &Server{ShutdownGrace: 100 * time.Millisecond})
+	rc := ts.dialRaw()
+	rc.get(1, "/")
+	<-started
+	shut := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		shut <- srv.Shutdown(ctx)
+	}()
+	var goaways []uint32
+	for len(goaways) < 2 {
+		f := rc.read()
+		switch f.Type {
+		case FrameGoAway:
+			if f.Code != ErrCodeNo {
+				t.Fatalf("GOAWAY %v", f.Code)
+			}
+			goaways = append(goaways, f.LastStreamID)
+		case FramePing:
+			if !f.Flags.Has(FlagAck) {
+				rc.write(AppendPing(nil, true, [8]byte(f.Data)))
+			}
+		}
+	}
+	if goaways[0] != MaxStreamID || goaways[1] != 1 {
+		t.Fatalf("GOAWAY last stream IDs %v, want [%d 1]", goaways, uint32(MaxStreamID))
+	}
+	// A stream opened after the final GOAWAY is not served; the PING
+	// ACK shows the server read it.
+	rc.get(3, "/")
+	rc.write(AppendPing(nil, false, [8]byte{9}))
+	for {
+		f := rc.read()
+		if f.StreamID == 3 {
+			t.Fatalf("%v on stream 3, opened after the final GOAWAY", f.Type)
+		}
+		if f.Type == FramePing && f.Flags.Has(FlagAck) && f.Data[0] == 9 {
+			break
+		}
+	}
+	select {
+	case err := <-shut:
+		t.Fatalf("Shutdown returned %v while a stream runs", err)
+	default:
+	}
+	close(release)
+	r := newResponse()
+	for {
+		f := rc.read()
+		if f.StreamID == 3 {
+			t.Fatalf("%v on stream 3, opened after the final GOAWAY", f.Type)
+		}
+		rc.onFrame(f, r)
+		if f.StreamID == 1 && (f.Type == FrameRSTStream || f.Flags.Has(FlagEndStream)) {
+			break
+		}
+	}
+	if r.reset || r.status != "200" || !bytes.Equal(r.body, body) {
+		t.Fatalf("status %q reset %v body %d bytes, want %d", r.status, r.reset, len(r.body), len(body))
+	}
+	select {
+	case err := <-shut:
+		if err != nil {
+			t.Fatalf("Shutdown: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Shutdown did not return after the stream ended")
+	}
+	if n := ran.Load(); n != 1 {
+		t.Fatalf("handler ran %d times, want 1", n)
+	}
+}
+
+// upgradeRequest is an HTTP/1.1 request asking to switch to h2c with
+// settings as its HTTP2-Settings.
+func upgradeRequest(settings string) string {
+	return "GET /up HTTP/1.1\r\nHost: example.com\r\nConnection: Upgrade, HTTP2-Settings\r\n" +
+		"Upgrade: h2c\r\nHTTP2-Settings: " + settings + "\r\n\r\n"
+}
+
+// TestRFC7540_3_2_H2CUpgrade checks the h2c Upgrade: a 101, then the
+// server's SETTINGS, then the response on stream 1.
+func TestRFC7540_3_2_H2CUpgrade(t *testing.T) {
+	ts := newTestServer(t, &volt.Server{Handler: helloHandler}, nil)
+	c, err := net.Dial("tcp", ts.addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	payload := AppendSettings(nil, Setting{ID: SettingInitialWindowSize, Val: 1 << 20})[FrameHeaderLen:]
+	if _, err := io.WriteString(c, upgradeRequest(base64.RawURLEncoding.EncodeToString(payload))); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(c)
+	line, err := br.ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "HTTP/1.1 101") {
+		t.Fatalf("status line %q (%v), want HTTP/1.1 101", line, err)
+	}
+	for {
+		l, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l == "\r\n" {
+			break
+		}
+	}
+	rc := &rawClient{t: t, conn: c, fr: NewFrameReader(br), enc: hpack.NewEncoder(), dec: hpack.NewDecoder(4096)}
+	rc.write(append([]byte(ClientPreface), AppendSettings(nil)...))
+	if f := rc.read(); f.Type != FrameSettings || f.Flags.Has(FlagAck) {
+		t.Fatalf("first frame %v, want SETTINGS", f.Type)
+	}
+	rc.write(AppendSettingsAck(nil))
+	r := rc.readResponses(1)[1]
+	if r.status != "200" || string(r.body) != "hello HTTP/2.0" {
+		t.Fatalf("stream 1: status %q body %q", r.status, r.body)
+	}
+	rc.get(3, "/")
+	if r := rc.readResponses(3)[3]; string(r.body) != "hello HTTP/2.0" {
+		t.Fatalf("stream 3: body %q", r.body)
+	}
+}
+
+// TestRFC7540_3_2_1_BadHTTP2Settings checks that a request with an
+// undecodable HTTP2-Settings is served over HTTP/1.1.
+func TestRFC7540_3_2_1_BadHTTP2Settings(t *testing.T) {
+	ts := newTestServer(t, &volt.Server{Handler: helloHandler}, nil)
+	for _, bad := range []string{"!!!not-base64!!!", "AAMAAABkAA"} { // garbage; a truncated setting
+		c, err := net.Dial("tcp", ts.addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		if _, err := io.WriteString(c, upgradeRequest(bad)); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
+		c.Close()
+		if resp.StatusCode != 200 || string(b) != "hello HTTP/1.1" {
+			t.Fatalf("%q: status %d body %q, want 200 over HTTP/1.1", bad, resp.StatusCode, b)
+		}
+	}
+}
+
+// TestRFC9113_6_7_PingIntervalKeepsStream checks that a stream whose
+// handler runs longer than the PING interval completes: the server pings,
+// the client answers, and the connection lives on (a read deadline that
+// passed must not end the reader).
+func TestRFC9113_6_7_PingIntervalKeepsStream(t *testing.T) {
+	ts := newTestServer(t, &volt.Server{Handler: func(ctx *volt.RequestCtx) {
+		time.Sleep(400 * time.Millisecond)
+		ctx.SetBodyString("late")
+	}}, &Server{PingInterval: 50 * time.Millisecond})
+	rc := ts.dialRaw()
+	rc.get(1, "/")
+	r := newResponse()
+	pings := 0
+	for {
+		f := rc.read()
+		if f.Type == FramePing && !f.Flags.Has(FlagAck) {
+			pings++
+			rc.write(AppendPing(nil, true, [8]byte(f.Data)))
+			continue
+		}
+		rc.onFrame(f, r)
+		if f.StreamID == 1 && (f.Type == FrameRSTStream || f.Flags.Has(FlagEndStream)) {
+			break
+		}
+	}
+	if r.status != "200" || string(r.body) != "late" {
+		t.Fatalf("status %q reset %v body %q", r.status, r.reset, r.body)
+	}
+	if pings < 2 {
+		t.Fatalf("%d PINGs in 400 ms with a 50 ms interval", pings)
 	}
 }
