@@ -325,6 +325,10 @@ func (cc *serverConn) close(err error) {
 	cc.closed = true
 	for _, st := range cc.streams {
 		st.abort(errConnClosed)
+		// A stream whose handler never started (its request body was
+		// still due) is freed here; a running one when its handler
+		// returns.
+		cc.closeStream(st)
 	}
 	cc.mu.Unlock()
 	// Give queued frames (a GOAWAY) a moment to leave.
