@@ -92,7 +92,7 @@ func h2cClient() *http.Client {
 }
 
 // settleGoroutines waits until the number of goroutines is at most n.
-func settleGoroutines(t *testing.T, n int) {
+func settleGoroutines(t testing.TB, n int) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -543,5 +543,35 @@ func TestRFC9113_6_7_PingIntervalKeepsStream(t *testing.T) {
 	}
 	if pings < 2 {
 		t.Fatalf("%d PINGs in 400 ms with a 50 ms interval", pings)
+	}
+}
+
+// TestRFC9113_5_1_OpenStreamAtDisconnect checks that a client leaving
+// with a request whose body is still due leaves nothing behind: the
+// stream never reached its handler, and must still be freed.
+func TestRFC9113_5_1_OpenStreamAtDisconnect(t *testing.T) {
+	srv := &volt.Server{Handler: helloHandler}
+	ts := newTestServer(t, srv, nil)
+	rc := ts.dialRaw()
+	rc.request(1, false, reqFields("POST", "/echo", "content-length", "10")...)
+	rc.write(AppendData(nil, 1, false, []byte("half")))
+	rc.request(3, false, reqFields("POST", "/echo")...)
+	rc.write(AppendPing(nil, false, [8]byte{}))
+	for f := rc.read(); f.Type != FramePing; f = rc.read() {
+	}
+	if n := srv.Stats().OpenStreams; n != 2 {
+		t.Fatalf("OpenStreams %d, want 2", n)
+	}
+	_ = rc.conn.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s := srv.Stats()
+		if s.OpenConns == 0 && s.OpenStreams == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the client left: %d connections, %d streams open", s.OpenConns, s.OpenStreams)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
