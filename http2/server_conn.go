@@ -41,6 +41,10 @@ type serverConn struct {
 
 	shutdownReq atomic.Bool // Server.Shutdown asked for a graceful close
 
+	// handlers counts the handler goroutines not yet done with cc:
+	// cc is released only once it is zero.
+	handlers atomic.Int32
+
 	mu         sync.Mutex
 	streams    map[uint32]*stream
 	active     int // streams open or whose handler runs (MaxConcurrentStreams)
@@ -347,7 +351,7 @@ func (cc *serverConn) waitHandlers() {
 		cc.mu.Lock()
 		n := cc.active
 		cc.mu.Unlock()
-		if n == 0 {
+		if n == 0 && cc.handlers.Load() == 0 {
 			return
 		}
 		if !closed && time.Now().After(deadline) {

@@ -273,6 +273,7 @@ func (cc *serverConn) endRemote(st *stream) error {
 func (cc *serverConn) dispatch(st *stream) {
 	st.dispatched = true
 	st.running = true
+	cc.handlers.Add(1)
 	cc.sc.Go(st.runFn)
 }
 
@@ -335,4 +336,7 @@ func (st *stream) handlerDone() {
 	cc.mu.Unlock()
 	cc.sc.ReleaseCtx(ctx)
 	cc.flushControl()
+	// The last use of cc: once no handler is left, the connection may be
+	// released and reused.
+	cc.handlers.Add(-1)
 }
