@@ -475,33 +475,48 @@ func TestRFC9218_4_Urgency(t *testing.T) {
 	release := make(chan struct{})
 	body := bytes.Repeat([]byte("p"), 200<<10)
 	ts := newTestServer(t, &volt.Server{Handler: func(ctx *volt.RequestCtx) {
+		if string(ctx.Path()) == "/fill" {
+			ctx.SetBody(make([]byte, DefaultInitialWindowSize))
+			return
+		}
 		<-release
 		ctx.SetBody(body)
 	}}, nil)
-	// No stream window: nothing can be sent until the client says so.
-	rc := ts.dialRaw(Setting{ID: SettingInitialWindowSize, Val: 0})
-	rc.request(1, true, reqFields("GET", "/low", "priority", "u=7")...)
-	rc.request(3, true, reqFields("GET", "/high", "priority", "u=0")...)
+	// Stream windows are large; the connection's window is the gate.
+	rc := ts.dialRaw(Setting{ID: SettingInitialWindowSize, Val: 1 << 20})
+	// Spend the whole connection window, giving none of it back.
+	rc.get(1, "/fill")
+	hpackState := newResponse()
+	for got := 0; got < DefaultInitialWindowSize; {
+		f := rc.read()
+		if f.Type == FrameHeaders {
+			rc.onFrame(f, hpackState)
+		}
+		if f.Type == FrameData {
+			got += len(f.Data)
+		}
+	}
+	rc.request(3, true, reqFields("GET", "/low", "priority", "u=7")...)
+	rc.request(5, true, reqFields("GET", "/high", "priority", "u=0")...)
 	close(release)
-	heads := map[uint32]*response{1: newResponse(), 3: newResponse()}
 	for n := 0; n < 2; {
 		f := rc.read()
 		if f.Type == FrameData && len(f.Data) > 0 {
-			t.Fatalf("DATA on stream %d with a zero window", f.StreamID)
+			t.Fatalf("DATA on stream %d with no connection window", f.StreamID)
 		}
 		if f.Type == FrameHeaders {
-			rc.onFrame(f, heads[f.StreamID])
+			rc.onFrame(f, hpackState)
 			n++
 		}
 	}
-	// Both responses wait for window. Open both streams at once.
-	var wu []byte
-	wu = AppendWindowUpdate(wu, 1, 1<<20)
-	wu = AppendWindowUpdate(wu, 3, 1<<20)
-	rc.write(wu)
+	// A head goes out just before its body is queued: give both bodies
+	// a moment to reach the queue, where they wait for window. Then one
+	// WINDOW_UPDATE makes both ready at once.
+	time.Sleep(100 * time.Millisecond)
+	rc.write(AppendWindowUpdate(nil, 0, 1<<20))
 	var order []uint32
 	ended := map[uint32]bool{}
-	for !ended[1] || !ended[3] {
+	for !ended[3] || !ended[5] {
 		f := rc.read()
 		if f.Type == FrameData && len(f.Data) > 0 {
 			if len(order) == 0 || order[len(order)-1] != f.StreamID {
@@ -513,8 +528,8 @@ func TestRFC9218_4_Urgency(t *testing.T) {
 			ended[f.StreamID] = true
 		}
 	}
-	if len(order) != 2 || order[0] != 3 || order[1] != 1 {
-		t.Fatalf("DATA order by stream %v, want [3 1] (u=0 all before u=7)", order)
+	if len(order) != 2 || order[0] != 5 || order[1] != 3 {
+		t.Fatalf("DATA order by stream %v, want [5 3] (u=0 all before u=7)", order)
 	}
 }
 
