@@ -127,7 +127,9 @@ func (fr *FrameReader) ReleaseBuffer() bool {
 //     state: it decodes a HEADERS field block (HPACK state) and expects
 //     its CONTINUATION frames. The reader can go on.
 //   - io.EOF when r ends at a frame boundary, io.ErrUnexpectedEOF when it
-//     ends inside a frame, or the error of r.
+//     ends inside a frame, or the error of r. A timeout of r (an error
+//     with a Timeout method that reports true, such as a passed read
+//     deadline) is not kept: the next call reads again.
 //
 // A read that times out (a net.Error whose Timeout is true) returns its
 // error and keeps what was read: ReadFrame may be called again. Other

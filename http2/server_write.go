@@ -44,6 +44,9 @@ func (st *stream) finish(ctx *volt.RequestCtx) error {
 		}
 		return st.end(resp)
 	case resp.IsBodyStream() && bodyOK:
+		if n := resp.BodyStreamSize(); n >= 0 && resp.Header.ContentLength() < 0 {
+			resp.Header.SetContentLength(n)
+		}
 		if err := st.WriteHeader(resp); err != nil {
 			return err
 		}
@@ -60,10 +63,10 @@ func (st *stream) finish(ctx *volt.RequestCtx) error {
 		return st.end(resp)
 	}
 	body := resp.Body()
+	bodyLen := int64(len(body))
 	if !bodyOK || st.headOnly {
 		body = nil
 	}
-	bodyLen := int64(len(body))
 	if st.headOnly && bodyOK && bodyLen == 0 {
 		bodyLen = resp.Header.ContentLength()
 	}

@@ -1,0 +1,106 @@
+// Package http2 serves HTTP/2 (RFC 9113) from a volt.Server, with the same
+// Handler and RequestCtx as HTTP/1.1.
+//
+// ConfigureServer registers the protocol on a volt.Server. Requests are
+// then served by the server's Handler whichever protocol carries them;
+// each stream gets its own RequestCtx, run on the server's worker pool.
+// Below the server sit the frame codec (FrameReader, the Append
+// functions) and the header compression of package hpack.
+//
+// Serve HTTP/2 over TLS: ListenAndServeTLS offers "h2" by ALPN once the
+// protocol is registered, and falls back to HTTP/1.1 for other clients:
+//
+//	srv := &volt.Server{Handler: handler}
+//	http2.ConfigureServer(srv, nil)
+//	log.Fatal(srv.ListenAndServeTLS(":443", "cert.pem", "key.pem"))
+//
+// Serve HTTP/2 over cleartext TCP (h2c) on the same port as HTTP/1.1:
+// a connection that opens with the HTTP/2 client preface (prior
+// knowledge), or an HTTP/1.1 request with "Upgrade: h2c", is served as
+// HTTP/2; any other as HTTP/1.1. Set Server.DisableCleartext to serve
+// HTTP/2 over TLS only.
+//
+//	srv := &volt.Server{Handler: handler}
+//	http2.ConfigureServer(srv, &http2.Server{})
+//	log.Fatal(srv.ListenAndServe(":8080"))
+//
+// Tune the limits: the HTTP/2 ones are fields of Server, each documenting
+// its zero value; timeouts, the header list size and the request body
+// size are the volt.Server's, shared with HTTP/1.1:
+//
+//	srv := &volt.Server{
+//		Handler:            handler,
+//		IdleTimeout:        2 * time.Minute,
+//		MaxHeaderBytes:     16 << 10, // also SETTINGS_MAX_HEADER_LIST_SIZE
+//		MaxRequestBodySize: 8 << 20,
+//	}
+//	http2.ConfigureServer(srv, &http2.Server{
+//		MaxConcurrentStreams: 100,
+//		InitialWindowSize:    256 << 10,
+//		ConnWindowSize:       1 << 20,
+//	})
+//
+// Tell the protocol in a handler:
+//
+//	func handler(ctx *volt.RequestCtx) {
+//		if ctx.Request.Header.IsHTTP2() { // Protocol() is "HTTP/2.0"
+//			ctx.SetBodyString("hello over HTTP/2")
+//			return
+//		}
+//		ctx.SetBodyString("hello over " + string(ctx.Request.Header.Protocol()))
+//	}
+//
+// Everything a handler does over HTTP/1.1 works over HTTP/2: buffered
+// and streamed bodies (Flush, SetBodyStream, SetBodyStreamWriter,
+// SendFile), request and response trailers, 100-continue and
+// Server.ContinueHandler, 103 Early Hints, ctx.Done (closed when the
+// client resets the stream), Server.StreamRequestBody. The response head
+// is checked before it is written: a field that could not be sent (CR, LF
+// or NUL in a value, an invalid name) turns the response into a 500.
+// Connection-specific fields (Connection, Keep-Alive, Transfer-Encoding,
+// Upgrade) set by a handler are not sent.
+//
+// # Limits and defences
+//
+// Request heads are checked as RFC 9113 section 8.3 requires: a missing,
+// duplicated or unknown pseudo-header field, an uppercase field name, a
+// connection-specific field, a value with surrounding whitespace or NUL,
+// CR or LF, or a Host that differs from :authority resets the stream with
+// PROTOCOL_ERROR before the handler runs. Streams beyond
+// MaxConcurrentStreams are refused; rapid resets (MaxResetStreams), frames
+// that do no work (MaxEmptyFrames), unread control frames
+// (MaxQueuedControlFrames), CONTINUATION floods and header blocks larger
+// than MaxHeaderBytes end the connection with an error code. Buffers grow
+// as bytes arrive and never from a length the client announces. Every
+// wait has a deadline: the preface and request heads (HeaderTimeout), idle
+// connections (IdleTimeout), silent ones (PingInterval), request bodies
+// (BodyIdleTimeout) and writes to a client that stopped reading
+// (WriteTimeout). Flow control grants credit in batches, and responses
+// are scheduled by the client's priority signals (RFC 9218), most urgent
+// first.
+//
+// Shutdown is graceful (RFC 9113 section 6.8): volt.Server.Shutdown sends
+// a GOAWAY announcing the end, then after ShutdownGrace one naming the
+// last stream it will serve, and closes each connection once its streams
+// are done.
+//
+// # Not supported
+//
+//   - Server push (PUSH_PROMISE): SETTINGS_ENABLE_PUSH is announced as 0,
+//     as most clients have dropped push.
+//   - RFC 7540 stream priorities (the dependency tree): PRIORITY frames and
+//     the priority fields of HEADERS are parsed, checked and ignored, and
+//     SETTINGS_NO_RFC7540_PRIORITIES is announced as 1. The RFC 9218
+//     priority header and PRIORITY_UPDATE frames are used instead.
+//   - RequestCtx.Hijack: there is no connection of its own to hand over. A
+//     handler that calls it gets a 500, and ErrHijackUnsupported is logged.
+//   - Extended CONNECT (RFC 8441, WebSocket over HTTP/2).
+//
+// Specifications:
+//
+//   - HTTP/2: https://www.rfc-editor.org/rfc/rfc9113
+//   - HPACK: https://www.rfc-editor.org/rfc/rfc7541
+//   - Extensible priorities: https://www.rfc-editor.org/rfc/rfc9218
+//   - HTTP semantics: https://www.rfc-editor.org/rfc/rfc9110
+//   - The h2c Upgrade: https://www.rfc-editor.org/rfc/rfc7540#section-3.2
+package http2
