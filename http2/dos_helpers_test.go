@@ -215,4 +215,3 @@ func appendHPACKInt(dst []byte, first byte, n uint8, v uint64) []byte {
 	}
 	return append(dst, byte(v))
 }
-

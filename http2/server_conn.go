@@ -44,7 +44,6 @@ type serverConn struct {
 
 	shutdownReq atomic.Bool // Server.Shutdown asked for a graceful close
 
-
 	mu         sync.Mutex
 	streams    map[uint32]*stream
 	active     int // streams open or whose handler runs (MaxConcurrentStreams)
