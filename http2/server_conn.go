@@ -44,31 +44,36 @@ type serverConn struct {
 
 	shutdownReq atomic.Bool // Server.Shutdown asked for a graceful close
 
-	mu         sync.Mutex
-	streams    map[uint32]*stream
-	active     int // streams open or whose handler runs (MaxConcurrentStreams)
-	running    int // handlers running
-	enc        *hpack.Encoder
-	hbuf       []byte // header block being encoded
-	nameBuf    []byte // a lowercased field name
-	dateBuf    []byte
-	numBuf     []byte
-	resetIDs   [16]uint32 // streams the server reset lately: their frames are ignored
-	resetNext  int
-	wbuf       []byte  // frames waiting for the writer
-	spare      []byte  // the other write buffer, while not in use
-	wbufBox    *[]byte // wbuf's and spare's boxes in writeBufPool
-	spareBox   *[]byte
-	writing    bool
-	ctrlQueued int // control frames in wbuf
-	queue      []*stream
-	sendWindow int64 // connection send window
-	recvAvail  int64 // connection receive window left to the client
-	recvCredit int64 // bytes consumed, not yet given back by WINDOW_UPDATE
-	goAwayID   uint32
-	goAwaySent bool
-	closed     bool
-	writeErr   error
+	mu          sync.Mutex
+	streams     map[uint32]*stream
+	active      int // streams open or whose handler runs (MaxConcurrentStreams)
+	running     int // handlers running
+	enc         *hpack.Encoder
+	hbuf        []byte // header block being encoded
+	nameBuf     []byte // a lowercased field name
+	dateBuf     []byte
+	numBuf      []byte
+	resetIDs    [16]uint32 // streams the server reset lately: their frames are ignored
+	resetNext   int
+	wbuf        []byte    // frames waiting for the writer
+	spare       []byte    // the other write buffer, while not in use
+	segs        [][]byte  // wbuf cut around large payloads, for a vectored write
+	segsSpare   [][]byte  // the other segs, while not in use
+	cut         int       // wbuf[:cut] is in segs
+	owners      []*stream // the streams whose payloads segs references
+	ownersSpare []*stream
+	wbufBox     *[]byte // wbuf's and spare's boxes in writeBufPool
+	spareBox    *[]byte
+	writing     bool
+	ctrlQueued  int // control frames in wbuf
+	queue       []*stream
+	sendWindow  int64 // connection send window
+	recvAvail   int64 // connection receive window left to the client
+	recvCredit  int64 // bytes consumed, not yet given back by WINDOW_UPDATE
+	goAwayID    uint32
+	goAwaySent  bool
+	closed      bool
+	writeErr    error
 
 	// Peer settings, guarded by mu.
 	peerInitialWindow int64

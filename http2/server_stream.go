@@ -50,6 +50,7 @@ type stream struct {
 	outEnd       bool   // END_STREAM after out
 	trailers     *volt.ResponseHeader
 	queued       bool
+	inflight     int // payloads of this stream in a write under way
 	headSent     bool
 	endSent      bool
 	urgency      uint8

@@ -3,6 +3,7 @@ package http2
 import (
 	"bufio"
 	"io"
+	"net"
 	"runtime"
 	"strconv"
 	"sync"
@@ -330,7 +331,7 @@ func (st *stream) send(p []byte, end bool) error {
 			cc.writing = true
 			cc.writeLoop()
 		}
-		if !st.queued || st.reset || cc.writeErr != nil {
+		if !st.queued && st.inflight == 0 || (st.reset || cc.writeErr != nil) && st.inflight == 0 {
 			break
 		}
 		cc.mu.Unlock()
@@ -348,11 +349,14 @@ func (st *stream) send(p []byte, end bool) error {
 			<-st.wake
 		}
 		cc.mu.Lock()
-		if timedOut && st.queued {
+		if timedOut && st.queued && st.inflight == 0 {
 			// The client gave no window for WriteTimeout.
 			cc.mu.Unlock()
 			cc.resetStream(st.id, ErrCodeCancel)
 			return errWriteTimeout
+		}
+		if timedOut {
+			timer.Reset(cc.limits.WriteTimeout)
 		}
 	}
 	if timer != nil {
@@ -434,16 +438,45 @@ func (cc *serverConn) writeLoop() {
 			return
 		}
 		buf := cc.wbuf
+		var segs net.Buffers
+		owners := cc.owners
+		if len(cc.segs) > 0 {
+			// Large payloads go out uncopied, between the frame bytes
+			// of wbuf (see frameData).
+			segs = append(cc.segs, buf[cc.cut:])
+			cc.segs, cc.segsSpare = cc.segsSpare[:0], nil
+			cc.owners, cc.ownersSpare = cc.ownersSpare[:0], nil
+			cc.cut = 0
+		}
 		cc.wbuf, cc.spare = cc.spare[:0], nil
 		cc.ctrlQueued = 0
 		cc.mu.Unlock()
 		if d := cc.limits.WriteTimeout; d > 0 {
 			_ = cc.conn.SetWriteDeadline(time.Now().Add(d))
 		}
-		_, err := cc.conn.Write(buf)
+		var err error
+		if segs != nil {
+			iov := segs // WriteTo consumes its receiver
+			_, err = iov.WriteTo(cc.conn)
+		} else {
+			_, err = cc.conn.Write(buf)
+		}
 		cc.mu.Lock()
 		if cap(buf) <= 2*maxBatch {
 			cc.spare = buf[:0]
+		}
+		if segs != nil {
+			// The payloads are written (or never will be): their
+			// handlers may go on.
+			for i, st := range owners {
+				st.inflight--
+				if st.inflight == 0 {
+					st.signal()
+				}
+				owners[i] = nil
+			}
+			clear(segs)
+			cc.segsSpare, cc.ownersSpare = segs[:0], owners[:0]
 		}
 		if err != nil {
 			cc.writeErr = err
@@ -459,6 +492,29 @@ func (cc *serverConn) writeLoop() {
 			}
 		}
 	}
+}
+
+// minVector is the smallest DATA payload written from the handler's
+// buffer rather than copied into wbuf.
+const minVector = 4 << 10
+
+// frameData queues a DATA frame of st with payload p: copied into wbuf
+// when small, else referenced, for a vectored write; st's handler then
+// waits until the write is done (inflight). cc.mu is held.
+func (cc *serverConn) frameData(st *stream, end bool, p []byte) {
+	if len(p) < minVector {
+		cc.wbuf = AppendData(cc.wbuf, st.id, end, p)
+		return
+	}
+	var fl Flags
+	if end {
+		fl = FlagEndStream
+	}
+	cc.wbuf = AppendFrameHeader(cc.wbuf, FrameHeader{Length: uint32(len(p)), Type: FrameData, Flags: fl, StreamID: st.id})
+	cc.segs = append(cc.segs, cc.wbuf[cc.cut:len(cc.wbuf):len(cc.wbuf)], p)
+	cc.cut = len(cc.wbuf)
+	cc.owners = append(cc.owners, st)
+	st.inflight++
 }
 
 // flush makes sure that what is queued gets written: by this goroutine
@@ -500,7 +556,7 @@ func (cc *serverConn) schedule() {
 		}
 		last := n == len(st.out) && st.outEnd && st.trailers == nil
 		if n > 0 || last {
-			cc.wbuf = AppendData(cc.wbuf, st.id, last, st.out[:n])
+			cc.frameData(st, last, st.out[:n])
 			st.out = st.out[n:]
 			st.sendWindow -= int64(n)
 			cc.sendWindow -= int64(n)
