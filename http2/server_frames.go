@@ -2,6 +2,8 @@ package http2
 
 import (
 	"time"
+
+	"github.com/volthttp/volt/internal/bytesconv"
 )
 
 // processFrame acts on one frame read from the client.
@@ -58,8 +60,8 @@ func (cc *serverConn) processSettings(f *Frame) error {
 		cc.settingsAck = true
 		return nil
 	}
-	if !cc.empties.take(time.Now()) {
-		return errFlood
+	if err := cc.noWork(); err != nil {
+		return err
 	}
 	if err := cc.applySettings(f); err != nil {
 		return err
@@ -134,7 +136,7 @@ func hasToken(v []byte, tok string) bool {
 		for len(t) > 0 && (t[len(t)-1] == ' ' || t[len(t)-1] == '\t') {
 			t = t[:len(t)-1]
 		}
-		if len(t) == len(tok) && asciiEqualFold(t, tok) {
+		if len(t) == len(tok) && bytesconv.EqualFold(t, tok) {
 			return true
 		}
 		if i == len(v) {
@@ -145,30 +147,14 @@ func hasToken(v []byte, tok string) bool {
 	return false
 }
 
-func asciiEqualFold(b []byte, s string) bool {
-	for i := range b {
-		c, d := b[i], s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if 'A' <= d && d <= 'Z' {
-			d += 'a' - 'A'
-		}
-		if c != d {
-			return false
-		}
-	}
-	return true
-}
-
 // processPing answers a PING (RFC 9113 section 6.7).
 func (cc *serverConn) processPing(f *Frame) error {
 	if f.Flags.Has(FlagAck) {
 		cc.pingSent = false
 		return nil
 	}
-	if !cc.empties.take(time.Now()) {
-		return errFlood
+	if err := cc.noWork(); err != nil {
+		return err
 	}
 	var data [8]byte
 	copy(data[:], f.Data)

@@ -256,8 +256,8 @@ func (st *stream) addField(f hpack.HeaderField) error {
 		return nil
 	}
 	if string(name) == "content-length" {
-		n, ok := parseContentLength(value)
-		if !ok || r.contentLength >= 0 && n != r.contentLength {
+		n, err := bytesconv.ParseUint(value)
+		if err != nil || r.contentLength >= 0 && n != r.contentLength {
 			r.err = errMalformed
 			return nil
 		}
@@ -414,18 +414,3 @@ var (
 	strCookie = []byte("Cookie")
 	strHost   = []byte("Host")
 )
-
-// parseContentLength parses a content-length value: digits only.
-func parseContentLength(v []byte) (int64, bool) {
-	if len(v) == 0 || len(v) > 18 {
-		return 0, false
-	}
-	var n int64
-	for _, c := range v {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
-	}
-	return n, true
-}
