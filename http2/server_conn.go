@@ -29,6 +29,8 @@ type serverConn struct {
 	fr          *FrameReader
 	dec         *hpack.Decoder
 	hdr         headerBlock
+	trailerKV   []string // trailer fields being decoded, as name, value pairs
+	addTrailerFn func(hpack.HeaderField) error
 	maxClientID uint32 // the highest stream ID the client opened
 	lastRead    time.Time
 	pingSent    bool // a keep-alive PING waits for its answer
@@ -91,8 +93,6 @@ type headerBlock struct {
 	resetErr  error // the stream is reset once the block is decoded
 }
 
-var serverConnPool sync.Pool
-
 // ServeConn implements volt.Protocol: it serves HTTP/2 on c until the
 // connection ends.
 func (s *Server) ServeConn(c *volt.ServerConn) error {
@@ -100,15 +100,13 @@ func (s *Server) ServeConn(c *volt.ServerConn) error {
 }
 
 func (s *Server) serve(c *volt.ServerConn, upgrade *volt.Request) error {
-	cc, _ := serverConnPool.Get().(*serverConn)
-	if cc == nil {
-		cc = &serverConn{streams: make(map[uint32]*stream)}
-		cc.fr = NewFrameReader(nil)
-		cc.enc = hpack.NewEncoder()
-	}
+	// A serverConn is not pooled: a handler of a stream that ended
+	// could otherwise meet the next connection's state.
+	cc := &serverConn{streams: make(map[uint32]*stream), enc: hpack.NewEncoder()}
+	cc.addTrailerFn = cc.addTrailer
+	cc.fr = NewFrameReader(c)
 	cc.srv, cc.sc, cc.conn = s, c, c.NetConn()
 	cc.limits = c.Limits()
-	cc.fr.Reset(c)
 	cc.fr.SetMaxReadFrameSize(s.maxReadFrameSize())
 	cc.dec = hpack.NewDecoder(s.headerTableSize())
 	cc.dec.SetMaxHeaderListSize(uint32(cc.limits.MaxHeaderBytes))
@@ -127,17 +125,21 @@ func (s *Server) serve(c *volt.ServerConn, upgrade *volt.Request) error {
 	return err
 }
 
-// release resets cc and pools it. Every stream is gone: the handlers
-// returned (close waited for them).
+// release gives the connection's buffers back to their pools. Every
+// stream is gone: the handlers returned (close waited for them).
 func (cc *serverConn) release() {
-	fr, enc, streams := cc.fr, cc.enc, cc.streams
-	fr.Reset(nil)
-	fr.ReleaseBuffer()
-	*enc = *hpack.NewEncoder()
-	clear(streams)
-	*cc = serverConn{fr: fr, enc: enc, streams: streams, hbuf: cc.hbuf[:0], nameBuf: cc.nameBuf[:0],
-		hdr: headerBlock{buf: cc.hdr.buf[:0]}, queue: cc.queue[:0]}
-	serverConnPool.Put(cc)
+	if debugChecks && (cc.active != 0 || cc.running != 0 || len(cc.queue) != 0 || len(cc.owners) != 0) {
+		panic("http2: connection released while in use")
+	}
+	cc.fr.Reset(nil)
+	cc.fr.ReleaseBuffer()
+	cc.mu.Lock()
+	cc.writing = true // nothing may write any more
+	cc.wbuf = cc.wbuf[:0]
+	cc.wbufBox = boxWriteBuf(cc.wbufBox, cc.wbuf)
+	cc.spareBox = boxWriteBuf(cc.spareBox, cc.spare)
+	cc.wbuf, cc.spare = nil, nil
+	cc.mu.Unlock()
 }
 
 // serve reads and dispatches frames until the connection ends.

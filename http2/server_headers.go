@@ -145,19 +145,31 @@ func discardField(hpack.HeaderField) error { return nil }
 // receiveTrailers handles a second header block on a stream: trailers,
 // which must end the stream and carry no pseudo-header (section 8.1).
 func (cc *serverConn) receiveTrailers(st *stream, block []byte, end bool) error {
-	st.decodingTrailers = true
-	err := cc.dec.Decode(block, st.addTrailerFn)
-	st.decodingTrailers = false
+	// The block is decoded into the reader's own list, not into st: the
+	// lock is not held meanwhile, and a handler may end the stream.
+	clear(cc.trailerKV)
+	cc.trailerKV = cc.trailerKV[:0]
+	err := cc.dec.Decode(block, cc.addTrailerFn)
 	if err != nil && err != hpack.ErrHeaderListTooLarge && isHPACKError(err) {
 		return err
 	}
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	if st.remoteClosed {
+	if cc.streams[st.id] != st || st.remoteClosed {
 		return StreamError{StreamID: st.id, Code: ErrCodeStreamClosed}
 	}
 	if err != nil || !end {
 		return StreamError{StreamID: st.id, Code: ErrCodeProtocol, Cause: errMalformedTrailers}
+	}
+	switch {
+	case !st.dispatched:
+		for i := 0; i+1 < len(cc.trailerKV); i += 2 {
+			st.ctx.Request.Header.SetTrailer(cc.trailerKV[i], cc.trailerKV[i+1])
+		}
+	case st.streaming:
+		// The handler runs: the trailers wait for it to read the end of
+		// the body (pipe.Read).
+		st.body.trailers = append(st.body.trailers, cc.trailerKV...)
 	}
 	return cc.endRemote(st)
 }
@@ -271,25 +283,15 @@ func (st *stream) addField(f hpack.HeaderField) error {
 	return nil
 }
 
-// addTrailer takes one decoded trailer field.
-func (st *stream) addTrailer(f hpack.HeaderField) error {
+// addTrailer takes one decoded trailer field (reader).
+func (cc *serverConn) addTrailer(f hpack.HeaderField) error {
 	if len(f.Name) > 0 && f.Name[0] == ':' {
 		return errBadPseudo
 	}
 	if err := checkField(f.Name, f.Value); err != nil {
 		return err
 	}
-	name := st.cc.fieldName(f.Name)
-	switch {
-	case !st.dispatched:
-		st.ctx.Request.Header.SetTrailer(string(name), string(f.Value))
-	case st.streaming:
-		// The handler runs: the trailers wait for it to read the end of
-		// the body (pipe.Read).
-		st.cc.mu.Lock()
-		st.body.trailers = append(st.body.trailers, string(name), string(f.Value))
-		st.cc.mu.Unlock()
-	}
+	cc.trailerKV = append(cc.trailerKV, string(cc.fieldName(f.Name)), string(f.Value))
 	return nil
 }
 

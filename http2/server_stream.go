@@ -23,13 +23,11 @@ type stream struct {
 	ctx          *volt.RequestCtx
 	runFn        func()
 	addFieldFn   func(f hpackField) error
-	addTrailerFn func(f hpackField) error
 
 	// reader, while the head is decoded
 	req              reqState
 	pseudo           []byte
 	cookie           []byte
-	decodingTrailers bool
 
 	// Receiving (guarded by cc.mu).
 	recvAvail    int64 // window left to the client
@@ -78,7 +76,6 @@ func acquireStream(cc *serverConn, id uint32) *stream {
 		st = &stream{wake: make(chan struct{}, 1)}
 		st.runFn = st.run
 		st.addFieldFn = st.addField
-		st.addTrailerFn = st.addTrailer
 	}
 	st.cc, st.id = cc, id
 	st.ctx = cc.sc.AcquireCtx(st)
@@ -95,6 +92,9 @@ func acquireStream(cc *serverConn, id uint32) *stream {
 // free gives back a stream that never reached the handler, or whose
 // handler returned and which is closed.
 func (st *stream) free() {
+	if debugChecks && (st.queued || st.inflight != 0 || st.running) {
+		panic("http2: stream freed while in use")
+	}
 	if st.ctx != nil {
 		st.cc.sc.ReleaseCtx(st.ctx)
 	}
@@ -108,7 +108,7 @@ func (st *stream) free() {
 	clear(st.body.trailers)
 	*st = stream{
 		wake: st.wake, timer: st.timer, runFn: st.runFn,
-		addFieldFn: st.addFieldFn, addTrailerFn: st.addTrailerFn,
+		addFieldFn: st.addFieldFn,
 		pseudo: st.pseudo[:0], cookie: st.cookie[:0], body: pipe{buf: st.body.buf[:0], trailers: st.body.trailers[:0]},
 	}
 	streamPool.Put(st)
@@ -156,6 +156,9 @@ func (cc *serverConn) maybeFree(st *stream) {
 		return
 	}
 	cc.active--
+	if debugChecks && cc.active < 0 {
+		panic("http2: negative stream count")
+	}
 	cc.sc.AddStreams(-1)
 	st.free()
 	if cc.active == 0 && !cc.closed {
@@ -172,9 +175,7 @@ func (cc *serverConn) resetStream(id uint32, code ErrCode) {
 	if err := cc.queueControl(); err != nil {
 		return
 	}
-	cc.wbuf = AppendRSTStream(cc.wbuf, id, code)
-	cc.resetIDs[cc.resetNext%len(cc.resetIDs)] = id
-	cc.resetNext++
+	cc.appendRST(id, code)
 	if st := cc.streams[id]; st != nil {
 		st.abort(errStreamReset)
 		cc.closeStream(st)
@@ -258,7 +259,7 @@ func (cc *serverConn) endRemote(st *stream) error {
 	if st.bodyLeft > 0 {
 		st.abort(errContentLength)
 		if err := cc.queueControl(); err == nil {
-			cc.wbuf = AppendRSTStream(cc.wbuf, st.id, ErrCodeProtocol)
+			cc.appendRST(st.id, ErrCodeProtocol)
 		}
 		cc.closeStream(st)
 		return nil
@@ -325,7 +326,7 @@ func (st *stream) handlerDone() {
 		// The handler returned without ending its response (a write
 		// failed): the stream is reset.
 		if cc.queueControl() == nil {
-			cc.wbuf = AppendRSTStream(cc.wbuf, st.id, ErrCodeInternal)
+			cc.appendRST(st.id, ErrCodeInternal)
 		}
 		st.reset = true
 	}
@@ -333,7 +334,7 @@ func (st *stream) handlerDone() {
 		// The response is complete before the request: the client may
 		// stop sending (section 8.1).
 		if cc.queueControl() == nil {
-			cc.wbuf = AppendRSTStream(cc.wbuf, st.id, ErrCodeNo)
+			cc.appendRST(st.id, ErrCodeNo)
 		}
 	}
 	cc.mu.Unlock()
@@ -348,4 +349,16 @@ func (st *stream) handlerDone() {
 		cc.maybeFree(st)
 	}
 	cc.mu.Unlock()
+}
+
+// debugChecks turns on internal consistency checks (tests set it).
+var debugChecks = false
+
+// appendRST queues RST_STREAM for id and remembers id, so that the frames
+// the client sent before it learnt of the reset are ignored (RFC 9113
+// section 5.4.2). cc.mu is held.
+func (cc *serverConn) appendRST(id uint32, code ErrCode) {
+	cc.wbuf = AppendRSTStream(cc.wbuf, id, code)
+	cc.resetIDs[cc.resetNext%len(cc.resetIDs)] = id
+	cc.resetNext++
 }

@@ -556,3 +556,32 @@ func TestRFC9218_7_PriorityUpdateAndRFC7540Priority(t *testing.T) {
 		t.Fatalf("second stream status %q", r.status)
 	}
 }
+
+// TestRFC9113_5_4_2_TrailersAfterEarlyResponse: a handler that streams
+// its request body answers and returns before the client sent its
+// trailers. The stream ends with RST_STREAM NO_ERROR (section 8.1), the
+// trailers the client sent meanwhile are ignored (section 5.4.2), and the
+// connection goes on.
+func TestRFC9113_5_4_2_TrailersAfterEarlyResponse(t *testing.T) {
+	srv := &volt.Server{StreamRequestBody: true, Handler: func(ctx *volt.RequestCtx) {
+		ctx.SetBodyString("early")
+	}}
+	ts := newTestServer(t, srv, nil)
+	rc := ts.dialRaw()
+	for round := range 3 {
+		id := uint32(1 + 4*round)
+		rc.write(AppendHeaders(nil, id, false, true, rc.block(":method", "POST", ":scheme", "http", ":path", "/", ":authority", "x")))
+		r := rc.readResponse(id)
+		if r.status != "200" || string(r.body) != "early" {
+			t.Fatalf("round %d: %+v", round, r)
+		}
+		if code := rc.expectRST(id); code != ErrCodeNo {
+			t.Fatalf("round %d: RST_STREAM %v, want NO_ERROR", round, code)
+		}
+		rc.write(AppendHeaders(nil, id, true, true, rc.block("x-checksum", "abc")))
+		rc.get(id+2, "/")
+		if r := rc.readResponse(id + 2); r.status != "200" {
+			t.Fatalf("round %d: next stream %+v", round, r)
+		}
+	}
+}

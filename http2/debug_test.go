@@ -1,0 +1,3 @@
+package http2
+
+func init() { debugChecks = true }
