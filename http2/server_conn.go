@@ -26,23 +26,23 @@ type serverConn struct {
 	limits volt.ServerLimits
 
 	// reader
-	fr          *FrameReader
-	dec         *hpack.Decoder
-	hdr         headerBlock
-	trailerKV   []string // trailer fields being decoded, as name, value pairs
+	fr           *FrameReader
+	dec          *hpack.Decoder
+	hdr          headerBlock
+	trailerKV    []string // trailer fields being decoded, as name, value pairs
 	addTrailerFn func(hpack.HeaderField) error
-	maxClientID uint32 // the highest stream ID the client opened
-	lastRead    time.Time
-	pingSent    bool // a keep-alive PING waits for its answer
-	resets      rateLimit
-	empties     rateLimit
-	shutPhase   int // 0: serving, 1: first GOAWAY sent, 2: final GOAWAY sent
-	shutAt      time.Time
-	idle        bool
-	idleSince   time.Time // when the connection last became idle
-	deadline    time.Time // the read deadline set by prepareRead; zero: none
-	settingsAck bool      // the client acknowledged our SETTINGS
-	released    bool      // the buffers went back to their pools while idle
+	maxClientID  uint32 // the highest stream ID the client opened
+	lastRead     time.Time
+	pingSent     bool // a keep-alive PING waits for its answer
+	resets       rateLimit
+	empties      rateLimit
+	shutPhase    int // 0: serving, 1: first GOAWAY sent, 2: final GOAWAY sent
+	shutAt       time.Time
+	idle         bool
+	idleSince    time.Time // when the connection last became idle
+	deadline     time.Time // the read deadline set by prepareRead; zero: none
+	settingsAck  bool      // the client acknowledged our SETTINGS
+	released     bool      // the buffers went back to their pools while idle
 
 	shutdownReq atomic.Bool // Server.Shutdown asked for a graceful close
 

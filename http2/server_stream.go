@@ -20,14 +20,14 @@ type stream struct {
 	cc *serverConn
 	id uint32
 
-	ctx          *volt.RequestCtx
-	runFn        func()
-	addFieldFn   func(f hpackField) error
+	ctx        *volt.RequestCtx
+	runFn      func()
+	addFieldFn func(f hpackField) error
 
 	// reader, while the head is decoded
-	req              reqState
-	pseudo           []byte
-	cookie           []byte
+	req    reqState
+	pseudo []byte
+	cookie []byte
 
 	// Receiving (guarded by cc.mu).
 	recvAvail    int64 // window left to the client
@@ -109,7 +109,7 @@ func (st *stream) free() {
 	*st = stream{
 		wake: st.wake, timer: st.timer, runFn: st.runFn,
 		addFieldFn: st.addFieldFn,
-		pseudo: st.pseudo[:0], cookie: st.cookie[:0], body: pipe{buf: st.body.buf[:0], trailers: st.body.trailers[:0]},
+		pseudo:     st.pseudo[:0], cookie: st.cookie[:0], body: pipe{buf: st.body.buf[:0], trailers: st.body.trailers[:0]},
 	}
 	streamPool.Put(st)
 }
