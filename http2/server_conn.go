@@ -57,12 +57,13 @@ type serverConn struct {
 	numBuf      []byte
 	resetIDs    [16]uint32 // streams the server reset lately: their frames are ignored
 	resetNext   int
-	wbuf        []byte    // frames waiting for the writer
-	spare       []byte    // the other write buffer, while not in use
-	segs        [][]byte  // wbuf cut around large payloads, for a vectored write
-	segsSpare   [][]byte  // the other segs, while not in use
-	cut         int       // wbuf[:cut] is in segs
-	owners      []*stream // the streams whose payloads segs references
+	wbuf        []byte      // frames waiting for the writer
+	spare       []byte      // the other write buffer, while not in use
+	segs        [][]byte    // wbuf cut around large payloads, for a vectored write
+	segsSpare   [][]byte    // the other segs, while not in use
+	iov         net.Buffers // segs being written (writer)
+	cut         int         // wbuf[:cut] is in segs
+	owners      []*stream   // the streams whose payloads segs references
 	ownersSpare []*stream
 	wbufBox     *[]byte // wbuf's and spare's boxes in writeBufPool
 	spareBox    *[]byte

@@ -456,8 +456,11 @@ func (cc *serverConn) writeLoop() {
 		}
 		var err error
 		if segs != nil {
-			iov := segs // WriteTo consumes its receiver
-			_, err = iov.WriteTo(cc.conn)
+			// WriteTo consumes its receiver, which lives in cc so that
+			// it does not escape per write.
+			cc.iov = segs
+			_, err = cc.iov.WriteTo(cc.conn)
+			cc.iov = nil
 		} else {
 			_, err = cc.conn.Write(buf)
 		}
