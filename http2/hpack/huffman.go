@@ -20,12 +20,15 @@ func AppendHuffmanString(dst []byte, s []byte) []byte {
 	// acc holds the pending bits in its low n bits; n < 32 between symbols,
 	// and a code has at most 30 bits, so acc never overflows 64 bits.
 	var acc uint64
-	var n uint
+	var n uint8
 	for _, c := range s {
-		acc = acc<<huffmanCodeLen[c] | uint64(huffmanCodes[c])
-		n += uint(huffmanCodeLen[c])
+		l := huffmanCodeLen[c]
+		// l%64 == l: the modulus spares the compiler's check for shifts
+		// of 64 bits and more.
+		acc = acc<<(l%64) | uint64(huffmanCodes[c])
+		n += l
 		if n >= 32 {
-			n -= 32
+			n %= 32
 			w := uint32(acc >> n)
 			dst = append(dst, byte(w>>24), byte(w>>16), byte(w>>8), byte(w))
 		}
