@@ -77,6 +77,7 @@ var headSetters = []headSetter{
 var headSettersExempt = map[string]string{
 	"RequestHeader.SetProtocolHTTP10":  "a flag",
 	"RequestHeader.SetProtocolHTTP2":   "a flag",
+	"RequestHeader.SetConnectProtocol": "an HTTP/2 pseudo-header, never written by HTTP/1.1",
 	"RequestHeader.SetConnectionClose": "a flag",
 	"Request.SetBody":                  "the body, framed by its length",
 	"Request.SetBodyString":            "the body, framed by its length",

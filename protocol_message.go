@@ -156,3 +156,12 @@ func (c *ServerConn) Go(task func()) {
 		go task()
 	}
 }
+
+// TakeHijack returns the function the handler of ctx gave to Hijack, or
+// nil, and clears it: a protocol that can hand over something like a
+// connection (an HTTP/2 CONNECT stream) runs it itself.
+func (c *ServerConn) TakeHijack(ctx *RequestCtx) HijackHandler {
+	h := ctx.hijack
+	ctx.hijack = nil
+	return h
+}

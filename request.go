@@ -117,7 +117,9 @@ func (r *Request) URI() *URI {
 
 func (r *Request) parseURI() error {
 	r.uriParsed = true
-	return r.uri.Parse(r.Header.Host(), r.Header.RequestURI(), r.Header.IsConnect())
+	// An extended CONNECT (RFC 8441) names a path, not an authority.
+	authorityForm := r.Header.IsConnect() && len(r.Header.connectProtocol) == 0
+	return r.uri.Parse(r.Header.Host(), r.Header.RequestURI(), authorityForm)
 }
 
 // SetRequestURI sets the request-target (origin-form or absolute URL).

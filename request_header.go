@@ -31,6 +31,10 @@ type RequestHeader struct {
 
 	methodBuf, targetBuf []byte
 
+	// connectProtocol is the :protocol of an HTTP/2 extended CONNECT
+	// (RFC 8441), such as "websocket"; empty otherwise.
+	connectProtocol []byte
+
 	host          []byte
 	contentType   []byte
 	contentLength int64 // -1: none given
@@ -64,6 +68,7 @@ func (h *RequestHeader) Reset() {
 	h.hostCount = 0
 	h.te = transferCodings{}
 	h.http10, h.http2, h.chunked = false, false, false
+	h.connectProtocol = h.connectProtocol[:0]
 	h.connClose, h.connKeepAlive, h.connUpgrade, h.expectContinue = false, false, false, false
 }
 
@@ -132,6 +137,23 @@ func (h *RequestHeader) IsHTTP11() bool { return !h.http10 }
 
 // SetProtocolHTTP10 marks the request as HTTP/1.0 (or HTTP/1.1 when false).
 func (h *RequestHeader) SetProtocolHTTP10(v bool) { h.http10 = v }
+
+// ConnectProtocol returns the protocol an HTTP/2 extended CONNECT asks
+// for (its :protocol pseudo-header field, RFC 8441), such as "websocket",
+// or nil for any other request.
+// The returned slice is valid until the handler returns; copy it to keep it.
+func (h *RequestHeader) ConnectProtocol() []byte {
+	if len(h.connectProtocol) == 0 {
+		return nil
+	}
+	return h.connectProtocol
+}
+
+// SetConnectProtocol sets the :protocol of an extended CONNECT. The
+// HTTP/2 server sets it.
+func (h *RequestHeader) SetConnectProtocol(p string) {
+	h.connectProtocol = append(h.connectProtocol[:0], p...)
+}
 
 // IsHTTP2 reports whether the request came over HTTP/2.
 func (h *RequestHeader) IsHTTP2() bool { return h.http2 }
@@ -349,6 +371,7 @@ func (h *RequestHeader) CopyTo(dst *RequestHeader) {
 	dst.hostCount = h.hostCount
 	dst.contentLength = h.contentLength
 	dst.http10, dst.http2, dst.chunked = h.http10, h.http2, h.chunked
+	dst.connectProtocol = append(dst.connectProtocol[:0], h.connectProtocol...)
 	dst.connClose, dst.connKeepAlive, dst.connUpgrade, dst.expectContinue = h.connClose, h.connKeepAlive, h.connUpgrade, h.expectContinue
 }
 

@@ -87,6 +87,11 @@ type Server struct {
 	// ShutdownGrace is the wait between the two GOAWAY frames of a
 	// graceful shutdown. If zero, DefaultShutdownGrace (1 s).
 	ShutdownGrace time.Duration
+	// DisableExtendedConnect stops the server from announcing
+	// SETTINGS_ENABLE_CONNECT_PROTOCOL and accepting the extended CONNECT
+	// of RFC 8441 (the :protocol pseudo-header field), with which clients
+	// open WebSocket connections over HTTP/2 streams.
+	DisableExtendedConnect bool
 	// DisableCleartext stops the server from serving HTTP/2 over
 	// cleartext TCP (the prior-knowledge preface and Upgrade: h2c); only
 	// TLS connections that negotiate "h2" are served then.

@@ -2,6 +2,7 @@ package http2
 
 import (
 	"io"
+	"os"
 	"time"
 
 	"github.com/volthttp/volt"
@@ -22,9 +23,32 @@ type pipe struct {
 	// trailers received while the handler runs, as name, value pairs;
 	// they join the request when the handler reads the end of the body.
 	trailers []string
+
+	// A tunnel's reads wait until deadline (zero: no limit) instead of
+	// BodyIdleTimeout.
+	deadline time.Time
+
+	wake  chan struct{} // signalled when data arrives, the body ends or the deadline changes
+	timer *time.Timer
 }
 
-func (p *pipe) init(st *stream) { p.st = st }
+func (p *pipe) init(st *stream) {
+	p.st = st
+	if p.wake == nil {
+		p.wake = make(chan struct{}, 1)
+	}
+}
+
+// signal wakes a Read that waits.
+func (p *pipe) signal() {
+	if p.wake == nil {
+		return
+	}
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
 
 // write appends received data. cc.mu is held.
 func (p *pipe) write(b []byte) {
@@ -33,7 +57,7 @@ func (p *pipe) write(b []byte) {
 	}
 	p.buf = append(p.buf, b...)
 	p.total += int64(len(b))
-	p.st.signal()
+	p.signal()
 }
 
 // closeWithError ends the body: Read returns err (io.EOF if nil) once the
@@ -43,9 +67,7 @@ func (p *pipe) closeWithError(err error) {
 		return
 	}
 	p.done, p.err = true, err
-	if p.st != nil {
-		p.st.signal()
-	}
+	p.signal()
 }
 
 // Read implements io.Reader for the handler. It waits for data at most
@@ -55,8 +77,18 @@ func (p *pipe) Read(b []byte) (int, error) {
 	cc := st.cc
 	cc.mu.Lock()
 	for p.off == len(p.buf) && !p.done {
+		d := cc.limits.BodyIdleTimeout
+		if st.tunnel {
+			d = 0
+			if !p.deadline.IsZero() {
+				if d = time.Until(p.deadline); d <= 0 {
+					cc.mu.Unlock()
+					return 0, os.ErrDeadlineExceeded
+				}
+			}
+		}
 		cc.mu.Unlock()
-		if err := st.waitData(cc.limits.BodyIdleTimeout); err != nil {
+		if err := p.waitData(d); err != nil && !st.tunnel {
 			return 0, err
 		}
 		cc.mu.Lock()
@@ -83,18 +115,22 @@ func (p *pipe) Read(b []byte) (int, error) {
 	return 0, err
 }
 
-// waitData waits for the stream's signal, at most d (0: no limit).
-func (st *stream) waitData(d time.Duration) error {
-	t := st.waitTimer(d)
-	if t == nil {
-		<-st.wake
+// waitData waits for the pipe's signal, at most d (0: no limit).
+func (p *pipe) waitData(d time.Duration) error {
+	if d <= 0 {
+		<-p.wake
 		return nil
 	}
+	if p.timer == nil {
+		p.timer = time.NewTimer(d)
+	} else {
+		p.timer.Reset(d)
+	}
 	select {
-	case <-st.wake:
-		t.Stop()
+	case <-p.wake:
+		p.timer.Stop()
 		return nil
-	case <-t.C:
+	case <-p.timer.C:
 		return errBodyTimeout
 	}
 }

@@ -110,6 +110,10 @@ func (cc *serverConn) applySettings(f *Frame) error {
 // appendSettings appends the server's SETTINGS frame.
 func (cc *serverConn) appendSettings(dst []byte) []byte {
 	s := cc.srv
+	var connectProtocol uint32 = 1
+	if s.DisableExtendedConnect {
+		connectProtocol = 0
+	}
 	return AppendSettings(dst,
 		Setting{SettingMaxConcurrentStreams, s.maxConcurrentStreams()},
 		Setting{SettingInitialWindowSize, s.initialWindowSize()},
@@ -118,6 +122,7 @@ func (cc *serverConn) appendSettings(dst []byte) []byte {
 		Setting{SettingHeaderTableSize, s.headerTableSize()},
 		Setting{SettingEnablePush, 0},
 		Setting{SettingNoRFC7540Priorities, 1},
+		Setting{SettingEnableConnectProtocol, connectProtocol},
 	)
 }
 

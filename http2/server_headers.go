@@ -232,6 +232,14 @@ func (st *stream) addField(f hpack.HeaderField) error {
 			dst = &r.authority
 		case ":path":
 			dst = &r.path
+		case ":protocol":
+			// RFC 8441 section 4, announced by the server's
+			// SETTINGS_ENABLE_CONNECT_PROTOCOL.
+			if st.cc.srv.DisableExtendedConnect {
+				r.err = errBadPseudo
+				return nil
+			}
+			dst = &r.protocol
 		default:
 			r.err = errBadPseudo
 			return nil
@@ -346,11 +354,21 @@ func (st *stream) finishRequestHead() error {
 		return errMissingPseudo
 	}
 	connect := string(r.method) == "CONNECT"
-	if connect {
+	extended := connect && r.protocol != nil
+	switch {
+	case r.protocol != nil && !connect:
+		return errMalformed
+	case extended:
+		// An extended CONNECT names a resource like other requests
+		// (RFC 8441 section 4).
+		if len(r.protocol) == 0 || len(r.scheme) == 0 || len(r.path) == 0 || len(r.authority) == 0 {
+			return errMalformed
+		}
+	case connect:
 		if r.scheme != nil || r.path != nil || len(r.authority) == 0 {
 			return errMalformed
 		}
-	} else if len(r.scheme) == 0 || len(r.path) == 0 {
+	case len(r.scheme) == 0 || len(r.path) == 0:
 		return errMissingPseudo
 	}
 	for _, c := range r.method {
@@ -382,11 +400,18 @@ func (st *stream) finishRequestHead() error {
 		}
 	}
 	h.SetMethodBytes(r.method)
-	if connect {
+	if connect && !extended {
 		h.SetRequestURIBytes(r.authority)
 	} else {
 		h.SetRequestURIBytes(r.path)
 	}
+	if extended {
+		if !ascii.ValidToken(r.protocol) {
+			return errMalformed
+		}
+		h.SetConnectProtocol(string(r.protocol))
+	}
+	st.tunnel = connect
 	h.SetProtocolHTTP2(true)
 	st.headOnly = h.IsHead()
 	st.bodyLeft = r.contentLength

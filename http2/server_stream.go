@@ -41,6 +41,7 @@ type stream struct {
 	reject       int   // a status to answer without the handler
 	headOnly     bool
 	refused      bool // the head was invalid; a 500 went out instead
+	tunnel       bool // CONNECT: the body is a stream both ways, never buffered
 
 	// Sending (guarded by cc.mu).
 	sendWindow   int64
@@ -106,10 +107,17 @@ func (st *stream) free() {
 		st.timer.Stop()
 	}
 	clear(st.body.trailers)
+	if st.body.timer != nil {
+		st.body.timer.Stop()
+	}
+	select {
+	case <-st.body.wake:
+	default:
+	}
 	*st = stream{
 		wake: st.wake, timer: st.timer, runFn: st.runFn,
 		addFieldFn: st.addFieldFn,
-		pseudo:     st.pseudo[:0], cookie: st.cookie[:0], body: pipe{buf: st.body.buf[:0], trailers: st.body.trailers[:0]},
+		pseudo:     st.pseudo[:0], cookie: st.cookie[:0], body: pipe{buf: st.body.buf[:0], trailers: st.body.trailers[:0], wake: st.body.wake, timer: st.body.timer},
 	}
 	streamPool.Put(st)
 }
@@ -196,14 +204,14 @@ func (cc *serverConn) startBody(st *stream) error {
 		}
 	}
 	limit := cc.limits.MaxRequestBodySize
-	if st.reject == 0 && limit >= 0 && st.bodyLeft > limit {
+	if st.reject == 0 && !st.tunnel && limit >= 0 && st.bodyLeft > limit {
 		st.reject = volt.StatusRequestEntityTooLarge
 	}
 	if st.reject != 0 {
 		cc.dispatch(st)
 		return nil
 	}
-	if cc.sc.Server().StreamRequestBody {
+	if cc.sc.Server().StreamRequestBody || st.tunnel {
 		st.streaming = true
 		st.body.init(st)
 		st.ctx.Request.SetBodyStream(&st.body, st.bodyLeft)
@@ -229,7 +237,7 @@ func (st *stream) receiveData(data []byte, n int64, end bool) error {
 		// rest is dropped.
 		cc.credit(st, n)
 	case st.streaming:
-		if limit := cc.limits.MaxRequestBodySize; limit >= 0 && st.body.total+int64(len(data)) > limit {
+		if limit := cc.limits.MaxRequestBodySize; !st.tunnel && limit >= 0 && st.body.total+int64(len(data)) > limit {
 			cc.credit(st, n)
 			st.body.closeWithError(volt.ErrBodyTooLarge)
 			return StreamError{StreamID: st.id, Code: ErrCodeCancel, Cause: volt.ErrBodyTooLarge}
@@ -302,6 +310,10 @@ func (st *stream) run() {
 		// The handler panicked after the head went out: the client
 		// must see the response cut short.
 		cc.resetStream(st.id, ErrCodeInternal)
+		return
+	}
+	if st.isTunnel(ctx) && cc.sc.PrepareResponse(ctx) {
+		st.serveTunnel(ctx, cc.sc.TakeHijack(ctx))
 		return
 	}
 	if ctx.Hijacked() {

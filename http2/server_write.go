@@ -113,7 +113,9 @@ func (st *stream) bodyAllowed(resp *volt.Response) bool {
 	if code < 200 || code == volt.StatusNoContent || code == volt.StatusNotModified {
 		return false
 	}
-	return true
+	// A 2xx to CONNECT opens a tunnel: it has no content of its own (RFC
+	// 9110 section 9.3.6).
+	return !(st.tunnel && code < 300)
 }
 
 // end ends a response whose head went out: an empty DATA frame with

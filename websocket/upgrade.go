@@ -16,8 +16,9 @@ import (
 // statusUpgradeRequired is 426 Upgrade Required (RFC 9110 section 15.5.22).
 const statusUpgradeRequired = 426
 
-// Upgrader upgrades HTTP/1.1 requests to WebSocket connections. Its zero
-// value works; set its fields before the first Upgrade and do not change
+// Upgrader upgrades HTTP/1.1 requests, and HTTP/2 extended CONNECT
+// requests (RFC 8441, served by package http2), to WebSocket connections.
+// Its zero value works; set its fields before the first Upgrade and do not change
 // them afterwards. It is safe for concurrent use.
 //
 // See https://www.rfc-editor.org/rfc/rfc6455#section-4.2
@@ -39,15 +40,21 @@ type Upgrader struct {
 }
 
 // IsUpgradeRequest reports whether the request asks for a WebSocket
-// upgrade: Connection has the upgrade option and Upgrade names websocket.
+// connection: over HTTP/1.1, Connection has the upgrade option and Upgrade
+// names websocket; over HTTP/2, it is an extended CONNECT with :protocol
+// websocket (RFC 8441).
 func IsUpgradeRequest(ctx *volt.RequestCtx) bool {
 	h := &ctx.Request.Header
+	if h.IsHTTP2() {
+		return h.IsConnect() && string(h.ConnectProtocol()) == "websocket"
+	}
 	return h.ConnectionUpgrade() && hasToken(string(h.Peek("Upgrade")), "websocket")
 }
 
 // Upgrade checks the opening handshake of the request and, when it is
-// valid, answers 101 Switching Protocols and runs handler with the
-// connection once the handler of ctx has returned. Call it from a volt
+// valid, answers 101 Switching Protocols (200 on an HTTP/2 stream, which
+// then carries the WebSocket) and runs handler with the connection once
+// the handler of ctx has returned. Call it from a volt
 // handler, and return from that handler afterwards.
 //
 // A bad handshake is answered with 405 (not GET), 400 (not HTTP/1.1, no
@@ -73,24 +80,43 @@ func (u *Upgrader) Upgrade(ctx *volt.RequestCtx, handler func(c *Conn)) error {
 		return err
 	}
 	h := &ctx.Request.Header
-	if !h.IsGet() {
-		ctx.Response.Header.Set("Allow", "GET")
-		return u.reject(ctx, volt.StatusMethodNotAllowed, "websocket: the method must be GET")
-	}
-	if !h.IsHTTP11() {
-		return u.reject(ctx, volt.StatusBadRequest, "websocket: HTTP/1.1 is required")
-	}
-	if !h.ConnectionUpgrade() || !hasToken(string(h.Peek("Upgrade")), "websocket") {
-		setUpgradeRequired(ctx)
-		return u.reject(ctx, statusUpgradeRequired, "websocket: the request is not an upgrade to websocket")
+	var key string
+	if h.IsHTTP2() {
+		// RFC 8441 section 5: an extended CONNECT with :protocol
+		// websocket; no key, no Upgrade or Connection fields.
+		if !h.IsConnect() || string(h.ConnectProtocol()) != "websocket" {
+			if !h.IsConnect() {
+				ctx.Response.Header.Set("Allow", "CONNECT")
+				return u.reject(ctx, volt.StatusMethodNotAllowed, "websocket: over HTTP/2 the method must be CONNECT (RFC 8441)")
+			}
+			return u.reject(ctx, volt.StatusBadRequest, "websocket: the CONNECT is not for websocket")
+		}
+	} else {
+		if !h.IsGet() {
+			ctx.Response.Header.Set("Allow", "GET")
+			return u.reject(ctx, volt.StatusMethodNotAllowed, "websocket: the method must be GET")
+		}
+		if !h.IsHTTP11() {
+			return u.reject(ctx, volt.StatusBadRequest, "websocket: HTTP/1.1 is required")
+		}
+		if !h.ConnectionUpgrade() || !hasToken(string(h.Peek("Upgrade")), "websocket") {
+			setUpgradeRequired(ctx)
+			return u.reject(ctx, statusUpgradeRequired, "websocket: the request is not an upgrade to websocket")
+		}
 	}
 	if v := h.Peek("Sec-WebSocket-Version"); string(v) != "13" {
-		setUpgradeRequired(ctx)
+		if !h.IsHTTP2() {
+			setUpgradeRequired(ctx)
+		} else {
+			ctx.Response.Header.Set("Sec-WebSocket-Version", "13")
+		}
 		return u.reject(ctx, statusUpgradeRequired, "websocket: unsupported Sec-WebSocket-Version (13 is)")
 	}
-	key := string(h.Peek("Sec-WebSocket-Key"))
-	if !validKey(key) {
-		return u.reject(ctx, volt.StatusBadRequest, "websocket: missing or bad Sec-WebSocket-Key")
+	if !h.IsHTTP2() {
+		key = string(h.Peek("Sec-WebSocket-Key"))
+		if !validKey(key) {
+			return u.reject(ctx, volt.StatusBadRequest, "websocket: missing or bad Sec-WebSocket-Key")
+		}
 	}
 	check := u.CheckOrigin
 	if check == nil {
@@ -118,10 +144,16 @@ func (u *Upgrader) Upgrade(ctx *volt.RequestCtx, handler func(c *Conn)) error {
 	}
 
 	rh := &ctx.Response.Header
-	rh.SetStatusCode(volt.StatusSwitchingProtocols)
-	rh.Set("Upgrade", "websocket")
-	rh.Set("Connection", "Upgrade")
-	rh.Set("Sec-WebSocket-Accept", acceptKey(key))
+	if h.IsHTTP2() {
+		// The stream is the connection: 200 opens it (RFC 8441
+		// section 5).
+		rh.SetStatusCode(volt.StatusOK)
+	} else {
+		rh.SetStatusCode(volt.StatusSwitchingProtocols)
+		rh.Set("Upgrade", "websocket")
+		rh.Set("Connection", "Upgrade")
+		rh.Set("Sec-WebSocket-Accept", acceptKey(key))
+	}
 	if subprotocol != "" {
 		rh.Set("Sec-WebSocket-Protocol", subprotocol)
 	}
