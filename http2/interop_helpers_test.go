@@ -12,6 +12,7 @@ import (
 
 	"github.com/volthttp/volt"
 	"github.com/volthttp/volt/tlsutil"
+	"github.com/volthttp/volt/websocket"
 )
 
 // interop returns the path of program, or skips the test without
@@ -96,6 +97,28 @@ func (is *interopServer) handle(ctx *volt.RequestCtx) {
 	case "/page":
 		ctx.SetContentType("text/html; charset=utf-8")
 		ctx.SetBodyString(reportPage)
+	case "/wspage":
+		ctx.SetContentType("text/html; charset=utf-8")
+		ctx.SetBodyString(wsPage)
+	case "/ws":
+		// A WebSocket echo; the protocol that carried the handshake is
+		// reported first.
+		select {
+		case is.reports <- "ws " + proto:
+		default:
+		}
+		var up websocket.Upgrader
+		_ = up.Upgrade(ctx, func(c *websocket.Conn) {
+			for {
+				mt, msg, err := c.ReadMessage()
+				if err != nil {
+					return
+				}
+				if err := c.WriteMessage(mt, msg); err != nil {
+					return
+				}
+			}
+		})
 	case "/report":
 		select {
 		case is.reports <- string(ctx.QueryArgs().Peek("p")) + " " + proto:
@@ -106,6 +129,18 @@ func (is *interopServer) handle(ctx *volt.RequestCtx) {
 		ctx.NotFound()
 	}
 }
+
+// wsPage opens a WebSocket to /ws on its own origin, sends "ping", and
+// reports the echo to /report.
+const wsPage = `<!doctype html>
+<title>ws</title>
+<script>
+const ws = new WebSocket('wss://' + location.host + '/ws');
+ws.onopen = () => ws.send('ping');
+ws.onmessage = (e) => { fetch('/report?p=echo-' + encodeURIComponent(e.data)); ws.close(); };
+ws.onerror = () => fetch('/report?p=error');
+</script>
+`
 
 // reportPage sends the protocol its own navigation used (the first
 // performance entry) to /report.
