@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"log"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -53,7 +54,11 @@ func (ch *chat) serve(ctx *volt.RequestCtx) {
 		if name == "" {
 			name = "guest-" + strconv.FormatInt(ch.guests.Add(1), 10)
 		}
-		_ = ch.upgrader.Upgrade(ctx, func(c *websocket.Conn) { ch.member(name, c) })
+		proto := string(ctx.Request.Header.Protocol())
+		_ = ch.upgrader.Upgrade(ctx, func(c *websocket.Conn) {
+			log.Printf("chat: %s joined over %s", name, proto)
+			ch.member(name, c)
+		})
 	default:
 		ctx.NotFound()
 	}

@@ -2,6 +2,7 @@
 // Events.
 //
 //	go run ./examples/sse -addr 127.0.0.1:8080   # then open http://127.0.0.1:8080
+//	go run ./examples/sse -tls                   # HTTPS and HTTP/2, self-signed
 //	curl -N http://127.0.0.1:8080/events
 //	curl -N -H 'Last-Event-ID: 100' http://127.0.0.1:8080/events
 //	curl -d 'text=hello' http://127.0.0.1:8080/say
@@ -25,11 +26,14 @@ import (
 	"time"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/http2"
 	"github.com/volthttp/volt/sse"
+	"github.com/volthttp/volt/tlsutil"
 )
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
+	useTLS := flag.Bool("tls", false, "serve HTTPS (and HTTP/2) with a self-signed certificate")
 	flag.Parse()
 
 	a := newApp()
@@ -44,8 +48,20 @@ func main() {
 		defer cancel()
 		srv.Shutdown(ctx) // ends every stream
 	}()
-	log.Printf("sse example: open http://%s/ in a browser; the stream is at /events", *addr)
-	if err := srv.ListenAndServe(*addr); err != nil && err != volt.ErrServerClosed {
+	var err error
+	if *useTLS {
+		cert, _, cerr := tlsutil.SelfSigned()
+		if cerr != nil {
+			log.Fatal(cerr)
+		}
+		srv.TLSConfig = tlsutil.ServerConfig(cert)
+		log.Printf("sse example: open https://%s/ in a browser (self-signed: accept the warning); the stream is at /events", *addr)
+		err = srv.ListenAndServeTLS(*addr, "", "")
+	} else {
+		log.Printf("sse example: open http://%s/ in a browser; the stream is at /events", *addr)
+		err = srv.ListenAndServe(*addr)
+	}
+	if err != nil && err != volt.ErrServerClosed {
 		log.Fatal(err)
 	}
 }
@@ -131,7 +147,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // newServer returns the server of handler, with a limit on every wait (WriteTimeout also cuts off a client that stopped reading its stream: see package sse).
 func newServer(handler volt.RequestHandler) *volt.Server {
-	return &volt.Server{
+	srv := &volt.Server{
 		Handler:       handler,
 		HeaderTimeout: 10 * time.Second,
 		ReadTimeout:   30 * time.Second,
@@ -139,4 +155,8 @@ func newServer(handler volt.RequestHandler) *volt.Server {
 		IdleTimeout:   60 * time.Second,
 		MaxConnsPerIP: 64,
 	}
+	// HTTP/2 over TLS (-tls) and h2c: every stream is a stream of one
+	// connection, so a browser is not held to six per host.
+	http2.ConfigureServer(srv, nil)
+	return srv
 }
