@@ -79,6 +79,21 @@
 // are scheduled by the client's priority signals (RFC 9218), most urgent
 // first.
 //
+// # CONNECT, WebSocket and Server-Sent Events
+//
+// A CONNECT request whose handler answers 2xx and calls RequestCtx.Hijack
+// opens a tunnel (RFC 9113 section 8.5): the hijack handler gets the stream
+// as a net.Conn, reading the client's DATA and writing DATA back, and
+// closing it ends the stream. The server announces
+// SETTINGS_ENABLE_CONNECT_PROTOCOL, so clients may send an extended CONNECT
+// (RFC 8441) with a :protocol pseudo-header field
+// (RequestHeader.ConnectProtocol): websocket.Upgrader answers one with
+// :protocol websocket with 200 and runs the WebSocket on the stream, so that
+// a browser that loaded the page over HTTP/2 opens its WebSockets on the
+// same connection. Server.DisableExtendedConnect turns that off. Event
+// streams (package sse) work unchanged: each Flush is a DATA frame, and a
+// client that resets its stream is a client gone.
+//
 // Shutdown is graceful (RFC 9113 section 6.8): volt.Server.Shutdown sends
 // a GOAWAY announcing the end, then after ShutdownGrace one naming the
 // last stream it will serve, and closes each connection once its streams
@@ -92,9 +107,9 @@
 //     the priority fields of HEADERS are parsed, checked and ignored, and
 //     SETTINGS_NO_RFC7540_PRIORITIES is announced as 1. The RFC 9218
 //     priority header and PRIORITY_UPDATE frames are used instead.
-//   - RequestCtx.Hijack: there is no connection of its own to hand over. A
-//     handler that calls it gets a 500, and ErrHijackUnsupported is logged.
-//   - Extended CONNECT (RFC 8441, WebSocket over HTTP/2).
+//   - RequestCtx.Hijack outside CONNECT: a stream is not a connection of
+//     its own. A handler that calls it on another request gets a 500, and
+//     ErrHijackUnsupported is logged.
 //
 // Specifications:
 //
