@@ -63,8 +63,8 @@ func (st *clientStream) finishLocked(cc *ClientConn, id uint32, err error) {
 	st.finished = true
 	st.err = err
 	delete(cc.streams, id)
-	st.done <- struct{}{}
 	st.wakeSender()
+	st.done <- struct{}{} // last: the Do call may release st at once
 }
 
 // wakeSender wakes the goroutine waiting for window, if any.
