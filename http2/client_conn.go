@@ -284,7 +284,6 @@ func (cc *ClientConn) Close() error {
 		return nil
 	}
 	cc.wbuf = AppendGoAway(cc.wbuf, 0, ErrCodeNo, nil)
-	_ = cc.flushLocked()
 	cc.failLocked(ErrClientConnClosed)
 	cc.mu.Unlock()
 	<-cc.readerDone
@@ -292,56 +291,57 @@ func (cc *ClientConn) Close() error {
 }
 
 // flushLocked writes the queued frames (cc.mu held; released while
-// writing). If another goroutine is writing, it writes them instead.
+// writing). If another goroutine is writing, it writes them instead. Once
+// the connection is finished, the flusher writes what is queued (the
+// GOAWAY) and closes it.
 func (cc *ClientConn) flushLocked() error {
 	if cc.flushing {
-		if len(cc.wbuf) > maxClientControlBacklog+maxClientChunk*int(max(1, len(cc.streams))) {
+		if !cc.closed && len(cc.wbuf) > maxClientControlBacklog+maxClientChunk*max(1, len(cc.streams)) {
 			cc.abortLocked(errControlBacklog)
 		}
 		return cc.err
 	}
 	cc.flushing = true
-	for len(cc.wbuf) > 0 && !cc.closed {
+	for len(cc.wbuf) > 0 {
 		buf := cc.wbuf
 		cc.wbuf = cc.wspare[:0]
+		timeout := cc.writeTimeout
+		if cc.closed {
+			timeout = min(timeout, time.Second)
+		}
 		cc.mu.Unlock()
-		_ = cc.c.SetWriteDeadline(time.Now().Add(cc.writeTimeout))
+		_ = cc.c.SetWriteDeadline(time.Now().Add(timeout))
 		_, err := cc.c.Write(buf)
 		cc.mu.Lock()
 		cc.wspare = buf[:0]
 		if err != nil {
+			cc.wbuf = cc.wbuf[:0]
 			cc.failLocked(err)
 		}
 	}
 	cc.flushing = false
+	if cc.closed {
+		_ = cc.c.Close()
+	}
 	return cc.err
 }
 
-// abortLocked ends the connection for a protocol error: GOAWAY with the
-// error's code if it is a ConnectionError, then close.
+// abortLocked ends the connection for err, with a GOAWAY carrying its code
+// if it is a ConnectionError.
 func (cc *ClientConn) abortLocked(err error) {
 	if cc.closed {
 		return
 	}
 	var ce ConnectionError
-	if errors.As(err, &ce) && !cc.flushing {
-		// Best effort, and bounded: the GOAWAY goes out with what is
-		// queued, unless a write is already in progress.
-		cc.wbuf = AppendGoAway(cc.wbuf, cc.lastPeerStream(), ce.Code, nil)
-		buf := cc.wbuf
-		cc.wbuf = nil
-		_ = cc.c.SetWriteDeadline(time.Now().Add(time.Second))
-		_, _ = cc.c.Write(buf)
+	if errors.As(err, &ce) {
+		cc.wbuf = AppendGoAway(cc.wbuf, 0, ce.Code, nil) // no stream of the server's was processed
 	}
 	cc.failLocked(err)
 }
 
-// lastPeerStream is the last stream the server opened: none, as push is
-// disabled.
-func (cc *ClientConn) lastPeerStream() uint32 { return 0 }
-
 // failLocked finishes the connection with err: every stream fails with it
-// (or with the GOAWAY that preceded), and the connection is closed.
+// (or with the GOAWAY that preceded), what is queued is written, and the
+// connection is closed.
 func (cc *ClientConn) failLocked(err error) {
 	if cc.closed {
 		return
@@ -361,7 +361,9 @@ func (cc *ClientConn) failLocked(err error) {
 		close(ch)
 		delete(cc.pings, data)
 	}
-	_ = cc.c.Close()
+	if !cc.flushing {
+		_ = cc.flushLocked() // and close
+	}
 }
 
 // readLoop reads and handles frames until the connection ends.
