@@ -378,33 +378,10 @@ func (cc *ClientConn) readLoop() {
 			_ = cc.c.SetReadDeadline(time.Now().Add(d))
 		}
 		f, err := cc.fr.ReadFrame()
-		var se StreamError
-		switch {
-		case err == nil:
-		case errors.As(err, &se) && f != nil:
-			// A stream error found by the frame layer; a header block
-			// is still decoded, to keep the HPACK state in step.
-			cc.mu.Lock()
-			if f.Type == FrameHeaders {
-				if perr := cc.processFrame(f); perr != nil {
-					cc.abortLocked(perr)
-				}
-			}
-			cc.resetLocked(se.StreamID, se.Code, se)
-			err = cc.flushLocked()
-			cc.mu.Unlock()
-			if err != nil {
-				return
-			}
-			continue
-		default:
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() && cc.idleTimeout() {
+		if err != nil {
+			if cc.readError(f, err) {
 				continue
 			}
-			cc.mu.Lock()
-			cc.abortLocked(err)
-			cc.mu.Unlock()
 			return
 		}
 		cc.pingOut = false
@@ -421,6 +398,34 @@ func (cc *ClientConn) readLoop() {
 			return
 		}
 	}
+}
+
+// readError handles an error of ReadFrame, and reports whether to read
+// on: a stream error found by the frame layer resets the stream (a header
+// block is still decoded, to keep the HPACK state in step), a read
+// deadline is the idle check, anything else ends the connection.
+func (cc *ClientConn) readError(f *Frame, err error) bool {
+	var se StreamError
+	if errors.As(err, &se) && f != nil {
+		cc.mu.Lock()
+		defer cc.mu.Unlock()
+		if f.Type == FrameHeaders {
+			if perr := cc.processFrame(f); perr != nil {
+				cc.abortLocked(perr)
+				return false
+			}
+		}
+		cc.resetLocked(se.StreamID, se.Code, se)
+		return cc.flushLocked() == nil
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() && cc.idleTimeout() {
+		return true
+	}
+	cc.mu.Lock()
+	cc.abortLocked(err)
+	cc.mu.Unlock()
+	return false
 }
 
 // idleTimeout handles a read deadline: the first sends a PING, the next

@@ -39,7 +39,7 @@ func dialClient(t testing.TB, addr string, withTLS bool, conf *ClientConfig) *Cl
 		t.Fatal(err)
 	}
 	if withTLS {
-		c = tls.Client(c, &tls.Config{NextProtos: []string{"h2"}, InsecureSkipVerify: true})
+		c = tlsClient(c)
 	}
 	cc, err := NewClientConn(c, conf)
 	if err != nil {
@@ -63,4 +63,18 @@ func doReq(t testing.TB, cc *ClientConn, method, url string, body []byte) (*volt
 	resp := volt.AcquireResponse()
 	t.Cleanup(func() { volt.ReleaseResponse(resp) })
 	return resp, cc.Do(req, resp)
+}
+
+// tlsClient is the client side of TLS on c, offering h2 by ALPN and
+// trusting any certificate (the test servers' are self-signed).
+func tlsClient(c net.Conn) *tls.Conn {
+	return tls.Client(c, &tls.Config{NextProtos: []string{"h2"}, InsecureSkipVerify: true})
+}
+
+func benchListen(tb testing.TB) net.Listener {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ln
 }
