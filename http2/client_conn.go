@@ -260,12 +260,9 @@ func (cc *ClientConn) Ping(ctx context.Context) error {
 	select {
 	case <-ch:
 		cc.mu.Lock()
-		err = cc.err
+		err = cc.err // the channel is also closed when the connection ends
 		cc.mu.Unlock()
-		if err != nil && !errors.Is(err, ErrClientConnClosed) {
-			return err
-		}
-		return nil
+		return err
 	case <-ctx.Done():
 		cc.mu.Lock()
 		delete(cc.pings, data)

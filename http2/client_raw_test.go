@@ -1,6 +1,7 @@
 package http2
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -433,5 +434,37 @@ func TestClientIdlePing(t *testing.T) {
 	}
 	if r := waitDo(t, goDo(cc, "GET", "/", nil)); !errors.Is(r.err, errClientPingTimeout) {
 		t.Fatalf("Do: %v", r.err)
+	}
+}
+
+// TestClientDoCtxCancelRST: RFC 9113 section 8.7: a canceled request is
+// reset with RST_STREAM CANCEL, a late response to it is ignored, and the
+// connection serves the next one.
+func TestClientDoCtxCancelRST(t *testing.T) {
+	cc, rs := startRaw(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan error, 1)
+	go func() {
+		req := volt.AcquireRequest()
+		defer volt.ReleaseRequest(req)
+		req.SetRequestURI("http://example.com/slow")
+		resp := volt.AcquireResponse()
+		defer volt.ReleaseResponse(resp)
+		ch <- cc.DoCtx(ctx, req, resp)
+	}()
+	id, _ := nextRequest(rs)
+	cancel()
+	if f := expectFrame(rs, FrameRSTStream, id); f.Code != ErrCodeCancel {
+		t.Fatalf("RST_STREAM %v, want CANCEL", f.Code)
+	}
+	if err := <-ch; err != context.Canceled {
+		t.Fatalf("DoCtx: %v", err)
+	}
+	respond(rs, id, "200", "late") // crossed the reset: ignored
+	next := goDo(cc, "GET", "/next", nil)
+	id2, _ := nextRequest(rs)
+	respond(rs, id2, "200", "next")
+	if r := waitDo(t, next); r.err != nil || r.body != "next" {
+		t.Fatalf("next: %v %q", r.err, r.body)
 	}
 }
