@@ -49,7 +49,8 @@ func dialClient(t testing.TB, addr string, withTLS bool, conf *ClientConfig) *Cl
 	return cc
 }
 
-// doGet sends GET url on cc and returns the response (released by the
+// doReq sends method url (with body if not nil) on cc and returns the
+// response (released by the
 // test's cleanup).
 func doReq(t testing.TB, cc *ClientConn, method, url string, body []byte) (*volt.Response, error) {
 	t.Helper()
