@@ -50,8 +50,7 @@ func dialClient(t testing.TB, addr string, withTLS bool, conf *ClientConfig) *Cl
 }
 
 // doReq sends method url (with body if not nil) on cc and returns the
-// response (released by the
-// test's cleanup).
+// response, released by the test's cleanup.
 func doReq(t testing.TB, cc *ClientConn, method, url string, body []byte) (*volt.Response, error) {
 	t.Helper()
 	req := volt.AcquireRequest()
