@@ -118,4 +118,32 @@
 //   - Extensible priorities: https://www.rfc-editor.org/rfc/rfc9218
 //   - HTTP semantics: https://www.rfc-editor.org/rfc/rfc9110
 //   - The h2c Upgrade: https://www.rfc-editor.org/rfc/rfc7540#section-3.2
+//
+// # Client
+//
+// ClientConn is one HTTP/2 connection of a client, opened on a net.Conn the
+// caller dialled: a *tls.Conn that negotiated "h2" by ALPN, or a cleartext
+// connection to a server known to speak HTTP/2 (prior knowledge). Do and
+// DoCtx send a volt.Request and read the whole response into a
+// volt.Response; concurrent calls share the connection, each on its own
+// stream, and allocate nothing once the connection is established.
+//
+//	c, err := tls.Dial("tcp", "example.com:443", &tls.Config{NextProtos: []string{"h2"}})
+//	if err != nil { ... }
+//	cc, err := http2.NewClientConn(c, nil)
+//	if err != nil { ... }
+//	defer cc.Close()
+//	req.SetRequestURI("https://example.com/")
+//	err = cc.Do(req, resp)
+//
+// ClientConfig bounds what a server may send: the header list size (counted
+// while decoding), the response body (volt.ErrBodyTooLarge past it), the
+// receive windows, and the time a silent connection or a stalled upload may
+// take. A request the server did not process (above a GOAWAY's last stream,
+// or refused) fails with an error matching ErrStreamUnprocessed, and one
+// that found every stream in use with ErrNoStreamAvailable: both may be
+// retried on another connection. A stream error resets that stream only; a
+// connection error ends the connection with GOAWAY and its code, and every
+// call in flight fails with it. Server push is disabled, and request bodies
+// are sent from memory (a body stream is read whole first).
 package http2

@@ -163,3 +163,44 @@ var (
 	errPingTimeout        = errors.New("http2: client did not answer PING")
 	errPeerGoAway         = errors.New("http2: client sent GOAWAY with an error")
 )
+
+// Errors of the client (ClientConn).
+var (
+	// ErrStreamUnprocessed is matched (errors.Is) by the error of a request
+	// the server did not process: its stream was above the last stream
+	// identifier of a GOAWAY, or refused with REFUSED_STREAM. The request
+	// may be retried on another connection, even if it is not idempotent
+	// (RFC 9113 section 8.7).
+	ErrStreamUnprocessed = errors.New("http2: stream not processed by the server")
+	// ErrNoStreamAvailable is returned by ClientConn.Do when no stream can
+	// be opened now: the server's SETTINGS_MAX_CONCURRENT_STREAMS are all
+	// in use, or the stream identifiers are exhausted. Nothing was sent:
+	// the request may be retried on another connection.
+	ErrNoStreamAvailable = errors.New("http2: no stream available on the connection")
+	// ErrClientConnClosed is returned by requests on a ClientConn that was
+	// closed, and by those in flight when it is.
+	ErrClientConnClosed = errors.New("http2: client connection closed")
+)
+
+// unprocessedError wraps the reason a stream was not processed (a
+// GoAwayError or a REFUSED_STREAM StreamError) so that errors.Is matches
+// ErrStreamUnprocessed and errors.As the reason.
+type unprocessedError struct{ cause error }
+
+func (e unprocessedError) Error() string        { return e.cause.Error() + " (stream not processed)" }
+func (e unprocessedError) Unwrap() error        { return e.cause }
+func (e unprocessedError) Is(target error) bool { return target == ErrStreamUnprocessed }
+
+// Connection errors and stream error causes of the client.
+var (
+	errServerPush         = ConnectionError{ErrCodeProtocol, "PUSH_PROMISE with push disabled"}
+	errServerEnablePush   = ConnectionError{ErrCodeProtocol, "SETTINGS_ENABLE_PUSH 1 from a server"}
+	errUnopenedStream     = ConnectionError{ErrCodeProtocol, "frame on a stream the client did not open"}
+	errControlBacklog     = ConnectionError{ErrCodeEnhanceYourCalm, "too many control frames unwritten"}
+	errResponseCompress   = ConnectionError{ErrCodeCompression, "response header block failed to decode"}
+	errMalformedResponse  = errors.New("http2: malformed response")
+	errTooManyInterim     = errors.New("http2: too many interim (1xx) responses")
+	errClientWriteTimeout = errors.New("http2: write timeout: the server gave no flow-control window")
+	errClientPingTimeout  = errors.New("http2: server did not answer PING")
+	errConnectUnsupported = errors.New("http2: CONNECT is not supported by ClientConn")
+)

@@ -1,0 +1,43 @@
+//go:build !race
+
+package http2
+
+import (
+	"testing"
+
+	"github.com/volthttp/volt"
+)
+
+// TestClientDoAllocs: a GET on an established ClientConn to volt's HTTP/2
+// server allocates nothing in steady state, client and server together
+// (testing.AllocsPerRun counts the whole process).
+func TestClientDoAllocs(t *testing.T) {
+	srv := &volt.Server{Handler: func(ctx *volt.RequestCtx) {
+		ctx.SetContentType("text/plain; charset=utf-8")
+		ctx.SetBodyString("Hello, World!")
+	}}
+	ts := newTestServer(t, srv, nil)
+	cc := dialClient(t, ts.addr(), false, nil)
+	req := volt.AcquireRequest()
+	defer volt.ReleaseRequest(req)
+	req.SetRequestURI("http://example.com/page?id=42")
+	req.Header.Set("User-Agent", "volt-test/1.0")
+	req.Header.Set("Accept", "text/html,application/xhtml+xml")
+	req.Header.Set("Cookie", "session=abc123; theme=dark")
+	resp := volt.AcquireResponse()
+	defer volt.ReleaseResponse(resp)
+	do := func() {
+		if err := cc.Do(req, resp); err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode() != 200 || string(resp.Body()) != "Hello, World!" {
+			t.Fatalf("%d %q", resp.StatusCode(), resp.Body())
+		}
+	}
+	for i := 0; i < 50; i++ {
+		do() // grow the buffers, pools and tables
+	}
+	if n := testing.AllocsPerRun(200, do); n != 0 {
+		t.Fatalf("%v allocations per Do, want 0", n)
+	}
+}
