@@ -35,7 +35,7 @@ func (st *stream) finish(ctx *volt.RequestCtx) error {
 	bodyOK := st.bodyAllowed(resp)
 	switch {
 	case resp.StreamWriter() != nil && bodyOK:
-		if err := st.WriteHeader(resp); err != nil {
+		if err := st.writeHead(resp); err != nil {
 			return err
 		}
 		w := bufio.NewWriterSize(st, 4096)
@@ -48,7 +48,7 @@ func (st *stream) finish(ctx *volt.RequestCtx) error {
 		if n := resp.BodyStreamSize(); n >= 0 && resp.Header.ContentLength() < 0 {
 			resp.Header.SetContentLength(n)
 		}
-		if err := st.WriteHeader(resp); err != nil {
+		if err := st.writeHead(resp); err != nil {
 			return err
 		}
 		src := resp.BodyStream()
@@ -158,6 +158,13 @@ func (st *stream) WriteHeader(resp *volt.Response) error {
 		}
 		return volt.ErrInvalidHeaderField
 	}
+	return st.writeHead(resp)
+}
+
+// writeHead queues the head of a response whose body follows; the head
+// has passed PrepareResponse.
+func (st *stream) writeHead(resp *volt.Response) error {
+	cc := st.cc
 	cc.mu.Lock()
 	if st.reset {
 		cc.mu.Unlock()
