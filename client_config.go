@@ -124,6 +124,20 @@ type ConnConfig struct {
 
 	// DisablePathNormalizing sends request paths exactly as given.
 	DisablePathNormalizing bool
+
+	// DisableHTTP2 keeps https connections on HTTP/1.1. If false, https
+	// connections offer h2 before http/1.1 by ALPN and speak HTTP/2 when
+	// the server chooses it, provided package volt/http2 is linked into
+	// the program (importing it is enough); a TLSConfig with NextProtos
+	// of its own offers those instead.
+	DisableHTTP2 bool
+
+	// HTTP2PriorKnowledge makes cleartext (http) connections speak
+	// HTTP/2 from their first byte (RFC 9113 section 3.3), for servers
+	// known to accept it; requests fail with ErrHTTP2Unavailable when
+	// package volt/http2 is not linked. It does not change https, which
+	// chooses by ALPN. If false, http connections speak HTTP/1.1.
+	HTTP2PriorKnowledge bool
 }
 
 func (c *ConnConfig) dialTimeout() time.Duration {

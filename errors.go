@@ -136,6 +136,22 @@ var (
 	// ErrTooManyInterimResponses is returned when a server sends more
 	// 1xx responses before its final one than a client accepts (8).
 	ErrTooManyInterimResponses = errors.New("volt: too many interim responses")
+	// ErrRequestUnprocessed is matched (errors.Is) by the error of a
+	// request that a multiplexed connection (HTTP/2) did not send or the
+	// server did not process: its stream was refused (REFUSED_STREAM),
+	// above the last stream of a GOAWAY, or no stream was free. A
+	// HostClient sends such a request again on another connection, even
+	// when it is not idempotent, up to MaxIdempotentCallAttempts times.
+	ErrRequestUnprocessed = errors.New("volt: request not processed by the server")
+	// ErrExtendedConnectRefused is returned when an extended CONNECT
+	// (RFC 8441, such as WebSocket over HTTP/2) is asked of a server that
+	// did not enable it (SETTINGS_ENABLE_CONNECT_PROTOCOL), or of a host
+	// that the client reaches over HTTP/1.1 only.
+	ErrExtendedConnectRefused = errors.New("volt: the server does not accept extended CONNECT")
+	// ErrHTTP2Unavailable is returned for a request that needs HTTP/2
+	// (ConnConfig.HTTP2PriorKnowledge) when package volt/http2 is not
+	// linked into the program.
+	ErrHTTP2Unavailable = errors.New("volt: HTTP/2 needs package volt/http2 imported")
 	// ErrTooManyRedirects is returned by DoRedirects past its limit.
 	ErrTooManyRedirects = errors.New("volt: too many redirects")
 	// ErrMissingLocation is returned by DoRedirects for a redirect without
