@@ -1,6 +1,7 @@
 package volt
 
 import (
+	"io"
 	"iter"
 	"time"
 )
@@ -130,6 +131,23 @@ func AppendHTTPDate(dst []byte, t time.Time) []byte { return appendDate(dst, t) 
 func (r *Request) AppendBody(p []byte) {
 	r.bodyBuf = append(r.bodyBuf, p...)
 	r.body = r.bodyBuf
+}
+
+// IsBodyStream reports whether the body is a stream set by SetBodyStream
+// and not yet sent nor read.
+func (r *Request) IsBodyStream() bool { return r.sendsStream() }
+
+// TakeBodyStream returns the body stream set by SetBodyStream and its size
+// (-1: unknown), for a client protocol about to send it, and marks it
+// sent: the request cannot be sent again from it. It returns nil, -1 when
+// the body is not a stream. The caller closes the stream if it is an
+// io.Closer once sent, as the HTTP/1.1 client does.
+func (r *Request) TakeBodyStream() (io.Reader, int64) {
+	if !r.sendsStream() {
+		return nil, -1
+	}
+	r.streamRead = true
+	return r.stream, r.streamSize
 }
 
 // StreamWriter returns the function set by SetBodyStreamWriter, or nil.
