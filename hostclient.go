@@ -48,6 +48,13 @@ type HostClient struct {
 	waiters  []*connWaiter
 	cleaning bool
 
+	// The multiplexed (HTTP/2) pool: see hostclient_mux.go.
+	muxProto   *ClientProtocol // nil: HTTP/1.1 only
+	muxState   int             // muxOff, muxProbe or muxOn; guarded by mu after init
+	mux        []*muxEntry
+	muxDialing int // dials whose protocol is awaited by waiting callers
+	muxTest    *ClientProtocol // tests: used instead of the registered protocol
+
 	pending atomic.Int64 // requests in flight (for LBClient)
 
 	dialer *Dialer // dials when Dial is nil; nil: defaultDialer (tests set it)
@@ -90,8 +97,14 @@ func (c *HostClient) init() {
 			} else {
 				c.tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12}
 			}
+		}
+		c.initMux()
+		if c.IsTLS {
 			if len(c.tlsCfg.NextProtos) == 0 {
 				c.tlsCfg.NextProtos = []string{ProtocolHTTP11}
+				if c.muxProto != nil {
+					c.tlsCfg.NextProtos = []string{c.muxProto.ALPN, ProtocolHTTP11}
+				}
 			}
 			if c.tlsCfg.ClientSessionCache == nil {
 				c.tlsCfg.ClientSessionCache = tls.NewLRUClientSessionCache(64)
@@ -159,6 +172,9 @@ func (c *HostClient) do(req *Request, resp *Response, deadline time.Time, ctx co
 			return err
 		}
 	}
+	if c.HTTP2PriorKnowledge && !c.IsTLS && c.muxProto == nil {
+		return ErrHTTP2Unavailable
+	}
 	attempts := c.attempts()
 	for i := 1; ; i++ {
 		retry, err := c.doOnce(req, resp, deadline, ctx)
@@ -170,7 +186,7 @@ func (c *HostClient) do(req *Request, resp *Response, deadline time.Time, ctx co
 				return cerr
 			}
 		}
-		if !retry || i >= attempts || !c.mayRetry(req) {
+		if !retry || i >= attempts || !c.mayRetry(req) && !errors.Is(err, ErrRequestUnprocessed) {
 			return err
 		}
 		if !deadline.IsZero() && !time.Now().Before(deadline) {
@@ -199,9 +215,12 @@ func isIdempotent(m []byte) bool {
 // doOnce makes one attempt. retry reports whether the failure happened on
 // a reused connection before any response byte, where a retry is safe.
 func (c *HostClient) doOnce(req *Request, resp *Response, deadline time.Time, ctx context.Context) (retry bool, err error) {
-	cc, err := c.acquireConn(deadline, ctx)
+	cc, e, err := c.acquireConn(deadline, ctx)
 	if err != nil {
 		return false, err
+	}
+	if e != nil {
+		return c.doMux(e, req, resp, deadline, ctx)
 	}
 	if c.Trace != nil {
 		c.Trace.gotConn(cc)

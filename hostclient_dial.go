@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -67,14 +68,14 @@ func (c *HostClient) dialAddr(ctx context.Context, addr string, deadline time.Ti
 			if px != nil {
 				return conn, px, nil // plain http: no tunnel, no TLS
 			}
-			conn, err = c.handshakeTLS(ctx, conn, addr, deadline)
+			conn, err = c.handshakeTLS(ctx, conn, addr, deadline, tunnel)
 			return conn, nil, err
 		}
 	}
 	if conn, err = c.rawDial(ctx, addr, deadline); err != nil {
 		return nil, nil, err
 	}
-	conn, err = c.handshakeTLS(ctx, conn, addr, deadline)
+	conn, err = c.handshakeTLS(ctx, conn, addr, deadline, tunnel)
 	return conn, nil, err
 }
 
@@ -129,12 +130,18 @@ func (c *HostClient) handshakeDeadline(deadline time.Time) time.Time {
 }
 
 // handshakeTLS makes the TLS handshake with the origin server for https;
-// for http it returns conn as it is. conn is closed on failure.
-func (c *HostClient) handshakeTLS(ctx context.Context, conn net.Conn, addr string, deadline time.Time) (net.Conn, error) {
+// for http it returns conn as it is. conn is closed on failure. With h1
+// it offers http/1.1 only by ALPN (DialTunnel: the caller speaks
+// HTTP/1.1 on the connection).
+func (c *HostClient) handshakeTLS(ctx context.Context, conn net.Conn, addr string, deadline time.Time, h1 bool) (net.Conn, error) {
 	if !c.IsTLS {
 		return conn, nil
 	}
 	cfg := c.tlsCfg
+	if h1 && c.muxProto != nil && slices.Contains(cfg.NextProtos, c.muxProto.ALPN) {
+		cfg = cfg.Clone()
+		cfg.NextProtos = []string{ProtocolHTTP11}
+	}
 	if cfg.ServerName == "" {
 		host, _, _ := net.SplitHostPort(addr)
 		cfg = cfg.Clone()

@@ -2,6 +2,7 @@ package volt
 
 import (
 	"context"
+	"net"
 	"time"
 )
 
@@ -11,13 +12,77 @@ type connWaiter struct {
 	ch chan *clientConn // capacity 1
 }
 
-// acquireConn returns an idle connection (most recently used first), dials
-// a new one within MaxConns, or waits for one up to MaxConnWaitTimeout.
-// The wait and the dial end early when ctx (which may be nil) ends.
-func (c *HostClient) acquireConn(deadline time.Time, ctx context.Context) (*clientConn, error) {
+// acquireConn returns an idle connection (most recently used first) or a
+// multiplexed one with a stream free (e, its stream counted), dials a new
+// one within MaxConns, or waits for one up to MaxConnWaitTimeout. The wait
+// and the dial end early when ctx (which may be nil) ends.
+func (c *HostClient) acquireConn(deadline time.Time, ctx context.Context) (cc *clientConn, e *muxEntry, err error) {
 	now := time.Now()
 	maxIdle := c.maxIdle()
+	var waitUntil time.Time
 	c.mu.Lock()
+	for {
+		if len(c.mux) > 0 {
+			if e := c.pickMuxLocked(now); e != nil {
+				c.mu.Unlock()
+				return nil, e, nil
+			}
+		}
+		if cc := c.takeIdleLocked(now, maxIdle); cc != nil {
+			c.mu.Unlock()
+			return cc, nil, nil
+		}
+		// A multiplexed connection being dialed will serve this caller
+		// too: wait for it rather than dial another.
+		muxWait := c.muxState != muxOff && c.muxDialing > 0
+		if !muxWait && c.open < orInt(c.MaxConns, DefaultMaxConnsPerHost) {
+			c.open++
+			muxDial := c.muxState != muxOff
+			if muxDial {
+				c.muxDialing++
+			}
+			c.mu.Unlock()
+			return c.dial(deadline, ctx, muxDial)
+		}
+		wait := c.MaxConnWaitTimeout
+		if muxWait {
+			wait = max(wait, c.dialTimeout())
+		}
+		if waitUntil.IsZero() {
+			waitUntil = now.Add(wait)
+			if !deadline.IsZero() && deadline.Before(waitUntil) {
+				waitUntil = deadline
+			}
+		}
+		if wait <= 0 || !now.Before(waitUntil) {
+			c.mu.Unlock()
+			if !deadline.IsZero() && !now.Before(deadline) {
+				return nil, nil, ErrTimeout
+			}
+			return nil, nil, ErrNoFreeConns
+		}
+		w := &connWaiter{ch: make(chan *clientConn, 1)}
+		c.waiters = append(c.waiters, w)
+		c.mu.Unlock()
+		handed, err := c.waitConn(w, waitUntil, deadline, ctx)
+		switch {
+		case err != nil:
+			return nil, nil, err
+		case handed == nil:
+			return c.dial(deadline, ctx, false) // a slot freed: the waiter dials
+		case handed != muxWake:
+			handed.reused = true
+			return handed, nil, nil
+		}
+		now = time.Now()
+		c.mu.Lock()
+	}
+}
+
+// takeIdleLocked returns the most recently used idle connection that is
+// still good, or nil, closing the stale ones on the way. c.mu must be
+// held; it is released and taken again meanwhile.
+func (c *HostClient) takeIdleLocked(now time.Time, maxIdle time.Duration) *clientConn {
 	for n := len(c.idle); n > 0; n = len(c.idle) {
 		cc := c.idle[n-1]
 		c.idle[n-1] = nil
@@ -39,26 +104,17 @@ func (c *HostClient) acquireConn(deadline time.Time, ctx context.Context) (*clie
 			continue
 		}
 		cc.reused = true
-		return cc, nil
+		c.mu.Lock()
+		return cc
 	}
-	if c.open < orInt(c.MaxConns, DefaultMaxConnsPerHost) {
-		c.open++
-		c.mu.Unlock()
-		return c.dial(deadline, ctx)
-	}
-	if c.MaxConnWaitTimeout <= 0 {
-		c.mu.Unlock()
-		return nil, ErrNoFreeConns
-	}
-	w := &connWaiter{ch: make(chan *clientConn, 1)}
-	c.waiters = append(c.waiters, w)
-	c.mu.Unlock()
+	return nil
+}
 
-	wait := c.MaxConnWaitTimeout
-	if !deadline.IsZero() {
-		wait = min(wait, time.Until(deadline))
-	}
-	t := time.NewTimer(wait)
+// waitConn waits until waitUntil for what releaseConn (a connection),
+// freeSlot (nil: a slot to dial) or the multiplexed pool (muxWake) hands
+// w, or for ctx to end.
+func (c *HostClient) waitConn(w *connWaiter, waitUntil, deadline time.Time, ctx context.Context) (*clientConn, error) {
+	t := time.NewTimer(time.Until(waitUntil))
 	defer t.Stop()
 	var done <-chan struct{}
 	if ctx != nil {
@@ -67,7 +123,7 @@ func (c *HostClient) acquireConn(deadline time.Time, ctx context.Context) (*clie
 	var gaveUp error
 	select {
 	case cc := <-w.ch:
-		return c.takeHanded(cc, deadline, ctx)
+		return cc, nil
 	case <-t.C:
 		gaveUp = ErrNoFreeConns
 		if !deadline.IsZero() && !time.Now().Before(deadline) {
@@ -85,26 +141,30 @@ func (c *HostClient) acquireConn(deadline time.Time, ctx context.Context) (*clie
 		}
 	}
 	c.mu.Unlock()
-	// Handed something just as we gave up: take it, or hand it back.
+	// Handed something just as we gave up: take it, or hand it on.
 	cc := <-w.ch
 	if gaveUp != ErrNoFreeConns && gaveUp != ErrTimeout {
-		if cc != nil {
-			c.releaseConn(cc)
-		} else {
+		switch cc {
+		case nil:
 			c.freeSlot()
+		case muxWake:
+			c.wakeOne()
+		default:
+			c.releaseConn(cc)
 		}
 		return nil, gaveUp
 	}
-	return c.takeHanded(cc, deadline, ctx)
+	return cc, nil
 }
 
-// takeHanded takes what releaseConn or closeConn handed a waiter.
-func (c *HostClient) takeHanded(cc *clientConn, deadline time.Time, ctx context.Context) (*clientConn, error) {
-	if cc == nil {
-		return c.dial(deadline, ctx) // a slot freed: the waiter dials
+// wakeOne hands muxWake to the longest-waiting caller, if any.
+func (c *HostClient) wakeOne() {
+	c.mu.Lock()
+	w := c.popWaiter()
+	c.mu.Unlock()
+	if w != nil {
+		w.ch <- muxWake
 	}
-	cc.reused = true
-	return cc, nil
 }
 
 // releaseConn returns a healthy connection to the pool, or hands it to a
@@ -178,7 +238,8 @@ func (c *HostClient) clean() {
 		}
 		c.idle = c.idle[:m]
 		c.open -= n
-		done := len(c.idle) == 0
+		muxIdle := len(c.mux) > 0 && c.cleanMuxLocked(now, maxIdle)
+		done := len(c.idle) == 0 && !muxIdle
 		if done {
 			c.cleaning = false
 		}
@@ -199,6 +260,12 @@ func (c *HostClient) CloseIdleConnections() {
 	idle := c.idle
 	c.idle = nil
 	c.open -= len(idle)
+	for i := 0; i < len(c.mux); i++ {
+		if c.mux[i].active == 0 {
+			c.dropMuxLocked(i)
+			i--
+		}
+	}
 	c.mu.Unlock()
 	for _, cc := range idle {
 		cc.close()
@@ -212,22 +279,32 @@ func (c *HostClient) ConnsCount() int {
 	return c.open
 }
 
-// dial opens a new connection on a slot already counted in open.
-func (c *HostClient) dial(deadline time.Time, ctx context.Context) (*clientConn, error) {
+// dial opens a new connection on a slot already counted in open. With
+// muxDial the dial is counted in muxDialing, and the callers waiting for
+// it are woken when it ends. The connection is multiplexed (e) when the
+// protocol applies (startMux).
+func (c *HostClient) dial(deadline time.Time, ctx context.Context, muxDial bool) (*clientConn, *muxEntry, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	addr, err := c.nextAddr()
-	if err != nil {
-		c.freeSlot()
-		return nil, err
+	var conn net.Conn
+	var px *httpProxy
+	if err == nil {
+		conn, px, err = c.dialAddr(ctx, addr, deadline, false)
 	}
-	conn, px, err := c.dialAddr(ctx, addr, deadline, false)
 	if err != nil {
+		if muxDial {
+			c.muxDialEnded(false)
+		}
 		c.freeSlot()
-		return nil, err
+		return nil, nil, err
+	}
+	e, err := c.startMux(conn, px, muxDial)
+	if e != nil || err != nil {
+		return nil, e, err
 	}
 	cc := newClientConn(c, conn)
 	cc.proxy = px
-	return cc, nil
+	return cc, nil, nil
 }
