@@ -133,6 +133,13 @@ func (r *Request) AppendBody(p []byte) {
 	r.body = r.bodyBuf
 }
 
+// IsHTTP2 reports whether a client received the response over HTTP/2.
+func (h *ResponseHeader) IsHTTP2() bool { return h.http2 }
+
+// SetProtocolHTTP2 marks the response as received over HTTP/2 (for a
+// client protocol).
+func (h *ResponseHeader) SetProtocolHTTP2(v bool) { h.http2 = v }
+
 // IsBodyStream reports whether the body is a stream set by SetBodyStream
 // and not yet sent nor read.
 func (r *Request) IsBodyStream() bool { return r.sendsStream() }

@@ -31,6 +31,7 @@ type ResponseHeader struct {
 	connClose      bool
 	connection     []byte // the Connection value as set or received
 	te             []byte // Transfer-Encoding as received (client side)
+	http2          bool   // received over HTTP/2 (client side)
 
 	clBuf []byte // scratch for Peek("Content-Length")
 }
@@ -46,6 +47,7 @@ func (h *ResponseHeader) Reset() {
 	h.connClose = false
 	h.connection = h.connection[:0]
 	h.te = h.te[:0]
+	h.http2 = false
 }
 
 // StatusCode returns the status code (200 if none was set).
@@ -261,6 +263,7 @@ func (h *ResponseHeader) CopyTo(dst *ResponseHeader) {
 	dst.connClose = h.connClose
 	dst.connection = append(dst.connection[:0], h.connection...)
 	dst.te = append(dst.te[:0], h.te...)
+	dst.http2 = h.http2
 }
 
 // appendListValue sets a list-valued field to v, or appends ", v" to it
