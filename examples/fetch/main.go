@@ -3,7 +3,15 @@
 // stderr, and follows redirects.
 //
 //	go run ./examples/fetch [-X METHOD] [-d BODY] [-H 'Name: value']... [-timeout 5s]
-//	    [-compressed] [-proxy URL] [-insecure] [-max-size BYTES] URL
+//	    [-compressed] [-proxy URL] [-insecure] [-max-size BYTES]
+//	    [--http2 | --http2-prior-knowledge | --http1.1] [-v] URL
+//
+// As curl does, https speaks HTTP/2 when the server chooses it by ALPN
+// (--http2, the default) and HTTP/1.1 otherwise; --http1.1 offers HTTP/1.1
+// only, and --http2-prior-knowledge speaks HTTP/2 over cleartext http from
+// the first byte. (On http:// URLs --http2 keeps HTTP/1.1: fetch does not
+// offer the h2c Upgrade.) The status line names the protocol that carried
+// the response ("HTTP/2 200"); -v also prints the connection's steps.
 //
 // "-H @FILE" reads header fields from FILE, one "Name: value" a line: a
 // secret (Authorization: Bearer ...) given on the command line is visible
@@ -35,6 +43,7 @@ import (
 	"time"
 
 	"github.com/volthttp/volt"
+	_ "github.com/volthttp/volt/http2" // HTTP/2 for volt.Client
 )
 
 func main() {
@@ -57,6 +66,10 @@ type options struct {
 	proxy      string
 	insecure   bool
 	maxSize    int64
+	http2      bool
+	prior      bool
+	http11     bool
+	verbose    bool
 	url        string
 }
 
@@ -77,6 +90,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.proxy, "proxy", "", "proxy URL (http://, https://, socks5://); default: HTTP_PROXY, HTTPS_PROXY and NO_PROXY")
 	fs.BoolVar(&o.insecure, "insecure", false, "do not verify the server's certificate")
 	fs.Int64Var(&o.maxSize, "max-size", 64<<20, "largest body accepted, in bytes")
+	fs.BoolVar(&o.http2, "http2", false, "speak HTTP/2 over https when the server chooses it by ALPN (the default)")
+	fs.BoolVar(&o.prior, "http2-prior-knowledge", false, "speak HTTP/2 over cleartext http from the first byte")
+	fs.BoolVar(&o.http11, "http1.1", false, "speak HTTP/1.1 only")
+	fs.BoolVar(&o.verbose, "v", false, "print the connection's steps to stderr")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: fetch [flags] URL")
 		fs.PrintDefaults()
@@ -86,6 +103,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
+		return 2
+	}
+	if o.http11 && (o.http2 || o.prior) {
+		fmt.Fprintln(stderr, "fetch: --http1.1 excludes --http2 and --http2-prior-knowledge")
 		return 2
 	}
 	o.url = fs.Arg(0)
@@ -110,6 +131,12 @@ func fetch(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		DialTimeout:  o.timeout,
 		ReadTimeout:  o.timeout,
 		WriteTimeout: o.timeout,
+
+		DisableHTTP2:        o.http11,
+		HTTP2PriorKnowledge: o.prior,
+	}
+	if o.verbose {
+		cfg.Trace = verboseTrace(stderr)
 	}
 	if o.proxy != "" {
 		u, err := url.Parse(o.proxy)
@@ -204,7 +231,11 @@ func expandHeaders(hs []string) ([]string, error) {
 func writeHead(w io.Writer, resp *volt.Response) {
 	var b bytes.Buffer
 	code := resp.StatusCode()
-	fmt.Fprintf(&b, "HTTP/1.1 %d %s\n", code, volt.StatusMessage(code))
+	if resp.Header.IsHTTP2() {
+		fmt.Fprintf(&b, "HTTP/2 %d\n", code) // HTTP/2 has no reason phrase
+	} else {
+		fmt.Fprintf(&b, "HTTP/1.1 %d %s\n", code, volt.StatusMessage(code))
+	}
 	if ct := resp.Header.ContentType(); len(ct) > 0 {
 		fmt.Fprintf(&b, "Content-Type: %s\n", ct)
 	}
@@ -216,6 +247,32 @@ func writeHead(w io.Writer, resp *volt.Response) {
 	}
 	b.WriteByte('\n')
 	_, _ = w.Write(b.Bytes())
+}
+
+// verboseTrace prints the steps of each request ("* ..." lines, as curl
+// -v does).
+func verboseTrace(w io.Writer) *volt.ClientTrace {
+	return &volt.ClientTrace{
+		ConnectDone: func(network, addr string, err error) {
+			if err == nil {
+				fmt.Fprintf(w, "* Connected to %s (%s)\n", addr, network)
+			}
+		},
+		TLSHandshakeDone: func(st tls.ConnectionState, err error) {
+			if err == nil {
+				alpn := st.NegotiatedProtocol
+				if alpn == "" {
+					alpn = "none"
+				}
+				fmt.Fprintf(w, "* TLS %s, ALPN: %s\n", tls.VersionName(st.Version), alpn)
+			}
+		},
+		GotConn: func(info volt.GotConnInfo) {
+			if info.Reused {
+				fmt.Fprintf(w, "* Reusing the connection to %s\n", info.Conn.RemoteAddr())
+			}
+		},
+	}
 }
 
 // errBodyTooLarge is a decompressed body over -max-size.

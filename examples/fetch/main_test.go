@@ -233,3 +233,46 @@ func TestDecompressLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchHTTP2: https speaks HTTP/2 when the server offers it (here Go's
+// net/http server), --http1.1 keeps HTTP/1.1, --http2-prior-knowledge
+// speaks HTTP/2 over cleartext, and the status line and -v name the
+// protocol.
+func TestFetchHTTP2(t *testing.T) {
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "proto=%s", r.Proto)
+	})
+	ts := httptest.NewUnstartedServer(handler)
+	ts.EnableHTTP2 = true
+	ts.StartTLS()
+	defer ts.Close()
+
+	code, stdout, stderr := fetchRun(t, "-insecure", "-v", ts.URL)
+	if code != 0 || stdout != "proto=HTTP/2.0" || !strings.Contains(stderr, "\nHTTP/2 200\n") || !strings.Contains(stderr, "ALPN: h2") {
+		t.Fatalf("default over TLS: exit %d %q\n%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = fetchRun(t, "-insecure", "--http2", ts.URL)
+	if code != 0 || stdout != "proto=HTTP/2.0" || !strings.HasPrefix(stderr, "HTTP/2 200\n") {
+		t.Fatalf("--http2: exit %d %q\n%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = fetchRun(t, "-insecure", "--http1.1", ts.URL)
+	if code != 0 || stdout != "proto=HTTP/1.1" || !strings.HasPrefix(stderr, "HTTP/1.1 200 OK\n") {
+		t.Fatalf("--http1.1: exit %d %q\n%s", code, stdout, stderr)
+	}
+
+	h2c := &http.Server{Handler: handler, Protocols: new(http.Protocols)}
+	h2c.Protocols.SetUnencryptedHTTP2(true)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go h2c.Serve(ln)
+	defer h2c.Close()
+	code, stdout, stderr = fetchRun(t, "--http2-prior-knowledge", "http://"+ln.Addr().String()+"/")
+	if code != 0 || stdout != "proto=HTTP/2.0" || !strings.HasPrefix(stderr, "HTTP/2 200\n") {
+		t.Fatalf("--http2-prior-knowledge: exit %d %q\n%s", code, stdout, stderr)
+	}
+	if code, _, _ := fetchRun(t, "--http1.1", "--http2", ts.URL); code != 2 {
+		t.Fatalf("--http1.1 with --http2: exit %d, want 2", code)
+	}
+}
