@@ -3,6 +3,7 @@ package volt
 import (
 	"bytes"
 	"context"
+	"net"
 	"sync"
 	"time"
 )
@@ -176,6 +177,16 @@ func (c *Client) DoCtx(ctx context.Context, req *Request, resp *Response) error 
 		return err
 	}
 	return hc.DoCtx(ctx, req, resp)
+}
+
+// DialStream opens a two-way stream to the host of req's URL on a pooled
+// HTTP/2 connection: see HostClient.DialStream.
+func (c *Client) DialStream(ctx context.Context, req *Request, resp *Response) (net.Conn, error) {
+	hc, err := c.hostClient(req)
+	if err != nil {
+		return nil, err
+	}
+	return hc.DialStream(ctx, req, resp)
 }
 
 // CloseIdleConnections closes the idle connections of every host.
