@@ -67,11 +67,15 @@ func (b *clientBody) push(p []byte) {
 	b.wake()
 }
 
-// endLocked records the end of the stream: err, or io.EOF for nil.
+// endLocked records the end of the stream: err, or io.EOF for nil. The
+// connection's io.EOF ends the body too soon: io.ErrUnexpectedEOF.
 func (b *clientBody) endLocked(err error) {
 	if b.err == nil {
-		if err == nil {
+		switch err {
+		case nil:
 			err = io.EOF
+		case io.EOF:
+			err = io.ErrUnexpectedEOF
 		}
 		b.err = err
 	}
