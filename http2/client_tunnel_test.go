@@ -39,7 +39,6 @@ func tunnelServer(t *testing.T, conf *Server, release chan struct{}) *testServer
 	}}, conf)
 }
 
-
 func connectReq(authority string) *volt.Request {
 	req := volt.AcquireRequest()
 	req.Header.SetMethod("CONNECT")
