@@ -426,3 +426,44 @@ func TestClientRegisteredConfig(t *testing.T) {
 		t.Fatalf("config %d %d %v %p", cc.maxHeader, cc.maxBody, cc.writeTimeout, cc.trace)
 	}
 }
+
+// TestStreamBodyCloseUnblocksRead: Close from another goroutine wakes a
+// Read blocked for DATA, which fails; the stream is reset with CANCEL.
+func TestStreamBodyCloseUnblocksRead(t *testing.T) {
+	cc, rs := startRaw(t, nil)
+	ch := make(chan error, 1)
+	var resp *volt.Response
+	var done *atomic.Int32
+	go func() {
+		var err error
+		resp, done, err = streamRoundTrip(t, cc, "/wait")
+		ch <- err
+	}()
+	id, _ := nextRequest(rs)
+	rs.write(AppendHeaders(nil, id, false, true, rs.block(":status", "200")))
+	if err := <-ch; err != nil {
+		t.Fatal(err)
+	}
+	r := resp.BodyStream()
+	readErr := make(chan error, 1)
+	go func() {
+		_, err := r.Read(make([]byte, 8))
+		readErr <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	_ = r.(io.Closer).Close()
+	select {
+	case err := <-readErr:
+		if !errors.Is(err, errBodyClosed) {
+			t.Fatalf("Read: %v, want errBodyClosed", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Read still blocked after Close")
+	}
+	if f := expectFrame(rs, FrameRSTStream, id); f.Code != ErrCodeCancel {
+		t.Fatalf("RST_STREAM %v, want CANCEL", f.Code)
+	}
+	if done.Load() != 1 {
+		t.Fatalf("BodyDone called %d times", done.Load())
+	}
+}
