@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/volthttp/volt"
@@ -28,7 +29,8 @@ type clientBody struct {
 
 	ready chan struct{} // buffered 1: data, the end, Close or a new deadline
 
-	buf      []byte // received, not yet read: buf[off:]
+	bufp     *[]byte // from clientBodyBufs, holds buf's array between uses
+	buf      []byte  // received, not yet read: buf[off:]
 	off      int
 	err      error // the end: io.EOF, or why the stream failed
 	closed   bool
@@ -37,6 +39,12 @@ type clientBody struct {
 	rdl      time.Time
 	timer    *time.Timer
 }
+
+// clientBodyBufs recycles the buffers of bodies read as they arrive; one
+// that grew past maxPooledBodyBuf is left to the garbage collector.
+var clientBodyBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooledBodyBuf = 256 << 10
 
 func newClientBody(cc *ClientConn, resp *volt.Response, bodyDone func(), closedErr error) *clientBody {
 	return &clientBody{cc: cc, resp: resp, bodyDone: bodyDone, closedErr: closedErr, ready: make(chan struct{}, 1)}
@@ -56,6 +64,10 @@ func (b *clientBody) push(p []byte) {
 	if b.done {
 		b.cc.credit(nil, int64(len(p)))
 		return
+	}
+	if b.bufp == nil {
+		b.bufp = clientBodyBufs.Get().(*[]byte)
+		b.buf = (*b.bufp)[:0]
 	}
 	if b.off == len(b.buf) {
 		b.buf, b.off = b.buf[:0], 0
@@ -208,7 +220,11 @@ func (b *clientBody) doneLocked() func() {
 			_ = cc.flushLocked()
 		}
 	}
-	b.buf, b.off, b.trailers, b.resp = nil, 0, nil, nil
+	if b.bufp != nil && cap(b.buf) <= maxPooledBodyBuf {
+		*b.bufp = b.buf[:0]
+		clientBodyBufs.Put(b.bufp)
+	}
+	b.bufp, b.buf, b.off, b.trailers, b.resp = nil, nil, 0, nil, nil
 	if st := b.st; st != nil {
 		b.st = nil
 		if !st.tunnel {
