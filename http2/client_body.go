@@ -2,6 +2,7 @@ package http2
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"os"
 	"sync"
@@ -38,6 +39,7 @@ type clientBody struct {
 	trailers []byte // trailer fields, "name\x00value\x00" each, for resp at io.EOF
 	rdl      time.Time
 	timer    *time.Timer
+	stopCtx  func() bool // unregisters the reset at the end of the RoundTrip's ctx
 }
 
 // clientBodyBufs recycles the buffers of bodies read as they arrive; one
@@ -168,6 +170,23 @@ func (b *clientBody) Read(p []byte) (int, error) {
 	}
 }
 
+// watchCtx resets the stream when ctx ends before the body does: Read
+// then fails with ctx.Err() once the bytes received are read.
+func (b *clientBody) watchCtx(ctx context.Context) {
+	if ctx.Done() == nil {
+		return
+	}
+	b.stopCtx = context.AfterFunc(ctx, func() {
+		cc := b.cc
+		cc.mu.Lock()
+		defer cc.mu.Unlock()
+		if st := b.st; !b.done && st != nil && !st.finished {
+			cc.resetLocked(st.id, ErrCodeCancel, ctx.Err())
+			_ = cc.flushLocked()
+		}
+	})
+}
+
 // applyTrailers moves the trailers kept into resp (the caller's
 // goroutine, at io.EOF).
 func (b *clientBody) applyTrailers() {
@@ -213,6 +232,10 @@ func (b *clientBody) doneLocked() func() {
 		return nil
 	}
 	b.done = true
+	if b.stopCtx != nil {
+		b.stopCtx()
+		b.stopCtx = nil
+	}
 	cc := b.cc
 	if unread := len(b.buf) - b.off; unread > 0 {
 		cc.credit(nil, int64(unread))

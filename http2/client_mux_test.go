@@ -467,3 +467,36 @@ func TestStreamBodyCloseUnblocksRead(t *testing.T) {
 		t.Fatalf("BodyDone called %d times", done.Load())
 	}
 }
+
+// TestStreamBodyContextEnd: the end of the RoundTrip's ctx during a
+// streamed body resets the stream; Read fails with ctx.Err().
+func TestStreamBodyContextEnd(t *testing.T) {
+	cc, rs := startRaw(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req := volt.AcquireRequest()
+	defer volt.ReleaseRequest(req)
+	req.SetRequestURI("http://example.com/ctx")
+	resp := volt.AcquireResponse()
+	defer volt.ReleaseResponse(resp)
+	var done atomic.Int32
+	errc := make(chan error, 1)
+	go func() {
+		errc <- cc.RoundTrip(ctx, req, resp, volt.MuxRoundTrip{StreamBody: true, BodyDone: func() { done.Add(1) }})
+	}()
+	id, _ := nextRequest(rs)
+	rs.write(AppendHeaders(nil, id, false, true, rs.block(":status", "200")))
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if f := expectFrame(rs, FrameRSTStream, id); f.Code != ErrCodeCancel {
+		t.Fatalf("RST_STREAM %v, want CANCEL", f.Code)
+	}
+	if _, err := resp.BodyStream().Read(make([]byte, 4)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Read: %v, want context.Canceled", err)
+	}
+	if done.Load() != 1 {
+		t.Fatalf("BodyDone called %d times", done.Load())
+	}
+}

@@ -117,14 +117,17 @@ func (cc *ClientConn) DoCtx(ctx context.Context, req *volt.Request, resp *volt.R
 // trailers; it is closed afterwards if it is an io.Closer.
 //
 // With o.StreamBody, RoundTrip returns once the final response head
-// arrived, and resp.BodyStream() reads the body as it arrives: see
-// volt.MuxRoundTrip. The stream's receive window, and the connection's,
+// arrived, and resp.BodyStream() reads the body as it arrives (see
+// volt.MuxRoundTrip). The stream's receive window, and the connection's,
 // are given back as the body is read, so a connection holds at most its
 // receive window of unread bytes and a reader that does not read stops
 // the server's stream. Reads return io.EOF at the end (the trailers are
 // then in resp.Header), a StreamError when the server reset the stream,
-// volt.ErrBodyTooLarge past MaxResponseBodySize. Closing the body before
-// its end resets the stream with CANCEL. o.BodyDone is called once.
+// volt.ErrBodyTooLarge past MaxResponseBodySize, io.ErrUnexpectedEOF when
+// the connection ended first, ctx.Err() when ctx ended first (the stream
+// is reset). Closing the body before its end resets the stream with
+// CANCEL. o.BodyDone is called once. A body stream of the request is read
+// by the calling goroutine; a Read that blocks is not interrupted by ctx.
 //
 // Errors: volt.ErrInvalidHeaderField when a field could not be sent
 // (nothing is sent); ErrNoStreamAvailable when the connection has no
@@ -281,6 +284,9 @@ wait:
 	size := st.contentLength
 	if st.noBody {
 		size = 0
+	}
+	if !st.finished {
+		b.watchCtx(ctx)
 	}
 	cc.mu.Unlock()
 	resp.SetBodyStream(b, size)
