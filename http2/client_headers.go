@@ -216,7 +216,9 @@ func (cc *ClientConn) decodeBlock(id uint32, end bool, block []byte) error {
 	if cc.curErr == nil {
 		switch {
 		case cc.curTrailers:
-			if !end {
+			// An accepted tunnel carries no more HEADERS (RFC 9113
+			// section 8.5).
+			if !end || st.tunnelOpen {
 				cc.curErr = errMalformedResponse
 			}
 		case cc.curStatus == 0:

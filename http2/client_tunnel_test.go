@@ -347,3 +347,38 @@ func TestRFC8441_4_ExtendedConnectHead(t *testing.T) {
 		volt.ReleaseResponse(resp)
 	}
 }
+
+// TestRFC9113_8_5_TunnelNoHeaders: HEADERS on an accepted tunnel are
+// malformed: the stream is reset with PROTOCOL_ERROR and reads fail.
+func TestRFC9113_8_5_TunnelNoHeaders(t *testing.T) {
+	cc, rs := startRaw(t, nil)
+	req := connectReq("backend.example:443")
+	defer volt.ReleaseRequest(req)
+	resp := volt.AcquireResponse()
+	defer volt.ReleaseResponse(resp)
+	type result struct {
+		c   net.Conn
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		c, err := cc.Tunnel(context.Background(), req, resp)
+		ch <- result{c, err}
+	}()
+	id, _ := nextRequest(rs)
+	rs.write(AppendData(AppendHeaders(nil, id, false, true, rs.block(":status", "200")), id, false, []byte("hi")))
+	r := <-ch
+	if r.err != nil || r.c == nil {
+		t.Fatalf("Tunnel: %v", r.err)
+	}
+	defer r.c.Close()
+	rs.write(AppendHeaders(nil, id, true, true, rs.block("x-trailer", "1")))
+	if f := expectFrame(rs, FrameRSTStream, id); f.Code != ErrCodeProtocol {
+		t.Fatalf("RST_STREAM %v, want PROTOCOL_ERROR", f.Code)
+	}
+	got, err := io.ReadAll(r.c)
+	var se StreamError
+	if string(got) != "hi" || !errors.As(err, &se) || se.Code != ErrCodeProtocol {
+		t.Fatalf("ReadAll: %q %v", got, err)
+	}
+}
