@@ -2,6 +2,7 @@ package http2
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -379,6 +380,114 @@ func serveGoAwayRaw(t *testing.T, c net.Conn, n int32) {
 				time.Sleep(50 * time.Millisecond)
 				return // stream 3 is left unanswered
 			}
+		}
+	}
+}
+
+// TestHostClientCancelKeepsConn: RFC 9113 section 8.7 through HostClient:
+// a DoCtx whose context ends and a DoTimeout past its limit reset their
+// stream (RST_STREAM CANCEL) and return at once; the connection stays and
+// serves the next request.
+func TestHostClientCancelKeepsConn(t *testing.T) {
+	var accepted atomic.Int32
+	resets := make(chan struct{}, 4)
+	srv := &volt.Server{Handler: func(ctx *volt.RequestCtx) {
+		if string(ctx.Path()) == "/slow" {
+			select {
+			case <-ctx.Done(): // the stream was reset
+				resets <- struct{}{}
+			case <-time.After(5 * time.Second):
+			}
+			return
+		}
+		ctx.SetBodyString("fast")
+	}, ConnState: func(c net.Conn, s volt.ConnState) {
+		if s == volt.StateNew {
+			accepted.Add(1)
+		}
+	}}
+	ts := newTestServer(t, srv, nil)
+	hc := &volt.HostClient{Addr: ts.addr(), ConnConfig: volt.ConnConfig{HTTP2PriorKnowledge: true}}
+	defer hc.CloseIdleConnections()
+	req, resp := volt.AcquireRequest(), volt.AcquireResponse()
+	defer volt.ReleaseRequest(req)
+	defer volt.ReleaseResponse(resp)
+
+	req.SetRequestURI("http://" + ts.addr() + "/slow")
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	if err := hc.DoCtx(ctx, req, resp); !errors.Is(err, context.Canceled) || time.Since(start) > 2*time.Second {
+		t.Fatalf("DoCtx cancelled: %v after %v", err, time.Since(start))
+	}
+	start = time.Now()
+	if err := hc.DoTimeout(req, resp, 50*time.Millisecond); !errors.Is(err, volt.ErrTimeout) || time.Since(start) > 2*time.Second {
+		t.Fatalf("DoTimeout: %v after %v", err, time.Since(start))
+	}
+	for i := range 2 {
+		select {
+		case <-resets:
+		case <-time.After(3 * time.Second):
+			t.Fatalf("the server saw %d of 2 streams reset", i)
+		}
+	}
+	req.SetRequestURI("http://" + ts.addr() + "/")
+	if err := hc.Do(req, resp); err != nil || string(resp.Body()) != "fast" {
+		t.Fatalf("after the resets: %v %q", err, resp.Body())
+	}
+	if n := accepted.Load(); n != 1 || hc.ConnsCount() != 1 {
+		t.Fatalf("%d connections accepted, %d open, want the one kept", n, hc.ConnsCount())
+	}
+}
+
+// TestHostClientStreamLimit: RFC 9113 section 5.1.2 through HostClient: a
+// server allowing 4 streams gets at most 4 at once per connection from 20
+// callers; with MaxConns 1 the others wait for a stream
+// (MaxConnWaitTimeout), with MaxConns 3 the client opens more connections,
+// never more than 3.
+func TestHostClientStreamLimit(t *testing.T) {
+	for _, maxConns := range []int{1, 3} {
+		var accepted, running, peak atomic.Int32
+		srv := &volt.Server{Handler: func(ctx *volt.RequestCtx) {
+			n := running.Add(1)
+			for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+			}
+			time.Sleep(5 * time.Millisecond)
+			running.Add(-1)
+			ctx.SetBodyString("ok")
+		}, ConnState: func(c net.Conn, s volt.ConnState) {
+			if s == volt.StateNew {
+				accepted.Add(1)
+			}
+		}}
+		ts := newTestServer(t, srv, &Server{MaxConcurrentStreams: 4})
+		hc := &volt.HostClient{Addr: ts.addr(), ConnConfig: volt.ConnConfig{
+			HTTP2PriorKnowledge: true, MaxConns: maxConns, MaxConnWaitTimeout: 10 * time.Second,
+		}}
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				req, resp := volt.AcquireRequest(), volt.AcquireResponse()
+				defer volt.ReleaseRequest(req)
+				defer volt.ReleaseResponse(resp)
+				req.SetRequestURI("http://" + ts.addr() + "/")
+				for range 5 {
+					if err := hc.Do(req, resp); err != nil || string(resp.Body()) != "ok" {
+						t.Errorf("MaxConns %d: %v", maxConns, err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		hc.CloseIdleConnections()
+		if p := peak.Load(); p > int32(4*maxConns) {
+			t.Errorf("MaxConns %d: %d handlers at once, want at most %d", maxConns, p, 4*maxConns)
+		}
+		if n := accepted.Load(); n > int32(maxConns) || maxConns > 1 && n < 2 {
+			t.Errorf("MaxConns %d: %d connections", maxConns, n)
 		}
 	}
 }
