@@ -2,6 +2,7 @@ package http2
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/volthttp/volt"
 	"github.com/volthttp/volt/http2/hpack"
+	"github.com/volthttp/volt/internal/proxytest"
 	"github.com/volthttp/volt/tlsutil"
 )
 
@@ -490,4 +493,104 @@ func TestHostClientStreamLimit(t *testing.T) {
 			t.Errorf("MaxConns %d: %d connections", maxConns, n)
 		}
 	}
+}
+
+// TestClientHTTP2AsOnHTTP1: what volt.Client does over HTTP/1.1 works the
+// same over HTTP/2: redirects, a CONNECT tunnel through an HTTP proxy
+// then TLS with ALPN h2, ClientTrace hooks in their order, a gzip body
+// decompressed, and a streamed request body with trailers.
+func TestClientHTTP2AsOnHTTP1(t *testing.T) {
+	gz := gzipBytes(t, strings.Repeat("compressed ", 200))
+	srv := &volt.Server{Handler: func(ctx *volt.RequestCtx) {
+		switch string(ctx.Path()) {
+		case "/from":
+			ctx.Redirect("/to", volt.StatusFound)
+		case "/to":
+			ctx.SetBodyString("arrived over " + string(ctx.Request.Header.Protocol()))
+		case "/gzip":
+			ctx.Response.Header.Set("Content-Encoding", "gzip")
+			ctx.SetBody(gz)
+		case "/trailers":
+			body := ctx.PostBody()
+			ctx.SetBodyString(fmt.Sprintf("%d bytes, trailer %s", len(body), ctx.Request.Header.Trailer("X-Sum")))
+		}
+	}}
+	addr := newTLSTestServer(t, srv, nil)
+	base := "https://" + addr
+
+	var steps []string
+	var mu sync.Mutex
+	step := func(s string) { mu.Lock(); steps = append(steps, s); mu.Unlock() }
+	c := &volt.Client{ConnConfig: volt.ConnConfig{
+		TLSConfig: &tls.Config{InsecureSkipVerify: true},
+		Trace: &volt.ClientTrace{
+			TLSHandshakeDone:     func(st tls.ConnectionState, err error) { step("tls:" + st.NegotiatedProtocol) },
+			GotConn:              func(info volt.GotConnInfo) { step(fmt.Sprintf("conn:%v", info.Reused)) },
+			WroteRequest:         func(err error) { step(fmt.Sprintf("wrote:%v", err)) },
+			GotFirstResponseByte: func() { step("first") },
+		},
+	}}
+	defer c.CloseIdleConnections()
+	req, resp := volt.AcquireRequest(), volt.AcquireResponse()
+	defer volt.ReleaseRequest(req)
+	defer volt.ReleaseResponse(resp)
+
+	req.SetRequestURI(base + "/from")
+	if err := c.DoRedirects(req, resp, 3); err != nil || string(resp.Body()) != "arrived over HTTP/2.0" {
+		t.Fatalf("redirect: %v %q", err, resp.Body())
+	}
+	mu.Lock()
+	got := strings.Join(steps, " ")
+	mu.Unlock()
+	if want := "tls:h2 conn:false wrote:<nil> first conn:true wrote:<nil> first"; got != want {
+		t.Fatalf("trace: %q, want %q", got, want)
+	}
+
+	req.SetRequestURI(base + "/gzip")
+	if err := c.Do(req, resp); err != nil || !resp.Header.IsHTTP2() {
+		t.Fatalf("gzip: %v", err)
+	}
+	if body, err := resp.BodyUncompressed(nil, 1<<20); err != nil || string(body) != strings.Repeat("compressed ", 200) {
+		t.Fatalf("gzip body: %v, %d bytes", err, len(body))
+	}
+
+	req.Header.SetMethod("POST")
+	req.SetRequestURI(base + "/trailers")
+	req.SetBodyStream(strings.NewReader(strings.Repeat("t", 100000)), -1)
+	req.Header.SetTrailer("X-Sum", "42")
+	if err := c.Do(req, resp); err != nil || string(resp.Body()) != "100000 bytes, trailer 42" {
+		t.Fatalf("streamed body with trailers: %v %q", err, resp.Body())
+	}
+
+	// Through an HTTP proxy: a CONNECT tunnel, then TLS chooses h2.
+	px := (&proxytest.HTTP{}).Start(t, nil)
+	pc := &volt.Client{ConnConfig: volt.ConnConfig{
+		TLSConfig: &tls.Config{InsecureSkipVerify: true},
+		Proxy:     volt.ProxyURL(&url.URL{Scheme: "http", Host: px.Addr}),
+	}}
+	defer pc.CloseIdleConnections()
+	preq, presp := volt.AcquireRequest(), volt.AcquireResponse()
+	defer volt.ReleaseRequest(preq)
+	defer volt.ReleaseResponse(presp)
+	preq.SetRequestURI(base + "/to")
+	for range 3 {
+		if err := pc.Do(preq, presp); err != nil || string(presp.Body()) != "arrived over HTTP/2.0" {
+			t.Fatalf("through the proxy: %v %q", err, presp.Body())
+		}
+	}
+	if conns, connects, plain := px.Counts(); conns != 1 || connects != 1 || plain != 0 {
+		t.Fatalf("proxy saw %d connections, %d CONNECTs, %d plain requests; want 1, 1, 0", conns, connects, plain)
+	}
+}
+
+func gzipBytes(t *testing.T, s string) []byte {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	if _, err := zw.Write([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
