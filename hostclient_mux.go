@@ -257,7 +257,7 @@ func (c *HostClient) doMux(e *muxEntry, req *Request, resp *Response, deadline t
 // WebSocket). ctx bounds the opening only.
 func (c *HostClient) DialStream(ctx context.Context, req *Request, resp *Response) (net.Conn, error) {
 	c.init()
-	if c.muxState == muxOff && c.muxProto == nil {
+	if c.muxProto == nil {
 		return nil, ErrExtendedConnectRefused
 	}
 	deadline, _ := ctx.Deadline()

@@ -53,7 +53,8 @@ type serverConn struct {
 	lingering   int // streams closed whose handler has not returned yet
 	enc         *hpack.Encoder
 	hbuf        []byte // header block being encoded
-	nameBuf     []byte // a lowercased field name
+	nameBuf     []byte // a request field name made canonical (reader only)
+	lowerBuf    []byte // a response field name lowercased (cc.mu held)
 	dateBuf     []byte
 	numBuf      []byte
 	resetIDs    [16]uint32 // streams the server reset lately: their frames are ignored

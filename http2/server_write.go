@@ -275,13 +275,13 @@ func (cc *serverConn) appendHead(st *stream, resp *volt.Response, bodyLen int64,
 // appendField encodes one field with its name in lowercase, leaving out
 // the fields HTTP/2 forbids (RFC 9113 section 8.2.2).
 func (cc *serverConn) appendField(block, name, value []byte) []byte {
-	lower := append(cc.nameBuf[:0], name...)
+	lower := append(cc.lowerBuf[:0], name...)
 	for i, c := range lower {
 		if c >= 'A' && c <= 'Z' {
 			lower[i] = c + 'a' - 'A'
 		}
 	}
-	cc.nameBuf = lower
+	cc.lowerBuf = lower
 	switch string(lower) {
 	case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "content-length":
 		return block
