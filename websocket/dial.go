@@ -33,7 +33,10 @@ type DialOptions struct {
 	// Header holds extra request header fields, such as Origin,
 	// Authorization or Cookie; an http.Header fits. The fields of the
 	// handshake itself (Host, Upgrade, Connection, Sec-WebSocket-*) are
-	// set by Dial and must not be given here.
+	// set by Dial and must not be given here. When Dial tries HTTP/2
+	// (see HTTP), a field that HTTP/2 forbids (Connection, Keep-Alive, Proxy-Connection,
+	// Transfer-Encoding, Upgrade, TE) or Host makes Dial fail with an
+	// error matching volt.ErrInvalidHeaderField before anything is sent.
 	Header map[string][]string
 
 	// HTTP is the client whose pooled HTTP/2 connections carry the
@@ -68,9 +71,10 @@ type DialOptions struct {
 	// well. If nil, or if it returns nil, the connection is direct.
 	Proxy func(scheme, host string) (*url.URL, error)
 
-	// TLSConfig is used for wss:// URLs. If nil, a config with the system
-	// roots and TLS 1.2 at least is used. ServerName is set from the URL
-	// when empty; NextProtos is set to http/1.1.
+	// TLSConfig is used for wss:// URLs over HTTP/1.1. If nil, a config
+	// with the system roots and TLS 1.2 at least is used. ServerName is
+	// set from the URL when empty; NextProtos is set to http/1.1. The
+	// HTTP/2 connections of HTTP use HTTP's own TLSConfig.
 	TLSConfig *tls.Config
 
 	// HandshakeTimeout bounds the dial, the TLS handshake and the opening

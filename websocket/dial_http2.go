@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/volthttp/volt"
 )
@@ -21,6 +22,10 @@ import (
 // share its connection.
 var sharedHTTP = &volt.Client{}
 
+// maxStreamAttempts is how many times dialStream sends an extended
+// CONNECT that the server did not process (volt.ErrRequestUnprocessed).
+const maxStreamAttempts = 4
+
 // dialStream opens the WebSocket on a stream of hc's pooled HTTP/2
 // connection to u's host: :method CONNECT, :protocol websocket, :scheme
 // https for wss (http for ws), :path and :authority from u, then
@@ -29,6 +34,8 @@ var sharedHTTP = &volt.Client{}
 // section 5). The answer must be 2xx. It returns
 // volt.ErrExtendedConnectRefused, having sent nothing, when the host is
 // reached over HTTP/1.1 or its server did not enable extended CONNECT.
+// A request the server did not process is sent again, a few times, after
+// a short wait.
 func dialStream(ctx context.Context, hc *volt.Client, u *url.URL, useTLS bool, o *DialOptions) (*Conn, error) {
 	if err := checkDialFields(o, true); err != nil {
 		return nil, err
@@ -61,6 +68,18 @@ func dialStream(ctx context.Context, hc *volt.Client, u *url.URL, useTLS bool, o
 	}
 
 	nc, err := hc.DialStream(ctx, req, resp)
+	for attempt := 1; err != nil && errors.Is(err, volt.ErrRequestUnprocessed) && attempt < maxStreamAttempts; attempt++ {
+		// Not processed (REFUSED_STREAM, GOAWAY): the server may be
+		// freeing streams, or the pool opens another connection.
+		t := time.NewTimer(time.Duration(attempt) * 10 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("websocket: handshake: %w", context.Cause(ctx))
+		case <-t.C:
+		}
+		nc, err = hc.DialStream(ctx, req, resp)
+	}
 	if err != nil {
 		if errors.Is(err, volt.ErrExtendedConnectRefused) {
 			return nil, err
