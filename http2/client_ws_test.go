@@ -388,3 +388,53 @@ func TestRFC8441_WebSocketDialHostClientConns(t *testing.T) {
 		}
 	}
 }
+
+// TestRFC8441_WebSocketDialTimeout: HandshakeTimeout bounds an extended
+// CONNECT whose answer does not come (the stream is reset), and the
+// connection then serves the next WebSocket; the query of the URL reaches
+// the server in :path.
+func TestRFC8441_WebSocketDialTimeout(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	queries := make(chan string, 1)
+	srv := &volt.Server{Handler: func(ctx *volt.RequestCtx) {
+		if string(ctx.Path()) == "/slow" {
+			select {
+			case <-release:
+			case <-ctx.Done():
+			}
+			return
+		}
+		queries <- string(ctx.QueryArgs().Peek("room"))
+		_ = (&websocket.Upgrader{}).Upgrade(ctx, func(c *websocket.Conn) {
+			mt, msg, err := c.ReadMessage()
+			if err == nil {
+				_ = c.WriteMessage(mt, msg)
+			}
+		})
+	}}
+	addr := newTLSTestServer(t, srv, nil)
+	hc := wsClient(t, volt.ConnConfig{})
+	start := time.Now()
+	_, err := websocket.Dial(context.Background(), "wss://"+addr+"/slow", &websocket.DialOptions{HTTP: hc, HandshakeTimeout: 200 * time.Millisecond})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err %v, want a deadline", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("Dial took %v", d)
+	}
+	c, err := websocket.Dial(context.Background(), "wss://"+addr+"/ws?room=blue", &websocket.DialOptions{HTTP: hc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if q := <-queries; q != "blue" {
+		t.Fatalf("query room=%q", q)
+	}
+	if err := wsEcho(c, websocket.TextMessage, []byte("after the timeout")); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Stats().AcceptedConns; got != 1 {
+		t.Fatalf("%d connections, want 1", got)
+	}
+}
