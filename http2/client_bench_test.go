@@ -1,6 +1,7 @@
 package http2
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"testing"
@@ -83,4 +84,51 @@ func BenchmarkClientConnDoNetHTTP(b *testing.B) {
 			_ = resp.Body.Close()
 		}
 	})
+}
+
+// BenchmarkClientConnRoundTripBody: a 64 KiB response over loopback h2c,
+// read whole by RoundTrip (buffered) or as it arrives (streamed).
+func BenchmarkClientConnRoundTripBody(b *testing.B) {
+	body := make([]byte, 64<<10)
+	srv := &volt.Server{Handler: func(ctx *volt.RequestCtx) { ctx.SetBody(body) }}
+	ConfigureServer(srv, &Server{})
+	ln := benchListen(b)
+	go func() { _ = srv.Serve(ln) }()
+	b.Cleanup(func() { _ = srv.Close() })
+	cc := dialClient(b, ln.Addr().String(), false, nil)
+	for _, streamed := range []bool{false, true} {
+		name := "buffered"
+		if streamed {
+			name = "streamed"
+		}
+		b.Run(name, func(b *testing.B) {
+			req := volt.AcquireRequest()
+			defer volt.ReleaseRequest(req)
+			req.SetRequestURI("http://example.com/body")
+			resp := volt.AcquireResponse()
+			defer volt.ReleaseResponse(resp)
+			buf := make([]byte, 16<<10)
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for i := 0; i < b.N; i++ {
+				err := cc.RoundTrip(context.Background(), req, resp, volt.MuxRoundTrip{StreamBody: streamed})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if streamed {
+					r := resp.BodyStream()
+					for {
+						_, err := r.Read(buf)
+						if err == io.EOF {
+							break
+						}
+						if err != nil {
+							b.Fatal(err)
+						}
+					}
+					resp.ResetBody()
+				}
+			}
+		})
+	}
 }

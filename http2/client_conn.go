@@ -78,6 +78,12 @@ type ClientConfig struct {
 	// the server's flow-control window while a request body is sent. If
 	// zero, DefaultClientWriteTimeout (10 s) is used.
 	WriteTimeout time.Duration
+	// Trace receives the WroteRequest and GotFirstResponseByte events of
+	// each request (the connection's other steps are the dialer's). The
+	// GotFirstResponseByte hook is called from the connection's reader
+	// goroutine, when the first HEADERS frame of the stream arrived. If
+	// nil, nothing is traced.
+	Trace *volt.ClientTrace
 }
 
 // ClientConn is one HTTP/2 connection of a client (RFC 9113): requests
@@ -95,6 +101,7 @@ type ClientConn struct {
 	readIdle     time.Duration
 	pingTimeout  time.Duration
 	writeTimeout time.Duration
+	trace        *volt.ClientTrace
 
 	// Owned by the reader goroutine.
 	fr          *FrameReader
@@ -111,7 +118,9 @@ type ClientConn struct {
 	curRegular  bool // a regular field was decoded in this block
 	curErr      error
 	pingOut     bool // an idle-check PING is unanswered
+	firstByte   bool // the frame handled started a stream's response
 	readerDone  chan struct{}
+	settingsIn  chan struct{} // closed when the server's first SETTINGS arrived
 
 	mu       sync.Mutex // guards everything below
 	enc      *hpack.Encoder
@@ -135,6 +144,9 @@ type ClientConn struct {
 	pings         map[[8]byte]chan struct{}
 	pingSeq       uint64
 	windowWaiters int // streams waiting for the connection window
+
+	gotSettings bool // the server's first SETTINGS arrived
+	peerConnect bool // the server set SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441)
 }
 
 // idlePingData marks the PING the reader sends on a silent connection.
@@ -159,9 +171,11 @@ func NewClientConn(c net.Conn, conf *ClientConfig) (*ClientConn, error) {
 		readIdle:     orDuration(conf.ReadIdleTimeout, DefaultReadIdleTimeout),
 		pingTimeout:  orDuration(conf.PingTimeout, DefaultPingTimeout),
 		writeTimeout: orDuration(conf.WriteTimeout, DefaultClientWriteTimeout),
+		trace:        conf.Trace,
 		fr:           NewFrameReader(c),
 		dec:          hpack.NewDecoder(DefaultHeaderTableSize),
 		readerDone:   make(chan struct{}),
+		settingsIn:   make(chan struct{}),
 		enc:          hpack.NewEncoder(),
 		streams:      make(map[uint32]*clientStream),
 		nextID:       1,
@@ -390,7 +404,12 @@ func (cc *ClientConn) readLoop() {
 			err = cc.flushLocked()
 		}
 		done := cc.closed
+		firstByte := cc.firstByte
+		cc.firstByte = false
 		cc.mu.Unlock()
+		if firstByte && cc.trace != nil && cc.trace.GotFirstResponseByte != nil {
+			cc.trace.GotFirstResponseByte()
+		}
 		if err != nil || done {
 			return
 		}
@@ -412,6 +431,7 @@ func (cc *ClientConn) readError(f *Frame, err error) bool {
 				return false
 			}
 		}
+		cc.firstByte = false
 		cc.resetLocked(se.StreamID, se.Code, se)
 		return cc.flushLocked() == nil
 	}
@@ -516,7 +536,17 @@ func (cc *ClientConn) processSettings(f *Frame) error {
 			}
 		case SettingMaxFrameSize:
 			cc.peerMaxFrame = s.Val
+		case SettingEnableConnectProtocol:
+			// RFC 8441 section 3: once set, the server may not withdraw it.
+			if cc.peerConnect && s.Val == 0 {
+				return errConnectProtocolOff
+			}
+			cc.peerConnect = s.Val == 1
 		}
+	}
+	if !cc.gotSettings {
+		cc.gotSettings = true
+		close(cc.settingsIn)
 	}
 	cc.wbuf = AppendSettingsAck(cc.wbuf)
 	return nil
@@ -613,18 +643,31 @@ func (cc *ClientConn) processData(f *Frame) error {
 		cc.resetLocked(f.StreamID, ErrCodeFlowControl, StreamError{StreamID: f.StreamID, Code: ErrCodeFlowControl})
 		return nil
 	}
-	cc.credit(st, n)
-	st.received += int64(len(f.Data))
+	data := int64(len(f.Data))
+	if st.body == nil {
+		cc.credit(st, n)
+	} else {
+		// A body read as it arrives: its bytes are credited as they are
+		// read, the padding now.
+		cc.credit(st, n-data)
+	}
+	st.received += data
 	switch {
-	case cc.maxBody >= 0 && st.received > cc.maxBody:
+	case cc.maxBody >= 0 && st.received > cc.maxBody && !st.tunnelOpen:
+		cc.dropData(st, data)
 		cc.resetLocked(f.StreamID, ErrCodeCancel, volt.ErrBodyTooLarge)
 		return nil
 	case st.contentLength >= 0 && st.received > st.contentLength && !st.noBody:
+		cc.dropData(st, data)
 		cc.resetLocked(f.StreamID, ErrCodeProtocol, StreamError{StreamID: f.StreamID, Code: ErrCodeProtocol, Cause: errContentLength})
 		return nil
 	}
-	if len(f.Data) > 0 {
-		st.resp.AppendBody(f.Data)
+	if data > 0 {
+		if st.body != nil {
+			st.body.push(f.Data)
+		} else {
+			st.resp.AppendBody(f.Data)
+		}
 	}
 	if f.Flags.Has(FlagEndStream) {
 		cc.endOfResponse(st, f.StreamID)
@@ -639,12 +682,25 @@ func (cc *ClientConn) endOfResponse(st *clientStream, id uint32) {
 		return
 	}
 	st.respDone = true
+	if st.tunnelOpen && st.sending {
+		// Half-closed (remote): the tunnel may still be written to.
+		st.body.endLocked(nil)
+		return
+	}
 	if st.sending {
 		// The request body is not all sent: the server does not want the
 		// rest (RFC 9113 section 8.1).
 		cc.wbuf = AppendRSTStream(cc.wbuf, id, ErrCodeNo)
 	}
 	st.finishLocked(cc, id, nil)
+}
+
+// dropData gives back the connection window of n bytes of a body read as
+// it arrives that are not kept (the stream is being reset).
+func (cc *ClientConn) dropData(st *clientStream, n int64) {
+	if st.body != nil {
+		cc.credit(nil, n)
+	}
 }
 
 // credit records n received bytes of st (nil: of no open stream) as
@@ -657,7 +713,7 @@ func (cc *ClientConn) credit(st *clientStream, n int64) {
 		cc.recvAvail += cc.recvCredit
 		cc.recvCredit = 0
 	}
-	if st == nil || st.respDone {
+	if st == nil || st.respDone || st.finished {
 		return
 	}
 	st.recvCredit += n

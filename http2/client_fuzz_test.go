@@ -163,3 +163,93 @@ func FuzzClientConnResponse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzClientConnStreamBody: whatever a server sends, a RoundTrip with
+// StreamBody returns (no hang, no panic); on error BodyDone was called
+// once; on success the body reads to io.EOF or a typed error within the
+// body limit, the bytes held unread never exceed the stream's window,
+// a complete body matches its content-length, and BodyDone is called once
+// however the body ends.
+func FuzzClientConnStreamBody(f *testing.F) {
+	for _, s := range fuzzResponseSeeds() {
+		f.Add(s)
+	}
+	const window = 1 << 14
+	const limit = 1 << 12
+	f.Fuzz(func(t *testing.T, script []byte) {
+		c := newScriptConn(script)
+		cc, err := NewClientConn(c, &ClientConfig{MaxHeaderListSize: 4 << 10, MaxResponseBodySize: limit,
+			InitialWindowSize: window, ReadIdleTimeout: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cc.Close()
+		req := volt.AcquireRequest()
+		defer volt.ReleaseRequest(req)
+		req.SetRequestURI("http://example.com/")
+		resp := volt.AcquireResponse()
+		defer volt.ReleaseResponse(resp)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		var done int
+		var mu sync.Mutex
+		bodyDone := func() { mu.Lock(); done++; mu.Unlock() }
+		doneCount := func() int { mu.Lock(); defer mu.Unlock(); return done }
+		err = cc.RoundTrip(ctx, req, resp, volt.MuxRoundTrip{StreamBody: true, BodyDone: bodyDone})
+		if err != nil {
+			if errors.Is(err, context.DeadlineExceeded) {
+				t.Fatal("RoundTrip hung")
+			}
+			checkClientError(t, err)
+			if doneCount() != 1 {
+				t.Fatalf("BodyDone called %d times after %v", doneCount(), err)
+			}
+			return
+		}
+		if resp.StatusCode() < 200 {
+			t.Fatalf("status %d", resp.StatusCode())
+		}
+		r := resp.BodyStream()
+		size := resp.BodyStreamSize()
+		var total int64
+		p := make([]byte, 700)
+		for {
+			if n := buffered(cc, r); n > window {
+				t.Fatalf("%d bytes held unread, window %d", n, window)
+			}
+			n, err := r.Read(p)
+			total += int64(n)
+			if err == io.EOF {
+				if size >= 0 && total != size {
+					t.Fatalf("%d body bytes, size %d", total, size)
+				}
+				break
+			}
+			if err != nil {
+				checkClientError(t, err)
+				break
+			}
+		}
+		if total > limit {
+			t.Fatalf("%d body bytes past the limit", total)
+		}
+		_ = r.(io.Closer).Close()
+		if doneCount() != 1 {
+			t.Fatalf("BodyDone called %d times", doneCount())
+		}
+	})
+}
+
+// checkClientError fails t unless err is one of the documented errors of
+// a request.
+func checkClientError(t *testing.T, err error) {
+	t.Helper()
+	var ce ConnectionError
+	var se StreamError
+	var ge GoAwayError
+	if !errors.As(err, &ce) && !errors.As(err, &se) && !errors.As(err, &ge) &&
+		!errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, volt.ErrBodyTooLarge) &&
+		!errors.Is(err, errTooManyInterim) && !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("untyped error %T: %v", err, err)
+	}
+}

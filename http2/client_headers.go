@@ -30,7 +30,7 @@ func checkRequest(req *volt.Request) (host, path []byte, err error) {
 		return nil, nil, volt.ErrInvalidHeaderField
 	}
 	if string(method) == "CONNECT" {
-		return nil, nil, errConnectUnsupported
+		return nil, nil, errConnectWithRoundTrip
 	}
 	uri := req.URI()
 	host = uri.Host()
@@ -90,14 +90,25 @@ func hasTrailers(req *volt.Request) bool {
 // appendRequestBlock encodes the request head (cc.mu held): the
 // pseudo-header fields, then the fields lowercased, without the
 // connection-specific ones and Host, and content-length when the body has
-// a length to announce.
-func (cc *ClientConn) appendRequestBlock(dst []byte, req *volt.Request, host, path []byte, bodyLen int) []byte {
+// a length to announce (bodyLen -1: unknown).
+func (cc *ClientConn) appendRequestBlock(dst []byte, req *volt.Request, host, path []byte, bodyLen int64) []byte {
 	h := &req.Header
 	method := h.Method()
 	dst = cc.enc.AppendField(dst, hpack.HeaderField{Name: strMethod, Value: method})
 	dst = cc.enc.AppendField(dst, hpack.HeaderField{Name: strScheme, Value: bytesconv.S2B(cc.scheme)})
 	dst = cc.enc.AppendField(dst, hpack.HeaderField{Name: strAuthority, Value: host})
 	dst = cc.enc.AppendField(dst, hpack.HeaderField{Name: strPath, Value: path})
+	dst = cc.appendFields(dst, h)
+	if bodyLen > 0 || bodyLen == 0 && methodSendsBody(method) {
+		var num [20]byte
+		dst = cc.enc.AppendField(dst, hpack.HeaderField{Name: strContentLength, Value: bytesconv.AppendUint(num[:0], int(bodyLen))})
+	}
+	return dst
+}
+
+// appendFields encodes the request's fields lowercased, without the
+// connection-specific ones, Host and Content-Length (cc.mu held).
+func (cc *ClientConn) appendFields(dst []byte, h *volt.RequestHeader) []byte {
 	for k, v := range h.All() {
 		cc.lbuf = append(cc.lbuf[:0], k...)
 		bytesconv.LowerInPlace(cc.lbuf)
@@ -111,10 +122,6 @@ func (cc *ClientConn) appendRequestBlock(dst []byte, req *volt.Request, host, pa
 			v = bytesconv.S2B("trailers")
 		}
 		dst = cc.enc.AppendField(dst, hpack.HeaderField{Name: cc.lbuf, Value: v})
-	}
-	if bodyLen > 0 || methodSendsBody(method) {
-		var num [20]byte
-		dst = cc.enc.AppendField(dst, hpack.HeaderField{Name: strContentLength, Value: bytesconv.AppendUint(num[:0], bodyLen)})
 	}
 	return dst
 }
@@ -202,10 +209,16 @@ func (cc *ClientConn) decodeBlock(id uint32, end bool, block []byte) error {
 	if st == nil {
 		return nil // a stream the client reset or finished
 	}
+	if !st.firstByte {
+		st.firstByte = true
+		cc.firstByte = true
+	}
 	if cc.curErr == nil {
 		switch {
 		case cc.curTrailers:
-			if !end {
+			// An accepted tunnel carries no more HEADERS (RFC 9113
+			// section 8.5).
+			if !end || st.tunnelOpen {
 				cc.curErr = errMalformedResponse
 			}
 		case cc.curStatus == 0:
@@ -232,6 +245,12 @@ func (cc *ClientConn) decodeBlock(id uint32, end bool, block []byte) error {
 		}
 		st.gotHead = true
 		st.noBody = st.isHead || cc.curStatus == 204 || cc.curStatus == 304
+		if st.tunnel && cc.curStatus < 300 {
+			// An accepted tunnel: DATA is no body, content-length and
+			// MaxResponseBodySize do not apply (RFC 9110 section 9.3.6).
+			st.tunnelOpen, st.noBody = true, true
+		}
+		st.wakeSender() // a caller waiting for the head only
 	}
 	if end {
 		cc.endOfResponse(st, id)
@@ -283,6 +302,12 @@ func (cc *ClientConn) emitField(f hpack.HeaderField) error {
 		return nil
 	}
 	if cc.curTrailers {
+		if st.body != nil {
+			// The caller may be using resp: the trailers wait for the end
+			// of the body.
+			st.body.addTrailer(cc.fieldName(name), value)
+			return nil
+		}
 		st.resp.Header.SetTrailer(bytesconv.B2S(cc.fieldName(name)), bytesconv.B2S(value))
 		return nil
 	}

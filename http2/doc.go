@@ -121,12 +121,20 @@
 //
 // # Client
 //
-// ClientConn is one HTTP/2 connection of a client, opened on a net.Conn the
+// Importing the package (even as `import _ "github.com/volthttp/volt/http2"`)
+// registers HTTP/2 with volt.RegisterClientProtocol: a volt.HostClient
+// then offers "h2" by ALPN over TLS (and speaks it over cleartext with
+// ConnConfig.HTTP2PriorKnowledge), pools the connections and sends
+// requests on their streams, taking the limits from its ConnConfig
+// (MaxHeaderBytes, MaxResponseBodySize, WriteTimeout, Trace).
+//
+// ClientConn is one such connection, usable directly on a net.Conn the
 // caller dialled: a *tls.Conn that negotiated "h2" by ALPN, or a cleartext
-// connection to a server known to speak HTTP/2 (prior knowledge). Do and
-// DoCtx send a volt.Request and read the whole response into a
-// volt.Response; concurrent calls share the connection, each on its own
-// stream, and allocate nothing once the connection is established.
+// connection to a server known to speak HTTP/2 (prior knowledge). It
+// implements volt.MuxConn. Do, DoCtx and RoundTrip send a volt.Request
+// and read the response into a volt.Response; concurrent calls share the
+// connection, each on its own stream, and a buffered request and response
+// allocate nothing once the connection is established.
 //
 //	c, err := tls.Dial("tcp", "example.com:443", &tls.Config{NextProtos: []string{"h2"}})
 //	if err != nil { ... }
@@ -136,14 +144,32 @@
 //	req.SetRequestURI("https://example.com/")
 //	err = cc.Do(req, resp)
 //
+// RoundTrip adds a deadline (past it the stream is reset and
+// volt.ErrTimeout returned; the connection stays usable) and streamed
+// responses: with MuxRoundTrip.StreamBody it returns at the response head
+// and resp.BodyStream() reads DATA as it arrives. The stream's and the
+// connection's receive windows are given back only as the body is read,
+// so a reader that stops reading stops the server, and a connection never
+// holds more unread bytes than its window; trailers are in resp.Header at
+// io.EOF; closing the body early resets the stream. A request body set
+// with Request.SetBodyStream is sent as it is read, within the server's
+// windows.
+//
+// Tunnel opens a CONNECT stream as a net.Conn (RFC 9113 section 8.5), or
+// an extended CONNECT (RFC 8441) when req.Header.ConnectProtocol() is set,
+// such as a WebSocket over HTTP/2, once the server announced
+// SETTINGS_ENABLE_CONNECT_PROTOCOL (volt.ErrExtendedConnectRefused
+// otherwise). The conn's deadlines, Close and CloseWrite work as a TCP
+// connection's.
+//
 // ClientConfig bounds what a server may send: the header list size (counted
 // while decoding), the response body (volt.ErrBodyTooLarge past it), the
 // receive windows, and the time a silent connection or a stalled upload may
 // take. A request the server did not process (above a GOAWAY's last stream,
 // or refused) fails with an error matching ErrStreamUnprocessed, and one
-// that found every stream in use with ErrNoStreamAvailable: both may be
-// retried on another connection. A stream error resets that stream only; a
-// connection error ends the connection with GOAWAY and its code, and every
-// call in flight fails with it. Server push is disabled, and request bodies
-// are sent from memory (a body stream is read whole first).
+// that found every stream in use with ErrNoStreamAvailable: all match
+// volt.ErrRequestUnprocessed and may be retried on another connection. A
+// stream error resets that stream only; a connection error ends the
+// connection with GOAWAY and its code, and every call in flight fails with
+// it. Server push is disabled.
 package http2

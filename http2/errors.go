@@ -3,6 +3,8 @@ package http2
 import (
 	"errors"
 	"strconv"
+
+	"github.com/volthttp/volt"
 )
 
 // ConnectionError is a connection error (RFC 9113 section 5.4.1): the
@@ -175,8 +177,9 @@ var (
 	// ErrNoStreamAvailable is returned by ClientConn.Do when no stream can
 	// be opened now: the server's SETTINGS_MAX_CONCURRENT_STREAMS are all
 	// in use, or the stream identifiers are exhausted. Nothing was sent:
-	// the request may be retried on another connection.
-	ErrNoStreamAvailable = errors.New("http2: no stream available on the connection")
+	// the request may be retried on another connection. It matches
+	// ErrStreamUnprocessed and volt.ErrRequestUnprocessed (errors.Is).
+	ErrNoStreamAvailable error = noStreamError{}
 	// ErrClientConnClosed is returned by requests on a ClientConn that was
 	// closed, and by those in flight when it is.
 	ErrClientConnClosed = errors.New("http2: client connection closed")
@@ -189,7 +192,17 @@ type unprocessedError struct{ cause error }
 
 func (e unprocessedError) Error() string        { return e.cause.Error() + " (stream not processed)" }
 func (e unprocessedError) Unwrap() error        { return e.cause }
-func (e unprocessedError) Is(target error) bool { return target == ErrStreamUnprocessed }
+func (e unprocessedError) Is(target error) bool { return isUnprocessed(target) }
+
+// noStreamError is ErrNoStreamAvailable.
+type noStreamError struct{}
+
+func (noStreamError) Error() string        { return "http2: no stream available on the connection" }
+func (noStreamError) Is(target error) bool { return isUnprocessed(target) }
+
+func isUnprocessed(target error) bool {
+	return target == ErrStreamUnprocessed || target == volt.ErrRequestUnprocessed
+}
 
 // Connection errors and stream error causes of the client.
 var (
@@ -202,5 +215,13 @@ var (
 	errTooManyInterim     = errors.New("http2: too many interim (1xx) responses")
 	errClientWriteTimeout = errors.New("http2: write timeout: the server gave no flow-control window")
 	errClientPingTimeout  = errors.New("http2: server did not answer PING")
-	errConnectUnsupported = errors.New("http2: CONNECT is not supported by ClientConn")
+)
+
+// Stream error causes of streamed bodies and tunnels.
+var (
+	errConnectWithRoundTrip = errors.New("http2: a CONNECT request goes through Tunnel, not RoundTrip")
+	errConnectProtocolOff   = ConnectionError{ErrCodeProtocol, "SETTINGS_ENABLE_CONNECT_PROTOCOL turned from 1 to 0"}
+	errBodyShort            = errors.New("http2: request body stream shorter than its size")
+	errBodyClosed           = errors.New("http2: response body closed before its end")
+	errTunnelNotConnect     = errors.New("http2: Tunnel needs a CONNECT request")
 )
