@@ -100,6 +100,7 @@ func TestSSEClientOverHTTP2(t *testing.T) {
 			cfg.StreamResponseBody = true
 			cfg.MaxResponseBodySize = -1
 			cfg.TLSConfig = &tls.Config{InsecureSkipVerify: true}
+			cfg.MaxIdleConnDuration = 100 * time.Millisecond
 			hc := &volt.Client{ConnConfig: cfg}
 			defer hc.CloseIdleConnections()
 			var streams atomic.Int32
@@ -241,7 +242,7 @@ func TestSSEClientOverHTTP2IdleReconnect(t *testing.T) {
 	}}
 	addr := newTLSTestServer(t, srv, nil)
 	hc := &volt.Client{ConnConfig: volt.ConnConfig{StreamResponseBody: true, MaxResponseBodySize: -1,
-		TLSConfig: &tls.Config{InsecureSkipVerify: true}}}
+		TLSConfig: &tls.Config{InsecureSkipVerify: true}, MaxIdleConnDuration: 100 * time.Millisecond}}
 	defer hc.CloseIdleConnections()
 	c := &sse.Client{HTTP: hc, IdleTimeout: 200 * time.Millisecond, Retry: 10 * time.Millisecond, MinRetry: -1}
 	ctx, cancel := context.WithCancel(context.Background())

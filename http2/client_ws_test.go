@@ -62,8 +62,11 @@ func wsEchoServer(t *testing.T, withTLS bool, conf *Server, up *websocket.Upgrad
 
 // wsClient is a volt.Client for the test servers: any certificate over
 // TLS, HTTP/2 by prior knowledge over cleartext.
+// Its idle connections, and its cleaning goroutines, end soon after the
+// test.
 func wsClient(t *testing.T, cfg volt.ConnConfig) *volt.Client {
 	cfg.TLSConfig = &tls.Config{InsecureSkipVerify: true}
+	cfg.MaxIdleConnDuration = 100 * time.Millisecond
 	c := &volt.Client{ConnConfig: cfg}
 	t.Cleanup(c.CloseIdleConnections)
 	return c
@@ -376,7 +379,8 @@ func TestRFC8441_WebSocketCloseFreesStream(t *testing.T) {
 func TestRFC8441_WebSocketDialHostClientConns(t *testing.T) {
 	_, addr := wsEchoServer(t, true, nil, &websocket.Upgrader{}, nil)
 	hc := &volt.HostClient{Addr: addr, IsTLS: true, ConnConfig: volt.ConnConfig{
-		TLSConfig: &tls.Config{InsecureSkipVerify: true},
+		TLSConfig:           &tls.Config{InsecureSkipVerify: true},
+		MaxIdleConnDuration: 100 * time.Millisecond,
 	}}
 	defer hc.CloseIdleConnections()
 	for i := range 3 {

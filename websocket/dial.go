@@ -51,10 +51,12 @@ type DialOptions struct {
 	// the server chooses h2 by ALPN (unless HTTP.DisableHTTP2), and for
 	// ws:// when HTTP.HTTP2PriorKnowledge is set.
 	//
-	// If nil and Dial, Proxy and TLSConfig are all nil, a client shared
-	// by every such Dial is used, so that WebSockets to one HTTP/2 host
-	// share a connection. If nil and any of them is set, the WebSocket
-	// always goes over HTTP/1.1, on a connection of its own.
+	// If nil and Dial, Proxy and TLSConfig are all nil, a wss:// Dial
+	// uses a client shared by every such Dial, so that WebSockets to one
+	// HTTP/2 host share a connection (ws:// then goes over HTTP/1.1: the
+	// shared client has no HTTP2PriorKnowledge). If nil and any of them
+	// is set, the WebSocket always goes over HTTP/1.1, on a connection of
+	// its own.
 	HTTP *volt.Client
 
 	// Dial opens the network connection to "host:port" (the proxy's, if
@@ -125,8 +127,8 @@ func Dial(ctx context.Context, rawURL string, opts *DialOptions) (*Conn, error) 
 	defer cancel()
 
 	hc := opts.HTTP
-	if hc == nil && opts.Dial == nil && opts.Proxy == nil && opts.TLSConfig == nil {
-		hc = sharedHTTP
+	if hc == nil && useTLS && opts.Dial == nil && opts.Proxy == nil && opts.TLSConfig == nil {
+		hc = sharedHTTP // for ws://, it would always answer HTTP/1.1
 	}
 	if hc != nil {
 		c, err := dialStream(ctx, hc, u, useTLS, opts)

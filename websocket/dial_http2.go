@@ -16,10 +16,10 @@ import (
 //
 // See https://www.rfc-editor.org/rfc/rfc8441#section-4
 
-// sharedHTTP is the client of the Dials that name neither a client nor a
-// way of dialing (DialOptions.HTTP, Dial, Proxy and TLSConfig all nil):
-// with package volt/http2 linked, their WebSockets to one HTTP/2 host
-// share its connection.
+// sharedHTTP is the client of the wss:// Dials that name neither a client
+// nor a way of dialing (DialOptions.HTTP, Dial, Proxy and TLSConfig all
+// nil): with package volt/http2 linked, their WebSockets to one HTTP/2
+// host share its connection.
 var sharedHTTP = &volt.Client{}
 
 // maxStreamAttempts is how many times dialStream sends an extended

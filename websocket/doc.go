@@ -76,10 +76,10 @@
 // ws:// when the client has ConnConfig.HTTP2PriorKnowledge, and when the
 // server enabled extended CONNECT; otherwise, having sent nothing, it
 // falls back to the HTTP/1.1 Upgrade on a connection of its own. Without
-// DialOptions (or with HTTP, Dial, Proxy and TLSConfig all nil) Dial uses
-// a client shared by all such Dials, so that they share HTTP/2 connections
-// too; with Dial, Proxy or TLSConfig set and HTTP nil, it keeps to
-// HTTP/1.1. Closing such a Conn ends its stream only; the connection stays
+// DialOptions (or with HTTP, Dial, Proxy and TLSConfig all nil) a wss://
+// Dial uses a client shared by all such Dials, so that they share HTTP/2
+// connections too; with Dial, Proxy or TLSConfig set and HTTP nil, Dial
+// keeps to HTTP/1.1. Closing such a Conn ends its stream only; the connection stays
 // in the pool for other requests.
 //
 // This package does not import volt/http2 (whose tests import this one):
