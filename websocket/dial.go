@@ -34,9 +34,10 @@ type DialOptions struct {
 	// Authorization or Cookie; an http.Header fits. The fields of the
 	// handshake itself (Host, Upgrade, Connection, Sec-WebSocket-*) are
 	// set by Dial and must not be given here. When Dial tries HTTP/2
-	// (see HTTP), a field that HTTP/2 forbids (Connection, Keep-Alive, Proxy-Connection,
-	// Transfer-Encoding, Upgrade, TE) or Host makes Dial fail with an
-	// error matching volt.ErrInvalidHeaderField before anything is sent.
+	// (see HTTP), a field that HTTP/2 forbids (Connection, Keep-Alive,
+	// Proxy-Connection, Transfer-Encoding, Upgrade, TE) or Host makes
+	// Dial fail with an error matching volt.ErrInvalidHeaderField before
+	// anything is sent.
 	Header map[string][]string
 
 	// HTTP is the client whose pooled HTTP/2 connections carry the
@@ -105,6 +106,9 @@ func Dial(ctx context.Context, rawURL string, opts *DialOptions) (*Conn, error) 
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Host == "" {
 		return nil, ErrBadURL
+	}
+	if err := checkDialFields(opts, false); err != nil {
+		return nil, err
 	}
 	var useTLS bool
 	port := "80"
@@ -218,9 +222,6 @@ func handshake(ctx context.Context, nc net.Conn, u *url.URL, o *DialOptions) (*C
 	b = append(b, "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "...)
 	b = append(b, key...)
 	b = append(b, "\r\n"...)
-	if err := checkDialFields(o, false); err != nil {
-		return nil, err
-	}
 	if len(o.Subprotocols) > 0 {
 		b = append(b, "Sec-WebSocket-Protocol: "...)
 		b = append(b, strings.Join(o.Subprotocols, ", ")...)
