@@ -185,7 +185,7 @@ func chromiumSelfTest(t *testing.T, withTLS bool) {
 			t.Fatalf("%s's upgrade request came over %q, want %s (all: %v)", name, byName[name], want, byName)
 		}
 	}
-	t.Logf("upgrade requests: %v", byName)
+	t.Logf("upgrade requests: %v; TCP connections accepted: %d (the Go member's included)", byName, srv.Stats().AcceptedConns)
 	saw := map[string]bool{}
 	for len(saw) < 2 {
 		select {
