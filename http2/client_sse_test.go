@@ -31,7 +31,10 @@ func sseServer(t *testing.T, withTLS bool, conf *Server, b *sse.Broker, seen cha
 }
 
 // respIsHTTP2 turns on the check of volt.ResponseHeader.IsHTTP2 on the
-// responses of the client.
+// responses of the client: off while ClientConn does not mark the
+// responses it reads (ResponseHeader.SetProtocolHTTP2 is never called on
+// the client side); the server's side of each request is checked
+// instead.
 var respIsHTTP2 = false
 
 // sseSub is one Subscribe call of a test.

@@ -241,7 +241,9 @@ func TestRFC7692_WebSocketDialDeflateOverHTTP2(t *testing.T) {
 
 // TestRFC8441_3_WebSocketDialFallback: Dial falls back to the HTTP/1.1
 // Upgrade when the server speaks HTTP/2 without announcing
-// SETTINGS_ENABLE_CONNECT_PROTOCOL, and when the client has DisableHTTP2.
+// SETTINGS_ENABLE_CONNECT_PROTOCOL, and when the client has DisableHTTP2;
+// the connection of its own is dialed with the client's TLSConfig (the
+// DialOptions have none, and the certificate is self-signed).
 func TestRFC8441_3_WebSocketDialFallback(t *testing.T) {
 	for _, tc := range []struct {
 		name string
