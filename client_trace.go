@@ -15,7 +15,8 @@ import (
 // call the same hooks, so hooks must be safe for concurrent use. Hooks are
 // called from the goroutine making the request, except ConnectStart and
 // ConnectDone, which happy-eyeballs dialing may call from two goroutines
-// at once. Hooks must not keep the slices and connections they are passed
+// at once, and GotFirstResponseByte over HTTP/2, which the connection's
+// reader goroutine calls as the stream's first HEADERS frame arrives. Hooks must not keep the slices and connections they are passed
 // beyond the call unless the field says so.
 //
 // For a request on a new connection the order is: DNSStart, DNSDone (only

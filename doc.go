@@ -48,6 +48,17 @@
 // HostClient pools connections to one host; LBClient spreads requests over
 // several; PipelineClient pipelines them.
 //
+// With package volt/http2 linked into the program (a blank import is
+// enough), Client and HostClient speak HTTP/2 to https servers that choose
+// it by ALPN, and to http servers with ConnConfig.HTTP2PriorKnowledge: one
+// connection then carries many requests at once, up to the server's
+// stream limit, more connections opening within MaxConns when it is
+// reached. ConnConfig.DisableHTTP2 keeps HTTP/1.1; Response.Header.IsHTTP2
+// tells which protocol answered. The calls are the same, and a
+// steady-state Do allocates nothing on either protocol.
+//
+//	import _ "github.com/volthttp/volt/http2"
+//
 // # Static files and compression
 //
 // FS serves a directory safely (nothing outside Root is reachable), with

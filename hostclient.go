@@ -52,7 +52,7 @@ type HostClient struct {
 	muxProto   *ClientProtocol // nil: HTTP/1.1 only
 	muxState   int             // muxOff, muxProbe or muxOn; guarded by mu after init
 	mux        []*muxEntry
-	muxDialing int // dials whose protocol is awaited by waiting callers
+	muxDialing int             // dials whose protocol is awaited by waiting callers
 	muxTest    *ClientProtocol // tests: used instead of the registered protocol
 
 	pending atomic.Int64 // requests in flight (for LBClient)
@@ -186,11 +186,20 @@ func (c *HostClient) do(req *Request, resp *Response, deadline time.Time, ctx co
 				return cerr
 			}
 		}
-		if !retry || i >= attempts || !c.mayRetry(req) && !errors.Is(err, ErrRequestUnprocessed) {
+		if !retry || i >= attempts {
+			return err
+		}
+		unprocessed := errors.Is(err, ErrRequestUnprocessed)
+		if !unprocessed && !c.mayRetry(req) {
 			return err
 		}
 		if !deadline.IsZero() && !time.Now().Before(deadline) {
 			return ErrTimeout
+		}
+		if unprocessed {
+			// A server that refused the stream is busy: give it a moment
+			// (1, 2, 4 ms...) before asking again.
+			time.Sleep(min(time.Millisecond<<(i-1), 64*time.Millisecond))
 		}
 	}
 }

@@ -33,7 +33,7 @@ type muxEntry struct {
 	active   int          // streams opened and not over; guarded by hc.mu
 	served   atomic.Bool  // carried a request before (for GotConn's Reused)
 	gone     bool         // left the pool; guarded by hc.mu
-	bodyDone func()    // e.streamDone, bound once
+	bodyDone func()       // e.streamDone, bound once
 }
 
 // Multiplexing states of a HostClient (muxState).

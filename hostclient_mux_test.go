@@ -384,4 +384,3 @@ func TestHostClientPriorKnowledgeWithoutHTTP2(t *testing.T) {
 		t.Fatalf("%v, want ErrHTTP2Unavailable", err)
 	}
 }
-

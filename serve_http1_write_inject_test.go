@@ -86,6 +86,7 @@ var exemptSetters = map[string]string{
 	"ResponseHeader.SetStatusCode":      "an int; the status line comes from a table",
 	"ResponseHeader.SetContentLength":   "an int",
 	"ResponseHeader.SetConnectionClose": "no argument",
+	"ResponseHeader.SetProtocolHTTP2":   "a bool, read by clients only",
 	"Response.SetStatusCode":            "an int",
 	"Response.SetBody":                  "the body",
 	"Response.SetBodyString":            "the body",

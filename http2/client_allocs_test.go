@@ -103,3 +103,38 @@ func TestClientRoundTripAllocs(t *testing.T) {
 		t.Fatalf("%v allocations per streamed response, want at most 3", n)
 	}
 }
+
+// TestHostClientHTTP2Allocs: the same GET through volt.HostClient over
+// HTTP/2 (prior knowledge), with the pool picking the connection and
+// counting its stream, allocates nothing either; so does DoTimeout.
+func TestHostClientHTTP2Allocs(t *testing.T) {
+	srv := &volt.Server{Handler: func(ctx *volt.RequestCtx) {
+		ctx.SetBodyString("Hello, World!")
+	}}
+	ts := newTestServer(t, srv, nil)
+	hc := &volt.HostClient{Addr: ts.addr(), ConnConfig: volt.ConnConfig{HTTP2PriorKnowledge: true}}
+	defer hc.CloseIdleConnections()
+	req, resp := volt.AcquireRequest(), volt.AcquireResponse()
+	defer volt.ReleaseRequest(req)
+	defer volt.ReleaseResponse(resp)
+	req.SetRequestURI("http://" + ts.addr() + "/")
+	for name, do := range map[string]func() error{
+		"Do":        func() error { return hc.Do(req, resp) },
+		"DoTimeout": func() error { return hc.DoTimeout(req, resp, 5*time.Second) },
+	} {
+		check := func() {
+			if err := do(); err != nil || !resp.Header.IsHTTP2() || string(resp.Body()) != "Hello, World!" {
+				t.Fatalf("%s: %v %q", name, err, resp.Body())
+			}
+		}
+		for i := 0; i < 50; i++ {
+			check()
+		}
+		if n := testing.AllocsPerRun(200, check); n != 0 {
+			t.Errorf("%s over HTTP/2: %v allocations per request, want 0", name, n)
+		}
+	}
+	if n := hc.ConnsCount(); n != 1 {
+		t.Fatalf("%d connections, want 1", n)
+	}
+}

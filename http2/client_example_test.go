@@ -96,3 +96,30 @@ func ExampleClientConn_RoundTrip() {
 	// 200 streamed body <nil>
 	// 200 ping <nil>
 }
+
+// volt.Client and volt.HostClient speak HTTP/2 once this package is
+// linked: to https servers that choose h2 by ALPN, and to http servers
+// with HTTP2PriorKnowledge, as here. Many requests share the connection.
+func Example_hostClient() {
+	srv := &volt.Server{Handler: func(ctx *volt.RequestCtx) {
+		ctx.SetBodyString("hello over " + string(ctx.Request.Header.Protocol()))
+	}}
+	http2.ConfigureServer(srv, nil)
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+
+	hc := &volt.HostClient{Addr: ln.Addr().String(), ConnConfig: volt.ConnConfig{HTTP2PriorKnowledge: true}}
+	defer hc.CloseIdleConnections()
+	req, resp := volt.AcquireRequest(), volt.AcquireResponse()
+	defer volt.ReleaseRequest(req)
+	defer volt.ReleaseResponse(resp)
+	req.SetRequestURI("http://" + ln.Addr().String() + "/")
+	for range 3 {
+		if err := hc.Do(req, resp); err != nil {
+			panic(err)
+		}
+	}
+	fmt.Println(resp.StatusCode(), resp.Header.IsHTTP2(), string(resp.Body()), hc.ConnsCount())
+	// Output: 200 true hello over HTTP/2.0 1
+}

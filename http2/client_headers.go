@@ -244,6 +244,7 @@ func (cc *ClientConn) decodeBlock(id uint32, end bool, block []byte) error {
 			return nil
 		}
 		st.gotHead = true
+		st.resp.Header.SetProtocolHTTP2(true)
 		st.noBody = st.isHead || cc.curStatus == 204 || cc.curStatus == 304
 		if st.tunnel && cc.curStatus < 300 {
 			// An accepted tunnel: DATA is no body, content-length and

@@ -468,3 +468,47 @@ func TestClientDoCtxCancelRST(t *testing.T) {
 		t.Fatalf("next: %v %q", r.err, r.body)
 	}
 }
+
+// TestClientHPACKBomb: RFC 7541 section 7.3: a 2 KB header block that
+// references one 1,900-byte table entry 2,000 times would decode into
+// 3.8 MB of fields. The list is counted while it is decoded: the stream fails
+// with ErrHeaderListTooLarge once past the limit, nothing past it is
+// kept, and the connection serves the next request.
+func TestClientHPACKBomb(t *testing.T) {
+	cc, rs := startRaw(t, nil)
+	big := strings.Repeat("b", 1900)
+	ch := goDo(cc, "GET", "/1", nil)
+	id, _ := nextRequest(rs)
+	respond(rs, id, "200", "first", "x-bomb", big) // enters the dynamic table
+	if r := waitDo(t, ch); r.err != nil {
+		t.Fatalf("first: %v", r.err)
+	}
+	ch = goDo(cc, "GET", "/2", nil)
+	id, _ = nextRequest(rs)
+	kv := []string{":status", "200"}
+	for range 2000 {
+		kv = append(kv, "x-bomb", big)
+	}
+	block := rs.block(kv...)
+	if len(block) > 4<<10 {
+		t.Fatalf("block of %d bytes: the field was not indexed", len(block))
+	}
+	rs.write(AppendHeaderBlock(nil, id, true, block, DefaultMaxFrameSize))
+	r := waitDo(t, ch)
+	if !errors.Is(r.err, hpack.ErrHeaderListTooLarge) {
+		t.Fatalf("bomb: %v, want ErrHeaderListTooLarge", r.err)
+	}
+	kept := 0
+	for k, v := range r.resp.Header.All() {
+		kept += len(k) + len(v)
+	}
+	if kept > 64<<10 {
+		t.Fatalf("%d bytes of fields kept, past the 64 KiB limit", kept)
+	}
+	ch = goDo(cc, "GET", "/3", nil)
+	id, _ = nextRequest(rs)
+	respond(rs, id, "200", "third")
+	if r := waitDo(t, ch); r.err != nil || r.body != "third" {
+		t.Fatalf("after the bomb: %v %q", r.err, r.body)
+	}
+}

@@ -48,8 +48,9 @@ type serverConn struct {
 
 	mu          sync.Mutex
 	streams     map[uint32]*stream
-	active      int // streams open or whose handler runs (MaxConcurrentStreams)
+	active      int // streams open or whose handler runs
 	running     int // handlers running
+	lingering   int // streams closed whose handler has not returned yet
 	enc         *hpack.Encoder
 	hbuf        []byte // header block being encoded
 	nameBuf     []byte // a lowercased field name
@@ -129,7 +130,7 @@ func (s *Server) serve(c *volt.ServerConn, upgrade *volt.Request) error {
 // release gives the connection's buffers back to their pools. Every
 // stream is gone: the handlers returned (close waited for them).
 func (cc *serverConn) release() {
-	if debugChecks && (cc.active != 0 || cc.running != 0 || len(cc.queue) != 0 || len(cc.owners) != 0) {
+	if debugChecks && (cc.active != 0 || cc.lingering != 0 || cc.running != 0 || len(cc.queue) != 0 || len(cc.owners) != 0) {
 		panic("http2: connection released while in use")
 	}
 	cc.fr.Reset(nil)

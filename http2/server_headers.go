@@ -13,6 +13,10 @@ import (
 
 // processHeaders starts a request, or receives its trailers (RFC 9113
 // section 8.1).
+// maxLingerFactor bounds the streams closed whose handler has not
+// returned yet, as a multiple of MaxConcurrentStreams.
+const maxLingerFactor = 4
+
 func (cc *serverConn) processHeaders(f *Frame) error {
 	id := f.StreamID
 	if id%2 == 0 {
@@ -110,7 +114,13 @@ func (cc *serverConn) endHeaders() error {
 		err = nil
 	}
 	cc.mu.Lock()
-	refuse := uint32(cc.active) >= cc.srv.maxConcurrentStreams()
+	// Streams closed (both ends sent END_STREAM or a reset) do not count
+	// (RFC 9113 section 5.1.2), even while their handler finishes: a busy
+	// server's handlers may still be returning when the client already
+	// read their responses and opened new streams. Those handlers only
+	// need the CPU to return, but they are bounded all the same.
+	limit := cc.srv.maxConcurrentStreams()
+	refuse := uint32(cc.active-cc.lingering) >= limit || uint32(cc.lingering) >= maxLingerFactor*limit
 	if err == nil && refuse {
 		cc.mu.Unlock()
 		st.free()

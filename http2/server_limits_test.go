@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -287,5 +288,29 @@ func TestLimitContentLengthMismatch(t *testing.T) {
 			}
 			checkServesOthers(t, ts)
 		})
+	}
+}
+
+// TestRFC9113_5_1_2_ClosedStreamsDoNotCount: a stream whose both ends sent
+// END_STREAM is closed and no longer counts against
+// MaxConcurrentStreams, even while its handler is still returning: with
+// a limit of 1, the next stream is served, not refused.
+func TestRFC9113_5_1_2_ClosedStreamsDoNotCount(t *testing.T) {
+	release := make(chan struct{})
+	var once sync.Once
+	hold := func() { once.Do(func() { <-release }) } // hold the first handler
+	handlerDoneHook.Store(&hold)
+	t.Cleanup(func() { handlerDoneHook.Store(nil) })
+	defer close(release)
+	ts := newLimitServer(t, helloHandler, nil, &Server{MaxConcurrentStreams: 1})
+	rc := ts.dialRaw()
+	rc.get(1, "/")
+	if r := rc.readResponse(1); r.status != "200" || r.reset {
+		t.Fatalf("stream 1: %+v", r)
+	}
+	// Handler 1 has not returned (the hook holds it), its stream is closed.
+	rc.get(3, "/")
+	if r := rc.readResponse(3); r.status != "200" || r.reset {
+		t.Fatalf("stream 3 while stream 1's handler returns: %+v, want 200", r)
 	}
 }

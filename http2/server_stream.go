@@ -3,6 +3,7 @@ package http2
 import (
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/volthttp/volt"
@@ -58,6 +59,7 @@ type stream struct {
 	err          error // why the stream ended early
 	running      bool  // the handler runs
 	closed       bool  // removed from cc.streams
+	lingering    bool  // closed while its handler runs (counted in cc.lingering)
 	declaredSize int64 // Content-Length of the response, -1 if none
 	sentBody     int64
 
@@ -154,6 +156,14 @@ func (cc *serverConn) closeStream(st *stream) {
 	st.closed = true
 	delete(cc.streams, st.id)
 	cc.dequeue(st)
+	if st.running && st.endSent && st.remoteClosed && !st.reset && !st.remoteReset {
+		// Complete both ways: closed for the protocol, so no longer
+		// counted against MaxConcurrentStreams, though its handler is
+		// still returning. (A reset stream whose handler runs on still
+		// counts: its handler may run long, and resets are cheap to send.)
+		st.lingering = true
+		cc.lingering++
+	}
 	cc.maybeFree(st)
 }
 
@@ -162,6 +172,9 @@ func (cc *serverConn) closeStream(st *stream) {
 func (cc *serverConn) maybeFree(st *stream) {
 	if !st.closed || st.running {
 		return
+	}
+	if st.lingering {
+		cc.lingering--
 	}
 	cc.active--
 	if debugChecks && cc.active < 0 {
@@ -325,11 +338,19 @@ func (st *stream) run() {
 	_ = st.finish(ctx)
 }
 
+// handlerDoneHook, set by tests only, runs as a handler returns, before
+// its stream is counted out: it lets a test hold a stream in the state
+// "closed, handler not returned yet".
+var handlerDoneHook atomic.Pointer[func()]
+
 // handlerDone marks the handler returned, releases its context and, if
 // the stream is closed, the stream. Once running is cleared the
 // connection may end and be pooled (waitHandlers), so everything that
 // touches cc happens before.
 func (st *stream) handlerDone() {
+	if h := handlerDoneHook.Load(); h != nil {
+		(*h)()
+	}
 	cc := st.cc
 	cc.mu.Lock()
 	ctx := st.ctx
