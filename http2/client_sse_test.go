@@ -30,13 +30,6 @@ func sseServer(t *testing.T, withTLS bool, conf *Server, b *sse.Broker, seen cha
 	return srv, newTestServer(t, srv, conf).addr()
 }
 
-// respIsHTTP2 turns on the check of volt.ResponseHeader.IsHTTP2 on the
-// responses of the client: off while ClientConn does not mark the
-// responses it reads (ResponseHeader.SetProtocolHTTP2 is never called on
-// the client side); the server's side of each request is checked
-// instead.
-var respIsHTTP2 = false
-
 // sseSub is one Subscribe call of a test.
 type sseSub struct {
 	cancel context.CancelFunc
@@ -110,7 +103,7 @@ func TestSSEClientOverHTTP2(t *testing.T) {
 			var subs []*sseSub
 			c := &sse.Client{HTTP: hc, Retry: 20 * time.Millisecond, MinRetry: -1}
 			c.OnOpen = func(resp *volt.Response) {
-				if respIsHTTP2 && !resp.Header.IsHTTP2() {
+				if !resp.Header.IsHTTP2() {
 					t.Error("a stream opened over HTTP/1.1")
 				}
 				streams.Add(1)
