@@ -48,7 +48,9 @@ type Client struct {
 	// MaxResponseBodySize and ReadTimeout bound a whole stream, which is
 	// then reconnected: set the first negative and leave the second zero
 	// (see IdleTimeout). If nil, a client shared by all sse.Clients is
-	// used, with StreamResponseBody and no body limit.
+	// used, with StreamResponseBody and no body limit. With package
+	// volt/http2 linked in, the subscriptions of one client to an HTTP/2
+	// host share its connection (see the package doc).
 	HTTP *volt.Client
 
 	// PrepareRequest, if set, is called on each request before it is sent,

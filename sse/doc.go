@@ -72,6 +72,23 @@
 // IdleTimeout (60 s), and sends the credential headers PrepareRequest
 // adds only to the origin it was given, not across redirects.
 //
+// # HTTP/2
+//
+// Over HTTP/2 each stream is an HTTP/2 stream: many subscriptions, a
+// browser's or a Client's, share one TCP connection, and a browser is no
+// longer held to six streams per host. The server side needs only
+// http2.ConfigureServer: Stream, Send and Broker flush each event as a
+// DATA frame, and a client that resets its stream counts as gone. A
+// Client uses HTTP/2 when its volt.Client does: when the program links
+// package volt/http2 in (import _ "github.com/volthttp/volt/http2"), for
+// https:// when the server chooses h2 by ALPN, and for http:// with
+// ConnConfig.HTTP2PriorKnowledge. Then the subscriptions of one
+// volt.Client to a host share a connection (up to the server's
+// SETTINGS_MAX_CONCURRENT_STREAMS each), reconnections included;
+// cancelling a Subscribe, or a stream idle past IdleTimeout, resets its
+// stream and frees it. This package does not import volt/http2 (whose
+// tests import this one): the program does.
+//
 // # Slow clients and write timeouts
 //
 // A Stream queues at most StreamConfig.BufferLimit bytes for a client
@@ -93,7 +110,7 @@
 // connection: about 24 KB per idle subscriber, measured with 10,000 of
 // them (TestBroker10000Subscribers). Browsers
 // open at most six HTTP/1.1 connections per host, so a page should share
-// one stream rather than open one per widget.
+// one stream rather than open one per widget (or be served over HTTP/2).
 //
 // The examples/sse program serves a live clock and a broadcast feed to a
 // browser; examples/demo has the same page among its others.

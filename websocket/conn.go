@@ -63,6 +63,7 @@ type Conn struct {
 	isServer    bool
 	subprotocol string
 	cfg         *Config // the Upgrader's, or a copy of the DialOptions'
+	overHTTP2   bool    // the connection is a stream of an HTTP/2 connection (RFC 8441)
 
 	// Reader state, owned by the reading goroutine.
 	rbuf       []byte  // the read buffer, len(rbuf) >= ReadBufferSize; nil while idle waits
@@ -164,6 +165,11 @@ func (c *Conn) idlePut([]byte) { c.releaseReadBuf() }
 
 // Subprotocol returns the negotiated subprotocol, or "".
 func (c *Conn) Subprotocol() string { return c.subprotocol }
+
+// IsHTTP2 reports whether the connection is a stream of an HTTP/2
+// connection (RFC 8441), shared with other requests, rather than an
+// HTTP/1.1 connection of its own.
+func (c *Conn) IsHTTP2() bool { return c.overHTTP2 }
 
 // Compressed reports whether permessage-deflate was negotiated.
 func (c *Conn) Compressed() bool { return c.df != nil }

@@ -56,6 +56,36 @@
 //
 // The examples/chat and examples/wsecho programs use the package.
 //
+// # HTTP/2
+//
+// Over HTTP/2 a WebSocket is a stream of a shared connection, opened by an
+// extended CONNECT (RFC 8441). The server side needs nothing more than
+// http2.ConfigureServer: the server announces extended CONNECT and
+// Upgrader accepts both handshakes. On the client side, Dial takes the
+// stream from a volt.Client's pool of HTTP/2 connections
+// (DialOptions.HTTP), so that many WebSockets to one host share one TCP
+// connection and one TLS session:
+//
+//	import _ "github.com/volthttp/volt/http2" // links HTTP/2 into volt's client
+//
+//	hc := &volt.Client{} // keep it: its pool is what the WebSockets share
+//	c, err := websocket.Dial(ctx, "wss://example.com/ws", &websocket.DialOptions{HTTP: hc})
+//	// c.IsHTTP2() tells whether the WebSocket is a stream of hc's connection
+//
+// Dial uses HTTP/2 when the server chooses it by ALPN (wss://), or for
+// ws:// when the client has ConnConfig.HTTP2PriorKnowledge, and when the
+// server enabled extended CONNECT; otherwise, having sent nothing, it
+// falls back to the HTTP/1.1 Upgrade on a connection of its own. Without
+// DialOptions (or with HTTP, Dial, Proxy and TLSConfig all nil) a wss://
+// Dial uses a client shared by all such Dials, so that they share HTTP/2
+// connections too; with Dial, Proxy or TLSConfig set and HTTP nil, Dial
+// keeps to HTTP/1.1. Closing such a Conn ends its stream only; the connection stays
+// in the pool for other requests.
+//
+// This package does not import volt/http2 (whose tests import this one):
+// a program links HTTP/2 in by importing volt/http2 itself, as above.
+// Without it, Dial always speaks HTTP/1.1.
+//
 // # Concurrency
 //
 // One goroutine reads a connection; any number may write. Each message

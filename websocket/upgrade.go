@@ -162,8 +162,10 @@ func (u *Upgrader) Upgrade(ctx *volt.RequestCtx, handler func(c *Conn)) error {
 	}
 	ctx.Response.ResetBody()
 	cfg := &u.Config
+	overHTTP2 := h.IsHTTP2()
 	ctx.Hijack(func(nc net.Conn) {
 		c := newConn(nc, true, cfg, subprotocol, pm, nil)
+		c.overHTTP2 = overHTTP2
 		c.stopOnDone = ctx.AfterFunc(c.shutdown)
 		defer c.finish()
 		handler(c)

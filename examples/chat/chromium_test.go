@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"net"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/tlsutil"
 	"github.com/volthttp/volt/websocket"
 )
 
@@ -20,7 +22,16 @@ import (
 // server, with permessage-deflate negotiated by the browser; a Go client
 // in the same room sees their messages and answers. It runs when
 // VOLT_INTEROP=1, and then a missing chromium is a failure.
-func TestChromium(t *testing.T) {
+func TestChromium(t *testing.T) { chromiumSelfTest(t, false) }
+
+// TestChromiumHTTP2 is TestChromium over TLS with the server of -tls:
+// Chromium loads the page over HTTP/2 and opens both WebSockets as
+// extended CONNECT streams (RFC 8441) of that connection, which the server
+// confirms on each upgrade request (IsHTTP2); the Go member dials over
+// HTTP/2 too, with websocket.DialOptions.HTTP.
+func TestChromiumHTTP2(t *testing.T) { chromiumSelfTest(t, true) }
+
+func chromiumSelfTest(t *testing.T, withTLS bool) {
 	if os.Getenv("VOLT_INTEROP") != "1" {
 		t.Skip("set VOLT_INTEROP=1 to run the interop suites")
 	}
@@ -40,25 +51,54 @@ func TestChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &volt.Server{Handler: func(ctx *volt.RequestCtx) {
-		if string(ctx.Path()) == "/selftest" {
+	upgrades := make(chan string, 8) // "name protocol" of each /ws request
+	handler := func(ctx *volt.RequestCtx) {
+		switch string(ctx.Path()) {
+		case "/selftest":
 			results <- string(ctx.PostBody())
 			return
+		case "/ws":
+			proto := "HTTP/1.1"
+			if ctx.Request.Header.IsHTTP2() {
+				proto = "HTTP/2"
+			}
+			select {
+			case upgrades <- string(ctx.QueryArgs().Peek("name")) + " " + proto:
+			default:
+			}
 		}
 		ch.serve(ctx)
-	}}
-	go srv.Serve(ln)
+	}
+	var srv *volt.Server
+	scheme, opts := "http", &websocket.DialOptions{}
+	if withTLS {
+		srv = newServer(handler) // as main -tls: HTTP/2 with RFC 8441
+		cert, _, err := tlsutil.SelfSigned()
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.TLSConfig = tlsutil.ServerConfig(cert)
+		go srv.ServeTLS(ln, "", "")
+		scheme = "https"
+		opts.HTTP = &volt.Client{ConnConfig: volt.ConnConfig{TLSConfig: &tls.Config{InsecureSkipVerify: true}}}
+	} else {
+		srv = &volt.Server{Handler: handler}
+		go srv.Serve(ln)
+	}
 	defer srv.Close()
-	base := "http://" + ln.Addr().String()
+	base := scheme + "://" + ln.Addr().String()
 
 	// A Go member answers alice once she has spoken.
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	goc, err := websocket.Dial(ctx, "ws://"+ln.Addr().String()+"/ws?name=go", nil)
+	goc, err := websocket.Dial(ctx, base+"/ws?name=go", opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer goc.Close()
+	if goc.IsHTTP2() != withTLS {
+		t.Fatalf("the Go member's IsHTTP2 is %v", goc.IsHTTP2())
+	}
 	goSaw := make(chan string, 8)
 	go func() {
 		for {
@@ -81,9 +121,13 @@ func TestChromium(t *testing.T) {
 	// runs ahead while WebSocket messages are in flight, so a slow server
 	// made the page give up) until the page posts its result; then it and
 	// its helper processes are killed, before its profile is removed.
-	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir="+t.TempDir(), base+"/?selftest=1")
+		"--user-data-dir=" + t.TempDir()}
+	if withTLS {
+		args = append(args, "--ignore-certificate-errors") // self-signed
+	}
+	cmd := exec.Command(bin, append(args, base+"/?selftest=1")...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -125,6 +169,23 @@ func TestChromium(t *testing.T) {
 			t.Fatalf("server side: %s", got)
 		}
 	}
+	// Each upgrade request came over the protocol of the page: HTTP/2
+	// over TLS (the browser's, as the Go member's).
+	want := "HTTP/1.1"
+	if withTLS {
+		want = "HTTP/2"
+	}
+	byName := map[string]string{}
+	for len(upgrades) > 0 {
+		name, proto, _ := strings.Cut(<-upgrades, " ")
+		byName[name] = proto
+	}
+	for _, name := range []string{"go", "alice", "bob"} {
+		if byName[name] != want {
+			t.Fatalf("%s's upgrade request came over %q, want %s (all: %v)", name, byName[name], want, byName)
+		}
+	}
+	t.Logf("upgrade requests: %v; TCP connections accepted: %d (the Go member's included)", byName, srv.Stats().AcceptedConns)
 	saw := map[string]bool{}
 	for len(saw) < 2 {
 		select {

@@ -71,8 +71,14 @@ function member(name) {
 async function selftest() {
   const out = {};
   try {
-    const alice = member("alice"), bob = member("bob");
-    await Promise.all([alice.opened, bob.opened]);
+    // Bob joins once alice is in the room (her own join came back), so
+    // that she sees his join: two handshakes at once, on one HTTP/2
+    // connection above all, may finish in either order.
+    const alice = member("alice");
+    await alice.opened;
+    await alice.await((ev) => ev.kind === "join" && ev.from === "alice");
+    const bob = member("bob");
+    await bob.opened;
     out.extensions = alice.ws.extensions;
     await alice.await((ev) => ev.kind === "join" && ev.from === "bob");
     const hello = "hello from alice, κόσμε " + "x".repeat(300);

@@ -17,6 +17,7 @@ import (
 
 	"github.com/volthttp/volt"
 	"github.com/volthttp/volt/sse"
+	"github.com/volthttp/volt/tlsutil"
 )
 
 // interop returns the path of program when VOLT_INTEROP=1, skips the test
@@ -35,21 +36,41 @@ func interop(t *testing.T, program string) string {
 
 // tcpApp serves the example (with extra handlers in front) on 127.0.0.1.
 func tcpApp(t *testing.T, interval time.Duration, extra func(ctx *volt.RequestCtx) bool) (*app, string) {
+	return serveApp(t, false, interval, extra)
+}
+
+// serveApp is tcpApp, over TLS with the server of -tls (HTTP/2, a
+// self-signed certificate) when withTLS is set.
+func serveApp(t *testing.T, withTLS bool, interval time.Duration, extra func(ctx *volt.RequestCtx) bool) (*app, string) {
 	a := newApp()
 	stop := a.start(interval)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &volt.Server{Handler: func(ctx *volt.RequestCtx) {
+	handler := func(ctx *volt.RequestCtx) {
 		if extra == nil || !extra(ctx) {
 			a.serve(ctx)
 		}
-	}}
+	}
 	done := make(chan struct{})
-	go func() { srv.Serve(ln); close(done) }()
+	var srv *volt.Server
+	scheme := "http"
+	if withTLS {
+		srv = newServer(handler)
+		cert, _, err := tlsutil.SelfSigned()
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.TLSConfig = tlsutil.ServerConfig(cert)
+		go func() { srv.ServeTLS(ln, "", ""); close(done) }()
+		scheme = "https"
+	} else {
+		srv = &volt.Server{Handler: handler}
+		go func() { srv.Serve(ln); close(done) }()
+	}
 	t.Cleanup(func() { srv.Close(); <-done; stop() })
-	return a, "http://" + ln.Addr().String()
+	return a, scheme + "://" + ln.Addr().String()
 }
 
 // TestCurl reads the raw stream with curl -N: the head, the retry field,
@@ -141,12 +162,20 @@ type pageReport struct {
 // EventSource gets the ticks, survives the server closing the stream,
 // reconnects with Last-Event-ID and resumes without a gap, and gets a
 // broadcast feed message.
-func TestChromium(t *testing.T) {
+func TestChromium(t *testing.T) { chromiumEventSource(t, false) }
+
+// TestChromiumHTTP2 is TestChromium over TLS with the server of -tls:
+// every /events request of the EventSource, the reconnection included,
+// comes over HTTP/2, as a stream of the page's connection.
+func TestChromiumHTTP2(t *testing.T) { chromiumEventSource(t, true) }
+
+func chromiumEventSource(t *testing.T, withTLS bool) {
 	chromium := interop(t, "chromium")
 	var mu sync.Mutex
 	var lastIDs []string // Last-Event-ID of each /events request
+	var protos []string  // protocol of each /events request
 	report := make(chan []byte, 1)
-	_, base := tcpApp(t, 50*time.Millisecond, func(ctx *volt.RequestCtx) bool {
+	_, base := serveApp(t, withTLS, 50*time.Millisecond, func(ctx *volt.RequestCtx) bool {
 		switch string(ctx.Path()) {
 		case "/interop.html":
 			ctx.SetContentType("text/html; charset=utf-8")
@@ -161,15 +190,23 @@ func TestChromium(t *testing.T) {
 		case "/events":
 			mu.Lock()
 			lastIDs = append(lastIDs, string(ctx.Request.Header.Peek("Last-Event-ID")))
+			protos = append(protos, string(ctx.Request.Header.Protocol()))
+			if withTLS && !ctx.Request.Header.IsHTTP2() {
+				t.Errorf("an /events request came over %s", ctx.Request.Header.Protocol())
+			}
 			mu.Unlock()
 		}
 		return false
 	})
 
 	profile := t.TempDir()
-	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir="+profile, base+"/interop.html")
+		"--user-data-dir=" + profile}
+	if withTLS {
+		args = append(args, "--ignore-certificate-errors") // self-signed
+	}
+	cmd := exec.Command(chromium, append(args, base+"/interop.html")...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // to end its helper processes too
@@ -195,8 +232,8 @@ func TestChromium(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	t.Logf("Chromium: %d events, ids %d..%d, %d connections, %d errors, %d gaps; Last-Event-ID headers %q; clock %q",
-		len(r.IDs), r.IDs[0], r.IDs[len(r.IDs)-1], r.Opens, r.Errors, r.Gaps, lastIDs, r.Clock)
+	t.Logf("Chromium: %d events, ids %d..%d, %d connections, %d errors, %d gaps; Last-Event-ID headers %q over %q; clock %q",
+		len(r.IDs), r.IDs[0], r.IDs[len(r.IDs)-1], r.Opens, r.Errors, r.Gaps, lastIDs, protos, r.Clock)
 	if r.Opens < 2 || r.Errors < 1 || len(lastIDs) < 2 || lastIDs[0] != "" {
 		t.Fatalf("no reconnection: %+v, Last-Event-ID headers %q", r, lastIDs)
 	}
