@@ -16,7 +16,9 @@ import (
 // called from the goroutine making the request, except ConnectStart and
 // ConnectDone, which happy-eyeballs dialing may call from two goroutines
 // at once, and GotFirstResponseByte over HTTP/2, which the connection's
-// reader goroutine calls as the stream's first HEADERS frame arrives. Hooks must not keep the slices and connections they are passed
+// reader goroutine calls as the stream's first HEADERS frame arrives (if
+// that is after WroteRequest; else the request's goroutine calls it
+// right after WroteRequest). Hooks must not keep the slices and connections they are passed
 // beyond the call unless the field says so.
 //
 // For a request on a new connection the order is: DNSStart, DNSDone (only

@@ -211,7 +211,11 @@ func (cc *ClientConn) decodeBlock(id uint32, end bool, block []byte) error {
 	}
 	if !st.firstByte {
 		st.firstByte = true
-		cc.firstByte = true
+		if st.wroteReported {
+			cc.firstByte = true // the reader calls the hook
+		} else {
+			st.firstBytePending = true // the sender calls it after WroteRequest
+		}
 	}
 	if cc.curErr == nil {
 		switch {

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -69,14 +68,6 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // counts as a client gone, and frees the stream for the next ones (the
 // server allows 25 at once: 20 + 10 new ones fit only if 10 were freed).
 func TestSSEClientOverHTTP2(t *testing.T) {
-	if raceBuild() {
-		// The server's serverConn.nameBuf is written by the reader
-		// (fieldName, server_headers.go) and by the handlers writing
-		// heads (appendField, server_write.go, under cc.mu, which the
-		// reader does not hold): the race detector stops this test,
-		// whose streams open while others write their heads.
-		t.Skip("serverConn.nameBuf is shared by the reader and the head writers without a lock")
-	}
 	for _, tc := range []struct {
 		name    string
 		withTLS bool
@@ -268,18 +259,4 @@ func TestSSEClientOverHTTP2IdleReconnect(t *testing.T) {
 	if n := srv.Stats().AcceptedConns; n != 1 {
 		t.Fatalf("%d connections, want 1", n)
 	}
-}
-
-// raceBuild reports whether the test binary was built with -race.
-func raceBuild() bool {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "-race" {
-			return s.Value == "true"
-		}
-	}
-	return false
 }

@@ -21,22 +21,26 @@ type clientStream struct {
 	wake  chan struct{} // a window may have grown, the head arrived, or the stream finished
 	timer *time.Timer   // bounds waits for window, and the call's deadline
 
-	err           error
-	finished      bool // done was sent; the stream left cc.streams
-	respDone      bool // the whole response arrived
-	gotHead       bool // the final response head arrived
-	sending       bool // request body or trailers not all queued
-	isHead        bool
-	noBody        bool // HEAD, 204 or 304: content-length says nothing of DATA
-	firstByte     bool // a HEADERS frame of the stream arrived
-	tunnel        bool // a CONNECT stream (not pooled)
-	tunnelOpen    bool // the tunnel was accepted (2xx): DATA flows both ways
-	interim       int
-	contentLength int64 // -1 if none
-	received      int64
-	sendWindow    int64
-	recvAvail     int64
-	recvCredit    int64
+	err       error
+	finished  bool // done was sent; the stream left cc.streams
+	respDone  bool // the whole response arrived
+	gotHead   bool // the final response head arrived
+	sending   bool // request body or trailers not all queued
+	isHead    bool
+	noBody    bool // HEAD, 204 or 304: content-length says nothing of DATA
+	firstByte bool // a HEADERS frame of the stream arrived
+	// The trace's hooks keep their order: GotFirstResponseByte comes
+	// after WroteRequest even when the answer arrives first.
+	wroteReported    bool // WroteRequest was called
+	firstBytePending bool // the answer arrived before: the sender reports it
+	tunnel           bool // a CONNECT stream (not pooled)
+	tunnelOpen       bool // the tunnel was accepted (2xx): DATA flows both ways
+	interim          int
+	contentLength    int64 // -1 if none
+	received         int64
+	sendWindow       int64
+	recvAvail        int64
+	recvCredit       int64
 }
 
 var clientStreamPool = sync.Pool{New: func() any {
@@ -199,10 +203,29 @@ func (cc *ClientConn) RoundTrip(ctx context.Context, req *volt.Request, resp *vo
 	if c, ok := src.(io.Closer); ok {
 		_ = c.Close()
 	}
-	if t := cc.trace; t != nil && t.WroteRequest != nil {
-		t.WroteRequest(werr)
-	}
+	cc.reportWrote(st, werr)
 	return cc.awaitResponse(ctx, st, o)
+}
+
+// reportWrote calls the trace's WroteRequest hook for st, then
+// GotFirstResponseByte if the answer already arrived (the reader left it
+// to the sender, to keep the hooks in order).
+func (cc *ClientConn) reportWrote(st *clientStream, err error) {
+	t := cc.trace
+	if t == nil {
+		return
+	}
+	if t.WroteRequest != nil {
+		t.WroteRequest(err)
+	}
+	cc.mu.Lock()
+	st.wroteReported = true
+	pending := st.firstBytePending
+	st.firstBytePending = false
+	cc.mu.Unlock()
+	if pending && t.GotFirstResponseByte != nil {
+		t.GotFirstResponseByte()
+	}
 }
 
 // roundTripFailed reports err of a RoundTrip that opened no stream.

@@ -75,9 +75,7 @@ func (cc *ClientConn) Tunnel(ctx context.Context, req *volt.Request, resp *volt.
 	st.sending = true
 	_ = cc.flushLocked()
 	cc.mu.Unlock()
-	if t := cc.trace; t != nil && t.WroteRequest != nil {
-		t.WroteRequest(nil)
-	}
+	cc.reportWrote(st, nil)
 
 	var why error
 wait:

@@ -123,14 +123,6 @@ func TestRFC8441_4_WebSocketDialSharesConnection(t *testing.T) {
 					}
 					conns[i] = c
 				}
-				if i == 0 && raceBuild() {
-					// HostClient.DialStream reads muxState without
-					// c.mu while the dial that found HTTP/2 writes it
-					// (addMux): with -race, the pool is made by a
-					// first Dial alone.
-					dial()
-					continue
-				}
 				go dial()
 			}
 			wg.Wait()
