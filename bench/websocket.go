@@ -12,6 +12,7 @@ import (
 	gorilla "github.com/gorilla/websocket"
 	"github.com/lxzan/gws"
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/http2"
 	"github.com/volthttp/volt/websocket"
 )
 
@@ -51,7 +52,7 @@ func StartWSServer(impl string, compress, echo bool) (*WSServer, error) {
 	}
 	s := &WSServer{URL: "ws://" + ln.Addr().String() + "/ws", Joined: make(chan BroadcastTarget, 1024)}
 	switch impl {
-	case "volt":
+	case "volt", "volt-h2":
 		up := &websocket.Upgrader{Config: websocket.Config{Compression: websocket.Compression{Enabled: compress}}}
 		srv := &volt.Server{Handler: func(ctx *volt.RequestCtx) {
 			_ = up.Upgrade(ctx, func(c *websocket.Conn) {
@@ -71,6 +72,10 @@ func StartWSServer(impl string, compress, echo bool) (*WSServer, error) {
 				}
 			})
 		}}
+		if impl == "volt-h2" {
+			// WebSockets over HTTP/2 streams (RFC 8441), h2c.
+			http2.ConfigureServer(srv, nil)
+		}
 		go srv.Serve(ln)
 		s.stop = func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -192,10 +197,15 @@ type WSClient interface {
 // DialWS connects impl's client to url.
 func DialWS(impl, url string, compress bool) (WSClient, error) {
 	switch impl {
-	case "volt":
-		c, err := websocket.Dial(context.Background(), url, &websocket.DialOptions{
+	case "volt", "volt-h2":
+		o := &websocket.DialOptions{
 			Config: websocket.Config{Compression: websocket.Compression{Enabled: compress}},
-		})
+		}
+		if impl == "volt-h2" {
+			// An extended CONNECT on an HTTP/2 connection (prior knowledge).
+			o.HTTP = &volt.Client{ConnConfig: volt.ConnConfig{HTTP2PriorKnowledge: true}}
+		}
+		c, err := websocket.Dial(context.Background(), url, o)
 		if err != nil {
 			return nil, err
 		}

@@ -63,6 +63,46 @@ func BenchmarkWebSocketEcho(b *testing.B) {
 	}
 }
 
+// BenchmarkWebSocketEchoHTTP2: volt's echo as in BenchmarkWebSocketEcho,
+// over an HTTP/1.1 Upgrade (impl=volt) and over an HTTP/2 stream of an
+// h2c connection (impl=volt-h2, RFC 8441): what carrying the WebSocket in
+// DATA frames costs.
+func BenchmarkWebSocketEchoHTTP2(b *testing.B) {
+	for _, tc := range wsEchoCases {
+		name := "size=" + strconv.Itoa(tc.size)
+		if tc.compress {
+			name += "/deflate"
+		}
+		b.Run(name, func(b *testing.B) {
+			for _, impl := range []string{"volt", "volt-h2"} {
+				b.Run("impl="+impl, func(b *testing.B) {
+					srv, err := StartWSServer(impl, tc.compress, true)
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer srv.Close()
+					c, err := DialWS(impl, srv.URL, tc.compress)
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer c.Close()
+					msg := wsPayload(tc.size)
+					b.SetBytes(int64(tc.size))
+					b.ReportAllocs()
+					for b.Loop() {
+						if err := c.Write(msg); err != nil {
+							b.Fatal(err)
+						}
+						if n, err := c.Read(); err != nil || n != len(msg) {
+							b.Fatalf("echo of %d bytes, %v", n, err)
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
 // BenchmarkWebSocketBroadcast: the server sends one message to 64
 // connections, with each implementation's broadcast facility (framed and,
 // with deflate, compressed once); an operation ends when every client has
