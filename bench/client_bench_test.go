@@ -51,6 +51,12 @@ func (tr *clientTransport) open() (net.Conn, error) {
 // benchmark ends.
 func startClientServer(b testing.TB, loopback bool) *clientTransport {
 	b.Helper()
+	return startServerImpl(b, clientServer, loopback)
+}
+
+// startServerImpl starts impl's server in memory or on loopback TCP.
+func startServerImpl(b testing.TB, impl string, loopback bool) *clientTransport {
+	b.Helper()
 	var ln net.Listener
 	tr := &clientTransport{url: "http://127.0.0.1/plaintext"}
 	if loopback {
@@ -67,7 +73,7 @@ func startClientServer(b testing.TB, loopback bool) *clientTransport {
 		ln = l
 		tr.dial = l.Dial
 	}
-	shutdown, served, err := Serve(clientServer, ln)
+	shutdown, served, err := Serve(impl, ln)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/volthttp/volt"
 	_ "github.com/volthttp/volt/http2" // HTTP/2 for volt's HostClient
@@ -35,32 +34,7 @@ var h2Impls = []string{"volt", "nethttp"}
 // same port) in memory or on loopback.
 func startH2Server(b testing.TB, loopback bool) *clientTransport {
 	b.Helper()
-	var ln net.Listener
-	tr := &clientTransport{url: "http://127.0.0.1/plaintext"}
-	if loopback {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			b.Fatal(err)
-		}
-		ln = l
-		addr := l.Addr().String()
-		tr.url = "http://" + addr + "/plaintext"
-		tr.dial = func() (net.Conn, error) { return net.Dial("tcp", addr) }
-	} else {
-		l := NewInmemListener()
-		ln = l
-		tr.dial = l.Dial
-	}
-	shutdown, served, err := Serve("volt", ln)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		if err := Stop(shutdown, served, 5*time.Second); err != nil {
-			b.Errorf("shutdown: %v", err)
-		}
-	})
-	return tr
+	return startServerImpl(b, "volt", loopback)
 }
 
 // newH2Doers is newDoers for the HTTP/2 clients.

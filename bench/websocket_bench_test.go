@@ -27,14 +27,17 @@ var wsEchoCases = []struct {
 // BenchmarkWebSocketEcho: one connection over TCP loopback; per operation
 // the client writes a binary message and reads the echo. Each
 // implementation runs both ends (its client against its server).
-func BenchmarkWebSocketEcho(b *testing.B) {
+func BenchmarkWebSocketEcho(b *testing.B) { benchWSEcho(b, WSImpls) }
+
+// benchWSEcho runs the echo cases for each of impls.
+func benchWSEcho(b *testing.B, impls []string) {
 	for _, tc := range wsEchoCases {
 		name := "size=" + strconv.Itoa(tc.size)
 		if tc.compress {
 			name += "/deflate"
 		}
 		b.Run(name, func(b *testing.B) {
-			for _, impl := range WSImpls {
+			for _, impl := range impls {
 				b.Run("impl="+impl, func(b *testing.B) {
 					srv, err := StartWSServer(impl, tc.compress, true)
 					if err != nil {
@@ -68,39 +71,7 @@ func BenchmarkWebSocketEcho(b *testing.B) {
 // h2c connection (impl=volt-h2, RFC 8441): what carrying the WebSocket in
 // DATA frames costs.
 func BenchmarkWebSocketEchoHTTP2(b *testing.B) {
-	for _, tc := range wsEchoCases {
-		name := "size=" + strconv.Itoa(tc.size)
-		if tc.compress {
-			name += "/deflate"
-		}
-		b.Run(name, func(b *testing.B) {
-			for _, impl := range []string{"volt", "volt-h2"} {
-				b.Run("impl="+impl, func(b *testing.B) {
-					srv, err := StartWSServer(impl, tc.compress, true)
-					if err != nil {
-						b.Fatal(err)
-					}
-					defer srv.Close()
-					c, err := DialWS(impl, srv.URL, tc.compress)
-					if err != nil {
-						b.Fatal(err)
-					}
-					defer c.Close()
-					msg := wsPayload(tc.size)
-					b.SetBytes(int64(tc.size))
-					b.ReportAllocs()
-					for b.Loop() {
-						if err := c.Write(msg); err != nil {
-							b.Fatal(err)
-						}
-						if n, err := c.Read(); err != nil || n != len(msg) {
-							b.Fatalf("echo of %d bytes, %v", n, err)
-						}
-					}
-				})
-			}
-		})
-	}
+	benchWSEcho(b, []string{"volt", "volt-h2"})
 }
 
 // BenchmarkWebSocketBroadcast: the server sends one message to 64

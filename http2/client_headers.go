@@ -34,31 +34,16 @@ func checkRequest(req *volt.Request) (host, path []byte, err error) {
 	}
 	uri := req.URI()
 	host = uri.Host()
-	if len(host) == 0 || !ascii.ValidFieldValue(host) {
+	if !validAuthority(host) {
 		return nil, nil, volt.ErrInvalidHeaderField
-	}
-	for _, c := range host {
-		if c == '@' || c == ' ' || c == '/' {
-			return nil, nil, volt.ErrInvalidHeaderField
-		}
 	}
 	if string(method) == "OPTIONS" && string(h.RequestURI()) == "*" {
 		path = strAsterisk
-	} else {
-		path = uri.RequestURI()
-		if len(path) == 0 || path[0] != '/' {
-			return nil, nil, volt.ErrInvalidHeaderField
-		}
-		for _, c := range path {
-			if !ascii.IsTargetChar(c) {
-				return nil, nil, volt.ErrInvalidHeaderField
-			}
-		}
+	} else if path = uri.RequestURI(); !validOriginPath(path) {
+		return nil, nil, volt.ErrInvalidHeaderField
 	}
-	for k, v := range h.All() {
-		if !ascii.ValidToken(k) || !ascii.ValidFieldValue(v) {
-			return nil, nil, volt.ErrInvalidHeaderField
-		}
+	if !validFields(h) {
+		return nil, nil, volt.ErrInvalidHeaderField
 	}
 	for k, v := range h.Trailers() {
 		if !ascii.ValidToken(k) || !ascii.ValidFieldValue(v) || forbiddenTrailer(k) {
@@ -66,6 +51,45 @@ func checkRequest(req *volt.Request) (host, path []byte, err error) {
 		}
 	}
 	return host, path, nil
+}
+
+// validAuthority reports whether host may be sent as :authority: a field
+// value, without userinfo, spaces or a path.
+func validAuthority(host []byte) bool {
+	if len(host) == 0 || !ascii.ValidFieldValue(host) {
+		return false
+	}
+	for _, c := range host {
+		if c == '@' || c == ' ' || c == '/' {
+			return false
+		}
+	}
+	return true
+}
+
+// validOriginPath reports whether path may be sent as :path: an
+// origin-form target.
+func validOriginPath(path []byte) bool {
+	if len(path) == 0 || path[0] != '/' {
+		return false
+	}
+	for _, c := range path {
+		if !ascii.IsTargetChar(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// validFields reports whether every field name of h is a token and every
+// value a valid field value.
+func validFields(h *volt.RequestHeader) bool {
+	for k, v := range h.All() {
+		if !ascii.ValidToken(k) || !ascii.ValidFieldValue(v) {
+			return false
+		}
+	}
+	return true
 }
 
 // forbiddenTrailer reports whether name frames or routes the message, and

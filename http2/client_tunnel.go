@@ -143,32 +143,19 @@ func checkTunnel(req *volt.Request, extended bool) (host, path []byte, err error
 	if len(host) == 0 && !extended {
 		host = h.RequestURI() // authority-form
 	}
-	if len(host) == 0 || !ascii.ValidFieldValue(host) {
+	if !validAuthority(host) {
 		return nil, nil, volt.ErrInvalidHeaderField
-	}
-	for _, c := range host {
-		if c == '@' || c == ' ' || c == '/' {
-			return nil, nil, volt.ErrInvalidHeaderField
-		}
 	}
 	if extended {
 		if !ascii.ValidToken(h.ConnectProtocol()) {
 			return nil, nil, volt.ErrInvalidHeaderField
 		}
-		path = uri.RequestURI()
-		if len(path) == 0 || path[0] != '/' {
+		if path = uri.RequestURI(); !validOriginPath(path) {
 			return nil, nil, volt.ErrInvalidHeaderField
-		}
-		for _, c := range path {
-			if !ascii.IsTargetChar(c) {
-				return nil, nil, volt.ErrInvalidHeaderField
-			}
 		}
 	}
-	for k, v := range h.All() {
-		if !ascii.ValidToken(k) || !ascii.ValidFieldValue(v) {
-			return nil, nil, volt.ErrInvalidHeaderField
-		}
+	if !validFields(h) {
+		return nil, nil, volt.ErrInvalidHeaderField
 	}
 	return host, path, nil
 }
