@@ -5,16 +5,17 @@ package hupwatch
 import (
 	"crypto/tls"
 	"net"
-	"os"
 	"sync"
 	"syscall"
+
+	"github.com/volthttp/volt/internal/epoll"
 )
 
-// The watcher: one epoll instance, non-blocking and handed to the
-// runtime's poller as an os.File, so that the goroutine that serves its
-// events sleeps in the poller like any network read. Sockets are
-// registered with EPOLLRDHUP and EPOLLONESHOT (EPOLLHUP and EPOLLERR are
-// always reported): no EPOLLIN, so data arriving is not an event.
+// The watcher: one epoll instance (internal/epoll), whose events are
+// served by a goroutine that sleeps in the runtime's poller like any
+// network read. Sockets are registered with EPOLLRDHUP and EPOLLONESHOT
+// (EPOLLHUP and EPOLLERR are always reported): no EPOLLIN, so data
+// arriving is not an event.
 //
 // Each Conn owns a slot for its life and stays registered: Watch sets the
 // slot's target, Unwatch clears it, so that watching a request costs no
@@ -43,51 +44,7 @@ var (
 )
 
 func start() {
-	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
-	if err != nil {
-		w.err = err
-		return
-	}
-	if err := syscall.SetNonblock(epfd, true); err != nil {
-		syscall.Close(epfd)
-		w.err = err
-		return
-	}
-	// os.NewFile registers a non-blocking descriptor with the poller.
-	f := os.NewFile(uintptr(epfd), "hupwatch")
-	rc, err := f.SyscallConn()
-	if err != nil {
-		f.Close()
-		w.err = err
-		return
-	}
-	w.epfd = epfd
-	go serve(rc)
-}
-
-// serve waits for the epoll descriptor to become readable, then drains
-// its events; it runs for the life of the process.
-func serve(rc syscall.RawConn) {
-	events := make([]syscall.EpollEvent, 64)
-	drain := func(fd uintptr) bool {
-		for {
-			n, err := syscall.EpollWait(int(fd), events, 0)
-			if err == syscall.EINTR {
-				continue
-			}
-			if n <= 0 {
-				return false // nothing (more): wait for readiness
-			}
-			for i := range events[:n] {
-				fire(&events[i])
-			}
-		}
-	}
-	for {
-		if err := rc.Read(drain); err != nil {
-			return
-		}
-	}
+	w.epfd, w.err = epoll.Start("hupwatch", fire)
 }
 
 func fire(ev *syscall.EpollEvent) {
