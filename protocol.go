@@ -130,6 +130,12 @@ type ServerConn struct {
 	shutdownHook func()
 	idle         bool
 	closed       bool
+
+	// Parking (protocol_park.go): unpark and parkedUntil are guarded by
+	// mu; idleTimer belongs to the connection's owner.
+	unpark      func()
+	parkedUntil time.Time
+	idleTimer   *time.Timer
 }
 
 // Server returns the server the connection belongs to.
@@ -331,6 +337,9 @@ func (c *ServerConn) shutdown() {
 	if f := c.shutdownHook; f != nil {
 		f()
 	}
+	if f := c.unpark; f != nil {
+		f() // a parked connection is resumed, and closes
+	}
 	if c.idle {
 		if th := hooks(); th != nil && th.shutdownDelay != nil {
 			th.shutdownDelay()
@@ -344,14 +353,16 @@ func (c *ServerConn) shutdown() {
 // It is the root of the connection's goroutine: a panic anywhere below it
 // (parser, body readers, response writer, stream writers, a registered
 // protocol) is logged with its stack and closes this connection only.
+//
+// A connection that HTTP/1.1 parks (errParked) stays open: the worker
+// that resumes it closes it (see http1Conn.resume).
 func (c *ServerConn) serve() {
 	s := c.srv
+	parked := false
 	defer func() {
-		if r := recover(); r != nil {
-			s.logger().Error("volt: connection panic", "panic", r,
-				"remote", c.conn.RemoteAddr().String(), "stack", string(debug.Stack()))
+		if r := recover(); r != nil || !parked {
+			c.finish(r)
 		}
-		c.close()
 	}()
 	proto := ProtocolHTTP11
 	if tc, ok := c.conn.(*tls.Conn); ok {
@@ -375,7 +386,12 @@ func (c *ServerConn) serve() {
 		_ = p.ServeConn(c)
 		return
 	}
-	if next, err := serveHTTP1(c); err == nil && next != nil {
+	next, err := serveHTTP1(c)
+	if err == errParked {
+		parked = true
+		return
+	}
+	if err == nil && next != nil {
 		_ = next.ServeConn(c)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/volthttp/volt/internal/hupwatch"
 	"github.com/volthttp/volt/internal/idleread"
+	"github.com/volthttp/volt/internal/park"
 )
 
 // http1Conn is the state of the HTTP/1.1 protocol on one connection. It is
@@ -28,6 +29,13 @@ type http1Conn struct {
 	br   connReader
 	wbuf []byte // output not yet written; nil while idle
 	idle *idleread.Reader
+
+	// Parking of the idle connection (serve_http1_park.go).
+	spot      *park.Spot
+	spotTried bool
+	woke      bool   // resumed from the spot: the next wait only reads
+	resumeFn  func() // c.resume, made once so that parking allocates nothing
+	unparkFn  func() // c.unparkIdle, likewise
 
 	ctx *RequestCtx // nil while idle
 
@@ -83,6 +91,7 @@ func serveHTTP1(sc *ServerConn) (Protocol, error) {
 	if c == nil {
 		c = &http1Conn{}
 		c.startWatchFn = c.startWatch
+		c.resumeFn, c.unparkFn = c.resume, c.unparkIdle
 	}
 	s := sc.srv
 	c.sc, c.srv, c.conn = sc, s, sc.conn
@@ -93,19 +102,28 @@ func serveHTTP1(sc *ServerConn) (Protocol, error) {
 			func() []byte { return readBufPool.get(rsize) },
 			func(b []byte) { readBufPool.put(b) })
 	}
+	return c.run(true)
+}
+
+// run serves the connection until it closes (then c goes back to its
+// pool), is parked (errParked: c belongs to the worker that resumes it),
+// or turns out to speak another protocol, which it returns.
+func (c *http1Conn) run(first bool) (Protocol, error) {
+	sc := c.sc
 	served := false
 	defer func() {
-		if !served && c.hup != nil {
-			// A panic (recovered by ServerConn.serve): c is dropped,
-			// not pooled, but its socket watch must end.
-			c.hup.Close()
+		if !served {
+			// A panic (recovered by ServerConn.serve or c.resume): c is
+			// dropped, not pooled, but its socket watches must end.
+			c.closeWatches()
 		}
 	}()
-	err := c.serve()
+	err := c.serve(first)
 	served = true
-	if c.hup != nil {
-		c.hup.Close()
+	if err == errParked {
+		return nil, err
 	}
+	c.closeWatches()
 	// The ctx first: closing its user values runs code that may read the
 	// request, whose bytes the buffers hold.
 	if c.ctx != nil {
@@ -114,9 +132,20 @@ func serveHTTP1(sc *ServerConn) (Protocol, error) {
 	}
 	c.releaseBuffers()
 	next := c.next
-	*c = http1Conn{startWatchFn: c.startWatchFn, bodyStream: c.bodyStream}
+	*c = http1Conn{startWatchFn: c.startWatchFn, resumeFn: c.resumeFn, unparkFn: c.unparkFn, bodyStream: c.bodyStream}
 	http1ConnPool.Put(c)
 	return next, err
+}
+
+// closeWatches ends the socket's registrations with hupwatch and park,
+// before the connection closes.
+func (c *http1Conn) closeWatches() {
+	if c.hup != nil {
+		c.hup.Close()
+	}
+	if c.spot != nil {
+		c.spot.Close()
+	}
 }
 
 // releaseBuffers gives the read and write buffers back to their pools.
@@ -145,19 +174,30 @@ func (c *http1Conn) releaseBuffers() {
 
 // waitRequest waits for the next request while the connection is idle:
 // pending output is flushed, the RequestCtx and (where possible) the
-// buffers go back to their pools, and the read blocks until IdleTimeout.
+// buffers go back to their pools, and the connection is parked (it
+// returns errParked; see park), or the read blocks until IdleTimeout.
+// Resumed from parking, it only reads.
 func (c *http1Conn) waitRequest(first bool) error {
-	if err := c.flush(); err != nil {
-		return err
+	var err error
+	if c.woke {
+		c.woke = false
+		err = c.readResumed()
+	} else {
+		if err := c.flush(); err != nil {
+			return err
+		}
+		if c.ctx != nil {
+			c.sc.ReleaseCtx(c.ctx)
+			c.ctx = nil
+		}
+		if !first {
+			c.sc.SetIdle(true)
+			if err := c.park(); err != errNotParked {
+				return err
+			}
+		}
+		err = c.readIdle(first)
 	}
-	if c.ctx != nil {
-		c.sc.ReleaseCtx(c.ctx)
-		c.ctx = nil
-	}
-	if !first {
-		c.sc.SetIdle(true)
-	}
-	err := c.readIdle(first)
 	if err == nil {
 		c.sc.SetIdle(false)
 	}
@@ -179,17 +219,7 @@ func (c *http1Conn) readIdle(first bool) error {
 	}
 	if c.idle != nil {
 		c.releaseBuffers()
-		buf, n, err := c.idle.Wait()
-		if buf != nil {
-			c.br.buf, c.br.r, c.br.w = buf, 0, n
-		}
-		if n > 0 {
-			return nil
-		}
-		if err == nil {
-			err = io.EOF
-		}
-		return err
+		return c.readWaiting()
 	}
 	if s.ReduceMemoryUsage && c.br.buf != nil {
 		c.releaseBuffers()
@@ -200,9 +230,24 @@ func (c *http1Conn) readIdle(first bool) error {
 	return c.br.fill(len(c.br.buf))
 }
 
-func (c *http1Conn) serve() error {
+// readWaiting waits, without a buffer, for the first bytes of the next
+// request, and reads them into a buffer from the pool.
+func (c *http1Conn) readWaiting() error {
+	buf, n, err := c.idle.Wait()
+	if buf != nil {
+		c.br.buf, c.br.r, c.br.w = buf, 0, n
+	}
+	if n > 0 {
+		return nil
+	}
+	if err == nil {
+		err = io.EOF
+	}
+	return err
+}
+
+func (c *http1Conn) serve(first bool) error {
 	s := c.srv
-	first := true
 	for {
 		if len(c.br.buffered()) == 0 {
 			if err := c.waitRequest(first); err != nil {

@@ -554,6 +554,7 @@ func (s *Server) Close() error {
 	for sc := range s.conns {
 		sc.cancelAll(ErrServerClosed)
 		_ = sc.conn.Close()
+		sc.unparkNow() // after the close: a parked connection left the epoll set with it
 	}
 	s.mu.Unlock()
 	return nil

@@ -1,0 +1,141 @@
+package volt
+
+import (
+	"errors"
+
+	"github.com/volthttp/volt/internal/park"
+)
+
+// Parking of idle HTTP/1.1 connections.
+//
+// A keep-alive connection that waits for its next request holds no
+// goroutine and no buffer: once its response is written and nothing is
+// buffered, its read and write buffers and its RequestCtx are back in
+// their pools, its socket is parked with internal/park (one epoll
+// instance for the process, waited on by the runtime's poller), and the
+// goroutine that served it returns to the server's worker pool. When the
+// socket becomes readable (a request, or the client closing or
+// resetting), park calls Wake, which has a worker resume the connection:
+// it reads the request's first bytes and serves on as before.
+//
+// What a parked connection holds: its ServerConn, its http1Conn (with the
+// idleread.Reader and the park.Spot), the net.Conn and the runtime's
+// poll descriptor, one slot in park's table, and the idle timer (a
+// runtime timer made once per connection, reset at each park). Its read
+// deadline is set as for a blocking wait, so that a resumed connection
+// whose idle time is up fails its read with a timeout.
+//
+// Who resumes it: exactly one of
+//   - park (Wake): bytes, a half-close, a reset or an error;
+//   - the idle timer, once IdleTimeout has passed;
+//   - Server.Shutdown and Server.Close.
+//
+// The last two take the connection back with Spot.Unpark, which reports
+// whether they won against Wake; each winner has a worker run c.resume.
+// The resumed worker's read fails on the passed deadline (idle timer,
+// Shutdown) or the closed connection (Close), and the connection closes,
+// as after a blocking wait.
+//
+// Only first-hand sockets are parked: TLS connections (whose record
+// layer may hold a whole request read ahead) and connections without a
+// file descriptor (in-memory conns, wrappers) keep the blocking wait of
+// readIdle, a goroutine each. So does the wait for a connection's first
+// request, which is bounded by the header timeout.
+
+// errNotParked is park's report that the connection cannot be parked: it
+// waits with a blocking read instead.
+var errNotParked = errors.New("volt: connection not parked")
+
+// park parks the idle connection. It returns errParked when it did (the
+// caller returns at once: another goroutine may own c already),
+// errNotParked when the connection cannot be parked, or the error that
+// ends the connection.
+func (c *http1Conn) park() error {
+	if c.idle == nil || c.sc.tlsState != nil {
+		return errNotParked
+	}
+	if !c.spotTried {
+		c.spotTried = true
+		c.spot, _ = park.NewSpot(c.conn, c)
+	}
+	if c.spot == nil {
+		return errNotParked
+	}
+	s := c.srv
+	if s.shutting.Load() {
+		return ErrServerClosed
+	}
+	until := deadline(s.idleTimeout())
+	if err := c.conn.SetReadDeadline(until); err != nil {
+		return err
+	}
+	c.releaseBuffers()
+	sc := c.sc
+	sc.park(c.unparkFn, until)
+	if err := c.spot.Park(); err != nil {
+		sc.unparked()
+		return err
+	}
+	// From here on, c may be resumed on another goroutine: it is not
+	// touched again. A connection whose idle time is up already (a very
+	// short IdleTimeout) is resumed now, its timer having fired before
+	// the spot was armed.
+	sc.idleCheck()
+	return errParked
+}
+
+// Wake is park's report that the parked socket is readable, hung up or in
+// error. It runs on park's goroutine.
+func (c *http1Conn) Wake() { c.dispatch() }
+
+// unparkIdle is the ServerConn's unpark hook: called with its lock held
+// by Shutdown, Close or the idle timer, it takes the connection back from
+// its spot if Wake did not, and has it resumed.
+func (c *http1Conn) unparkIdle() {
+	if c.spot.Unpark() {
+		c.dispatch()
+	}
+}
+
+// dispatch has a worker resume the connection. Past Shutdown the pool
+// refuses work: a goroutine of its own then closes the connection.
+func (c *http1Conn) dispatch() {
+	if !c.srv.workers.Go(c.resumeFn) {
+		go c.resume()
+	}
+}
+
+// resume serves a connection that was parked, on a worker: it is the root
+// of the connection's goroutine from then on, as ServerConn.serve was
+// (panics are logged and close the connection only), until the
+// connection closes or is parked again.
+func (c *http1Conn) resume() {
+	sc := c.sc
+	parked := false
+	defer func() {
+		if r := recover(); r != nil || !parked {
+			sc.finish(r)
+		}
+	}()
+	c.woke = true
+	_, err := c.run(false)
+	parked = err == errParked
+}
+
+// readResumed reads the first bytes of the next request of a connection
+// resumed from parking. The read deadline set when it was parked still
+// holds: a connection resumed by its idle timer times out here at once;
+// one resumed by Shutdown finds the deadline that Shutdown sets on idle
+// connections, and Close closed the connection. Bytes that arrived are
+// read, as by a blocking wait: Shutdown spares a request whose reading
+// started.
+//
+// The unpark hook is cleared after the read, not before: Shutdown calls
+// it with the ServerConn's lock held, and a wait for that lock must not
+// come between the bytes of a request and their reading. A hook call
+// meanwhile finds the spot unparked and does nothing.
+func (c *http1Conn) readResumed() error {
+	err := c.readWaiting()
+	c.sc.unparked()
+	return err
+}
