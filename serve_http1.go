@@ -85,7 +85,8 @@ var readBufPool, writeBufPool bufPool
 
 // serveHTTP1 serves HTTP/1.1 on sc until the connection closes, or until
 // its first bytes turn out to be the preface of another protocol, which
-// it returns for the caller to serve on sc.
+// it returns for the caller to serve on sc, or until it is parked
+// (errParked: the caller leaves sc alone; see serve_http1_park.go).
 func serveHTTP1(sc *ServerConn) (Protocol, error) {
 	c, _ := http1ConnPool.Get().(*http1Conn)
 	if c == nil {
@@ -190,13 +191,14 @@ func (c *http1Conn) waitRequest(first bool) error {
 			c.sc.ReleaseCtx(c.ctx)
 			c.ctx = nil
 		}
+		err = errNotParked
 		if !first {
 			c.sc.SetIdle(true)
-			if err := c.park(); err != errNotParked {
-				return err
-			}
+			err = c.park()
 		}
-		err = c.readIdle(first)
+		if err == errNotParked {
+			err = c.readIdle(first)
+		}
 	}
 	if err == nil {
 		c.sc.SetIdle(false)

@@ -2,6 +2,8 @@ package volt
 
 import (
 	"errors"
+	"os"
+	"time"
 
 	"github.com/volthttp/volt/internal/park"
 )
@@ -11,12 +13,13 @@ import (
 // A keep-alive connection that waits for its next request holds no
 // goroutine and no buffer: once its response is written and nothing is
 // buffered, its read and write buffers and its RequestCtx are back in
-// their pools, its socket is parked with internal/park (one epoll
-// instance for the process, waited on by the runtime's poller), and the
-// goroutine that served it returns to the server's worker pool. When the
-// socket becomes readable (a request, or the client closing or
-// resetting), park calls Wake, which has a worker resume the connection:
-// it reads the request's first bytes and serves on as before.
+// their pools; after parkDelay without a request its socket is parked
+// with internal/park (one epoll instance for the process, waited on by
+// the runtime's poller), and the goroutine that served it returns to the
+// server's worker pool. When the socket becomes readable (a request, or
+// the client closing or resetting), park calls Wake, which has a worker
+// resume the connection: it reads the request's first bytes and serves
+// on as before.
 //
 // What a parked connection holds: its ServerConn, its http1Conn (with the
 // idleread.Reader and the park.Spot), the net.Conn and the runtime's
@@ -46,10 +49,19 @@ import (
 // waits with a blocking read instead.
 var errNotParked = errors.New("volt: connection not parked")
 
-// park parks the idle connection. It returns errParked when it did (the
-// caller returns at once: another goroutine may own c already),
-// errNotParked when the connection cannot be parked, or the error that
-// ends the connection.
+// parkDelay is how long an idle connection waits for its next request
+// with its goroutine before it is parked. A busy keep-alive connection's
+// next request usually comes within it: it is read as by the blocking
+// wait, at the same cost (no epoll_ctl, no hand-over to another worker
+// per request). A connection idle for longer gives its goroutine back.
+const parkDelay = 10 * time.Millisecond
+
+// park waits parkDelay for the next request, then parks the idle
+// connection. It returns nil when the request's first bytes came (they
+// are buffered), errParked when it parked the connection (the caller
+// returns at once: another goroutine may own c already), errNotParked
+// when the connection cannot be parked, or the error that ends the
+// connection.
 func (c *http1Conn) park() error {
 	if c.idle == nil || c.sc.tlsState != nil {
 		return errNotParked
@@ -65,11 +77,28 @@ func (c *http1Conn) park() error {
 	if s.shutting.Load() {
 		return ErrServerClosed
 	}
-	until := deadline(s.idleTimeout())
+	timeout := s.idleTimeout()
+	if timeout > 0 && timeout <= parkDelay {
+		return errNotParked // a blocking wait is as short
+	}
+	c.releaseBuffers()
+	if err := c.conn.SetReadDeadline(time.Now().Add(parkDelay)); err != nil {
+		return err
+	}
+	err := c.readWaiting()
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		return err // the request came (nil), or the connection ended
+	}
+	// Idle for parkDelay: park. A Shutdown that woke this wait finds
+	// the server closing here, or calls unpark (it calls it again until
+	// every connection is gone).
+	if s.shutting.Load() {
+		return ErrServerClosed
+	}
+	until := deadline(timeout)
 	if err := c.conn.SetReadDeadline(until); err != nil {
 		return err
 	}
-	c.releaseBuffers()
 	sc := c.sc
 	sc.park(c.unparkFn, until)
 	if err := c.spot.Park(); err != nil {

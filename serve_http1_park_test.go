@@ -282,10 +282,15 @@ func TestParkedDone(t *testing.T) {
 func TestParkedNoGoroutine(t *testing.T) {
 	const n = 1000
 	s := okServer()
+	// Idle workers exit soon: what is left is what the connections hold.
+	s.init()
+	s.workers.Stop()
+	s.workers.MaxIdleDuration = 50 * time.Millisecond
+	s.workers.Start()
 	addr := testTCPServer(t, s)
 	// A first connection starts the server's and park's own goroutines.
 	parkedClient(t, s, addr)
-	time.Sleep(50 * time.Millisecond)
+	waitFor(t, "every worker to exit", func() bool { return s.workers.Running() == 0 })
 	before := runtime.NumGoroutine()
 	for range n {
 		c, err := net.Dial("tcp", addr)
@@ -298,7 +303,7 @@ func TestParkedNoGoroutine(t *testing.T) {
 		exchange(t, c, br, get("/"))
 	}
 	waitFor(t, "every connection to park", func() bool { return parkedConns(s) == n+1 })
-	time.Sleep(50 * time.Millisecond)
+	waitFor(t, "every worker to exit", func() bool { return s.workers.Running() == 0 })
 	if grew := runtime.NumGoroutine() - before; grew > n/10 {
 		t.Fatalf("%d idle connections hold %d goroutines", n, grew)
 	}
