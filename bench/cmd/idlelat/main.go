@@ -10,6 +10,9 @@
 //	go build -o /tmp/benchserver ./cmd/benchserver
 //	taskset -c 1 go run ./cmd/idlelat -server /tmp/benchserver [-impls volt,fasthttp] [-rounds 3]
 //
+// To compare two builds of volt, name the other binary in -impls:
+// -impls volt,volt@/tmp/benchserver-old,fasthttp.
+//
 // Linux only (taskset); -conns must stay below the open-file limits.
 package main
 
@@ -36,7 +39,7 @@ var (
 	rate     = flag.Int("rate", 200, "requests per second in the trickle")
 	duration = flag.Duration("duration", 10*time.Second, "length of the trickle")
 	rounds   = flag.Int("rounds", 3, "rounds; each runs every implementation once")
-	implList = flag.String("impls", "volt,fasthttp", "implementations, comma-separated")
+	implList = flag.String("impls", "volt,fasthttp", "implementations, comma-separated; impl@path runs it from another benchserver binary")
 	server   = flag.String("server", "", "benchserver binary (required)")
 	cpu      = flag.String("cpu", "0", "taskset CPU list of the server; empty: not pinned")
 	basePort = flag.Int("port", 19500, "first port; each run listens on the next one")
@@ -67,14 +70,18 @@ func run() error {
 	}
 	impls := strings.Split(*implList, ",")
 	fmt.Printf("%d idle connections, %d req/s on random ones for %v, %d rounds\n", *nConns, *rate, *duration, *rounds)
-	fmt.Printf("%-6s %-9s %8s %10s %10s %10s %10s %6s\n", "round", "impl", "requests", "p50 us", "p99 us", "p99.9 us", "max us", "errors")
+	fmt.Printf("%-6s %-12s %8s %10s %10s %10s %10s %6s\n", "round", "impl", "requests", "p50 us", "p99 us", "p99.9 us", "max us", "errors")
 	all := map[string][]result{}
 	port := *basePort
 	for round := 1; round <= *rounds; round++ {
 		for _, impl := range impls {
 			addr := "127.0.0.1:" + strconv.Itoa(port)
 			port++
-			args := []string{*server, "-impl", impl, "-addr", addr}
+			bin, name := *server, impl
+			if i := strings.IndexByte(impl, '@'); i >= 0 {
+				name, bin = impl[:i], impl[i+1:]
+			}
+			args := []string{bin, "-impl", name, "-addr", addr}
 			if *cpu != "" {
 				args = append([]string{"taskset", "-c", *cpu}, args...)
 			}
@@ -90,7 +97,7 @@ func run() error {
 				return fmt.Errorf("%s, round %d: %w", impl, round, err)
 			}
 			all[impl] = append(all[impl], r)
-			fmt.Printf("%-6d %-9s %8d %10d %10d %10d %10d %6d\n", round, impl, r.n,
+			fmt.Printf("%-6d %-12s %8d %10d %10d %10d %10d %6d\n", round, impl, r.n,
 				r.p50.Microseconds(), r.p99.Microseconds(), r.p999.Microseconds(), r.max.Microseconds(), r.errs)
 		}
 	}
