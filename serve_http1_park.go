@@ -54,7 +54,7 @@ var errNotParked = errors.New("volt: connection not parked")
 // next request usually comes within it: it is read as by the blocking
 // wait, at the same cost (no epoll_ctl, no hand-over to another worker
 // per request). A connection idle for longer gives its goroutine back.
-const parkDelay = 10 * time.Millisecond
+const parkDelay = 100 * time.Millisecond
 
 // park waits parkDelay for the next request, then parks the idle
 // connection. It returns nil when the request's first bytes came (they
@@ -63,14 +63,7 @@ const parkDelay = 10 * time.Millisecond
 // when the connection cannot be parked, or the error that ends the
 // connection.
 func (c *http1Conn) park() error {
-	if c.idle == nil || c.sc.tlsState != nil {
-		return errNotParked
-	}
-	if !c.spotTried {
-		c.spotTried = true
-		c.spot, _ = park.NewSpot(c.conn, c)
-	}
-	if c.spot == nil {
+	if c.idle == nil || c.sc.tlsState != nil || c.spotTried && c.spot == nil {
 		return errNotParked
 	}
 	s := c.srv
@@ -78,11 +71,17 @@ func (c *http1Conn) park() error {
 		return ErrServerClosed
 	}
 	timeout := s.idleTimeout()
-	if timeout > 0 && timeout <= parkDelay {
-		return errNotParked // a blocking wait is as short
+	if timeout > 0 && timeout <= 2*parkDelay {
+		return errNotParked // a blocking wait is about as short
+	}
+	// The idle time counts from now, parkDelay included.
+	now := time.Now()
+	var until time.Time
+	if timeout > 0 {
+		until = now.Add(timeout)
 	}
 	c.releaseBuffers()
-	if err := c.conn.SetReadDeadline(time.Now().Add(parkDelay)); err != nil {
+	if err := c.conn.SetReadDeadline(now.Add(parkDelay)); err != nil {
 		return err
 	}
 	err := c.readWaiting()
@@ -95,7 +94,14 @@ func (c *http1Conn) park() error {
 	if s.shutting.Load() {
 		return ErrServerClosed
 	}
-	until := deadline(timeout)
+	if !c.spotTried {
+		// Made at the first park, so that a short-lived connection
+		// never registers with park.
+		c.spotTried = true
+		if c.spot, _ = park.NewSpot(c.conn, c); c.spot == nil {
+			return errNotParked
+		}
+	}
 	if err := c.conn.SetReadDeadline(until); err != nil {
 		return err
 	}
