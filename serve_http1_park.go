@@ -54,7 +54,7 @@ var errNotParked = errors.New("volt: connection not parked")
 // next request usually comes within it: it is read as by the blocking
 // wait, at the same cost (no epoll_ctl, no hand-over to another worker
 // per request). A connection idle for longer gives its goroutine back.
-const parkDelay = 100 * time.Millisecond
+const parkDelay = 10 * time.Millisecond
 
 // park waits parkDelay for the next request, then parks the idle
 // connection. It returns nil when the request's first bytes came (they
