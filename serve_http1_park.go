@@ -24,17 +24,20 @@ import (
 // What a parked connection holds: its ServerConn, its http1Conn (with the
 // idleread.Reader and the park.Spot), the net.Conn and the runtime's
 // poll descriptor, one slot in park's table, and the idle timer (a
-// runtime timer made once per connection, reset at each park). Its read
-// deadline is set as for a blocking wait, so that a resumed connection
-// whose idle time is up fails its read with a timeout.
+// runtime timer made once per connection, reset at each park; about
+// 140 bytes). bench/idlemem measures about 2.9 KB of RSS per idle
+// connection in all, where a goroutine blocked in a read cost about
+// 7 KB. Its read deadline is set as for a blocking wait, so that a
+// resumed connection whose idle time is up fails its read with a timeout.
 //
 // Who resumes it: exactly one of
 //   - park (Wake): bytes, a half-close, a reset or an error;
 //   - the idle timer, once IdleTimeout has passed;
 //   - Server.Shutdown and Server.Close.
 //
-// The last two take the connection back with Spot.Unpark, which reports
-// whether they won against Wake; each winner has a worker run c.resume.
+// The idle timer, Shutdown and Close take the connection back with
+// Spot.Unpark, which reports whether they won against Wake; the winner
+// has a worker run c.resume.
 // The resumed worker's read fails on the passed deadline (idle timer,
 // Shutdown) or the closed connection (Close), and the connection closes,
 // as after a blocking wait.
@@ -43,7 +46,8 @@ import (
 // layer may hold a whole request read ahead) and connections without a
 // file descriptor (in-memory conns, wrappers) keep the blocking wait of
 // readIdle, a goroutine each. So does the wait for a connection's first
-// request, which is bounded by the header timeout.
+// request, which is bounded by the header timeout, and the wait of a
+// server whose IdleTimeout is at most 2*parkDelay.
 
 // errNotParked is park's report that the connection cannot be parked: it
 // waits with a blocking read instead.
