@@ -129,7 +129,7 @@ url=http://127.0.0.1:$PORT$ENDPOINT
 # command name in parentheses (which may hold spaces), field 4 is the
 # parent's pid, 14 and 15 utime and stime.
 cpu_ticks() {
-	cat /proc/[0-9]*/stat 2>/dev/null | awk -v root="$1" '
+	{ cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v root="$1" '
 		{
 			line = $0
 			sub(/^.*\) /, "", line)
