@@ -68,6 +68,8 @@ type http1Conn struct {
 	watchErr     error
 	startWatchFn func(ctx *RequestCtx)
 
+	raw rawWriter // writes that need no deadline (see writePieces)
+
 	// bufs holds the head and a large body for one writev; a field, so
 	// that the write allocates nothing.
 	bufs    net.Buffers
@@ -133,7 +135,8 @@ func (c *http1Conn) run(first bool) (Protocol, error) {
 	}
 	c.releaseBuffers()
 	next := c.next
-	*c = http1Conn{startWatchFn: c.startWatchFn, resumeFn: c.resumeFn, unparkFn: c.unparkFn, bodyStream: c.bodyStream}
+	c.raw.reset()
+	*c = http1Conn{startWatchFn: c.startWatchFn, resumeFn: c.resumeFn, unparkFn: c.unparkFn, bodyStream: c.bodyStream, raw: c.raw}
 	http1ConnPool.Put(c)
 	return next, err
 }

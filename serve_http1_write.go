@@ -190,15 +190,27 @@ func (c *http1Conn) flush() error {
 const writePiece = 256 << 10
 
 // writePieces writes p to the connection, renewing the write deadline
-// before each piece of at most writePiece bytes.
+// before each piece of at most writePiece bytes. A piece is first offered
+// to the socket with one write that does not wait (rawWriter): what it
+// takes at once needs no deadline, and only the rest waits, under a
+// deadline set then. A write that completes at once cannot outlast
+// WriteTimeout, so every wait stays bounded as before, at the cost of no
+// timer change per response.
 func (c *http1Conn) writePieces(p []byte) error {
+	timeout := c.srv.writeTimeout()
 	for len(p) > 0 {
-		n := min(len(p), writePiece)
-		c.setWriteDeadline()
-		if _, err := c.conn.Write(p[:n]); err != nil {
+		piece := p[:min(len(p), writePiece)]
+		p = p[len(piece):]
+		if timeout > 0 {
+			piece = piece[c.raw.writeNow(c.conn, piece):]
+			if len(piece) == 0 {
+				continue
+			}
+			_ = c.conn.SetWriteDeadline(time.Now().Add(timeout))
+		}
+		if _, err := c.conn.Write(piece); err != nil {
 			return err
 		}
-		p = p[n:]
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -136,5 +137,82 @@ func TestWriteTimeoutRenewedPerPiece(t *testing.T) {
 				t.Fatalf("transfer took %v: too fast to test the per-piece deadline", time.Since(start))
 			}
 		})
+	}
+}
+
+// TestWriteTimeoutStalledReaderSmallResponses: responses small enough to
+// be written without a deadline while the socket takes them still meet
+// WriteTimeout once it stops taking them: a client that pipelines requests
+// and never reads is cut off.
+func TestWriteTimeoutStalledReaderSmallResponses(t *testing.T) {
+	body := bytes.Repeat([]byte("s"), 2000)
+	returned := make(chan struct{}, 1)
+	s := &Server{WriteTimeout: 200 * time.Millisecond, Logger: discardLogger(),
+		ConnState: func(_ net.Conn, st ConnState) {
+			if st == StateClosed {
+				select {
+				case returned <- struct{}{}:
+				default:
+				}
+			}
+		},
+		Handler: func(ctx *RequestCtx) { ctx.SetBody(body) }}
+	addr := testTCPServer(t, s)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.(*net.TCPConn).SetReadBuffer(4096)
+	// About 40 MB of responses: far more than the socket buffers hold.
+	reqs := []byte(strings.Repeat(get("/"), 20000))
+	go func() { _, _ = c.Write(reqs) }()
+	select {
+	case <-returned:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the connection of a client that stopped reading small responses was not closed")
+	}
+}
+
+// TestWriteTimeoutAfterSlowWrite: once a write had to wait under a
+// deadline, later responses on the connection still go out when that
+// deadline has passed.
+func TestWriteTimeoutAfterSlowWrite(t *testing.T) {
+	const size = 8 << 20
+	body := bytes.Repeat([]byte("z"), size)
+	s := &Server{WriteTimeout: 300 * time.Millisecond, Logger: discardLogger(), Handler: func(ctx *RequestCtx) {
+		if string(ctx.Path()) == "/big" {
+			ctx.SetBody(body)
+			return
+		}
+		ctx.SetBodyString("ok")
+	}}
+	addr := testTCPServer(t, s)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+	br := bufio.NewReader(c)
+	if _, err := io.WriteString(c, get("/big")); err != nil {
+		t.Fatal(err)
+	}
+	// Wait long enough for the server to block on a full socket, then
+	// read it all.
+	time.Sleep(100 * time.Millisecond)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := io.Copy(io.Discard, resp.Body); err != nil || n != size {
+		t.Fatalf("big body: %d bytes, %v", n, err)
+	}
+	// The deadline of the last slow write has passed.
+	time.Sleep(2 * s.WriteTimeout)
+	for i := 0; i < 3; i++ {
+		if _, b := exchange(t, c, br, get("/")); b != "ok" {
+			t.Fatalf("request %d after the slow write: got %q", i, b)
+		}
 	}
 }

@@ -16,6 +16,11 @@
 #                       pinned like the Go servers
 #   INSTALL=1           apt-get install what is missing (wrk, nginx, h2o)
 #   ENDPOINT=/plaintext path requested by the keep-alive and pipelined runs
+#   HEADERS=chrome      request heads of the wrk runs: chrome sends the 10
+#                       Chrome navigation headers of bench/requests.go;
+#                       small sends wrk's default head alone ("GET
+#                       /plaintext" with Host only), the request of the CPU
+#                       per request comparisons
 #   STREAMS=1           also run the streaming scenarios on the Go servers:
 #                       sse (wrk keep-alive on /sse: each request is a stream
 #                       of 10 events) and ws (cmd/wsload: WebSocket echo of
@@ -38,15 +43,24 @@
 # implementations alternate: volt fasthttp nethttp volt ...), it starts a
 # fresh benchserver pinned to SERVER_CPU, waits for its port, runs wrk
 # pinned to CLIENT_CPU (-t1, keep-alive, the 10 Chrome request headers of
-# bench/requests.go), stops the server and parses wrk's output. Every step
+# bench/requests.go or, with HEADERS=small, wrk's bare head), stops the
+# server and parses wrk's output. Every step
 # is bounded by a timeout. Needs wrk (Debian: apt-get install -y wrk),
 # taskset (util-linux), go, and nginx and h2o for the references; with
 # INSTALL=1 it installs the missing Debian packages.
 #
 # Besides req/s and p99, each Go server reports the heap objects it
 # allocated (runtime/metrics), divided by the requests wrk counted: the
-# allocations per request under load. results.tsv and results.csv hold
-# every run; cmd/chart turns them into an SVG chart.
+# allocations per request under load. For every implementation, the
+# server's CPU time per request is read from /proc: utime+stime of the
+# server process and of its descendants (nginx's worker), in /proc/PID/stat,
+# before and after the measured run (not the warm-up), divided by the
+# requests wrk counted, in microseconds (cpu_us_per_req; "cpu us/req" in
+# the table, with "cpu volt/impl", the median of the per-round ratios of
+# volt's CPU per request to the peer's: < 1, volt uses less). With wrk
+# bound by its core, req/s may hide a difference that CPU per request
+# shows. results.tsv and results.csv hold every run; cmd/chart turns them
+# into an SVG chart.
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-5}
@@ -91,6 +105,11 @@ echo "building benchserver and wsload..."
 (cd "$here" && timeout 300 go build -o "$bin" ./cmd/benchserver && timeout 300 go build -o "$wsload" ./cmd/wsload)
 
 # The Chrome navigation headers of bench/requests.go; wrk adds Host.
+HEADERS=${HEADERS:-chrome}
+case $HEADERS in
+chrome | small) ;;
+*) echo "load.sh: HEADERS=$HEADERS: want chrome or small" >&2; exit 1 ;;
+esac
 headers=(
 	-H 'Connection: keep-alive'
 	-H 'sec-ch-ua: "Chromium";v="124", "Google Chrome";v="124", "Not-A.Brand";v="99"'
@@ -102,7 +121,32 @@ headers=(
 	-H 'Accept-Encoding: gzip, deflate, br, zstd'
 	-H 'Accept-Language: en-US,en;q=0.9'
 )
+[ "$HEADERS" = small ] && headers=()
 url=http://127.0.0.1:$PORT$ENDPOINT
+
+# cpu_ticks PID: the CPU time (utime+stime, in clock ticks) used so far by
+# PID and its descendants (nginx's worker), from /proc/*/stat: after the
+# command name in parentheses (which may hold spaces), field 4 is the
+# parent's pid, 14 and 15 utime and stime.
+cpu_ticks() {
+	{ cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v root="$1" '
+		{
+			line = $0
+			sub(/^.*\) /, "", line)
+			split(line, f, " ")
+			pid = $1 + 0
+			parent[pid] = f[2] + 0
+			ticks[pid] = f[12] + f[13]
+		}
+		END {
+			for (pid in ticks) {
+				for (p = pid; p > 1 && p != root; p = parent[p]) {}
+				if (p == root) total += ticks[pid]
+			}
+			print total + 0
+		}'
+}
+clk_tck=$(getconf CLK_TCK)
 
 server_pid=
 stop_server() {
@@ -255,7 +299,7 @@ for mode in "${modes[@]}"; do
 done
 n_runs=$((ROUNDS * $(wc -w <<<"$CONNS") * n_per_round))
 echo "$n_runs runs of ${DURATION}s (+${WARMUP}s warm-up); server on CPU $SERVER_CPU, wrk on CPU $CLIENT_CPU; output in $OUT"
-printf 'round\tscenario\timpl\trps\tp99_us\terrors\tallocs_per_req\n' >"$results"
+printf 'round\tscenario\timpl\trps\tp99_us\terrors\tallocs_per_req\tcpu_us_per_req\n' >"$results"
 i=0
 for round in $(seq "$ROUNDS"); do
 	for conns in $CONNS; do
@@ -278,9 +322,11 @@ for round in $(seq "$ROUNDS"); do
 					run_wrk "$conns" "$mode" "$WARMUP" >"$warm" 2>&1 || true
 				fi
 				raw=$OUT/r$round-$scenario-$impl.txt
+				ticks0=$(cpu_ticks "$server_pid")
 				if ! run_wrk "$conns" "$mode" "$DURATION" >"$raw" 2>&1; then
 					echo "load.sh: wrk failed for $impl $scenario (round $round); see $raw" >&2
 				fi
+				ticks1=$(cpu_ticks "$server_pid")
 				rm -f "$OUT/stats-$impl"
 				stop_server
 				if read -r rps p99 errs reqs < <(parse_wrk "$raw"); then
@@ -290,9 +336,10 @@ for round in $(seq "$ROUNDS"); do
 					if [ -s "$OUT/stats-$impl" ]; then
 						apr=$(awk -v n="$((reqs + ${wreqs:-0}))" '/heap_allocs_objects/ { printf "%.3f", $2 / n }' "$OUT/stats-$impl")
 					fi
-					printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$scenario" "$impl" "$rps" "$p99" "$errs" "$apr" >>"$results"
-					printf '[%d/%d] round %d %-18s %-9s %12.0f req/s  p99 %8.0f us  allocs/req %s%s\n' \
-						"$i" "$n_runs" "$round" "$scenario" "$impl" "$rps" "$p99" "$apr" \
+					cpr=$(awk -v t="$((ticks1 - ticks0))" -v hz="$clk_tck" -v n="$reqs" 'BEGIN { if (n > 0) printf "%.3f", t / hz / n * 1e6; else print "nan" }')
+					printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$scenario" "$impl" "$rps" "$p99" "$errs" "$apr" "$cpr" >>"$results"
+					printf '[%d/%d] round %d %-18s %-9s %12.0f req/s  p99 %8.0f us  allocs/req %s  cpu us/req %s%s\n' \
+						"$i" "$n_runs" "$round" "$scenario" "$impl" "$rps" "$p99" "$apr" "$cpr" \
 						"$([ "$errs" -gt 0 ] && echo "  ($errs errors)")"
 				else
 					echo "[$i/$n_runs] round $round $scenario $impl: no result (see $raw)" >&2
@@ -304,11 +351,13 @@ done
 
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-# ratios SCENARIO PEER: the per-round ratios volt/PEER of req/s, one a line.
+# ratios SCENARIO PEER [COLUMN]: the per-round ratios volt/PEER of a
+# column of results.tsv (4: req/s, the default; 8: CPU per request), one a
+# line.
 ratios() {
-	awk -F'\t' -v s="$1" -v peer="$2" '
-		NR > 1 && $2 == s && $3 == "volt" { v[$1] = $4 }
-		NR > 1 && $2 == s && $3 == peer { p[$1] = $4 }
+	awk -F'\t' -v s="$1" -v peer="$2" -v col="${3:-4}" '
+		NR > 1 && $2 == s && $3 == "volt" && $col != "nan" { v[$1] = $col }
+		NR > 1 && $2 == s && $3 == peer && $col != "nan" { p[$1] = $col }
 		END { for (r in v) if ((r in p) && p[r] > 0) print v[r] / p[r] }
 	' "$results"
 }
@@ -316,21 +365,26 @@ ratios() {
 echo
 echo "Medians over $ROUNDS rounds (wrk -t1, ${DURATION}s per run; pipelined latency is per batch of $DEPTH)."
 echo "volt/impl is the median over rounds of the per-round ratio of req/s (> 1: volt faster)."
+echo "cpu us/req: server CPU time (utime+stime) per request in the measured run; cpu volt/impl: the"
+echo "median of its per-round ratios (< 1: volt uses less CPU per request). Request heads: $HEADERS."
 echo "sse: req/s counts streams of 10 events; ws: req/s counts echoed messages, p99 their round trip."
 echo "h2, h2big: h2load over h2c, $H2_CONNS connections x $H2_STREAMS streams; h2load reports no p99."
-printf '%-18s %-9s %12s %12s %10s %11s\n' scenario impl 'req/s' 'p99 (us)' 'volt/impl' 'allocs/req'
+printf '%-18s %-9s %12s %12s %10s %11s %11s %14s\n' scenario impl 'req/s' 'p99 (us)' 'volt/impl' 'allocs/req' 'cpu us/req' 'cpu volt/impl'
 for scenario in $(awk -F'\t' 'NR > 1 && !seen[$2]++ { print $2 }' "$results"); do
 	for impl in $IMPLS; do
 		awk -F'\t' -v s="$scenario" -v m="$impl" 'NR > 1 && $2 == s && $3 == m { f = 1 } END { exit !f }' "$results" || continue
 		rps=$(awk -F'\t' -v s="$scenario" -v m="$impl" 'NR > 1 && $2 == s && $3 == m { print $4 }' "$results" | median)
 		p99=$(awk -F'\t' -v s="$scenario" -v m="$impl" 'NR > 1 && $2 == s && $3 == m { print $5 }' "$results" | median)
 		apr=$(awk -F'\t' -v s="$scenario" -v m="$impl" 'NR > 1 && $2 == s && $3 == m && $7 != "nan" { print $7 }' "$results" | median)
-		ratio=-
+		cpr=$(awk -F'\t' -v s="$scenario" -v m="$impl" 'NR > 1 && $2 == s && $3 == m && $8 != "nan" { print $8 }' "$results" | median)
+		ratio=- cratio=-
 		if [ "$impl" != volt ] && grep -qw volt <<<"$IMPLS"; then
 			ratio=$(ratios "$scenario" "$impl" | median)
 			ratio=$(awk -v r="$ratio" 'BEGIN { printf "%.2f", r }')
+			cratio=$(ratios "$scenario" "$impl" 8 | median)
+			cratio=$(awk -v r="$cratio" 'BEGIN { printf "%.2f", r }')
 		fi
-		printf '%-18s %-9s %12.0f %12.0f %10s %11s\n' "$scenario" "$impl" "$rps" "$p99" "$ratio" "$apr"
+		printf '%-18s %-9s %12.0f %12.0f %10s %11s %11s %14s\n' "$scenario" "$impl" "$rps" "$p99" "$ratio" "$apr" "$cpr" "$cratio"
 	done
 done
 tr '\t' ',' <"$results" >"$OUT/results.csv"
