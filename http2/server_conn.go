@@ -43,6 +43,10 @@ type serverConn struct {
 	deadline     time.Time // the read deadline set by prepareRead; zero: none
 	settingsAck  bool      // the client acknowledged our SETTINGS
 	released     bool      // the buffers went back to their pools while idle
+	noPark       bool      // the connection cannot be parked (TLS)
+	parkNow      bool      // prepareRead found the connection ready to park
+	woke         bool      // resumed from parking: read before parking again
+	resumeFn     func() error
 
 	shutdownReq atomic.Bool // Server.Shutdown asked for a graceful close
 
@@ -120,9 +124,19 @@ func (s *Server) serve(c *volt.ServerConn, upgrade *volt.Request) error {
 	cc.recvAvail = DefaultInitialWindowSize
 	cc.resets.init(orInt(s.MaxResetStreams, DefaultMaxResetStreams))
 	cc.empties.init(orInt(s.MaxEmptyFrames, DefaultMaxEmptyFrames))
+	cc.resumeFn = cc.resume
+	cc.noPark = c.TLSConnectionState() != nil
 	c.OnShutdown(cc.onShutdown)
-	err := cc.serve(upgrade)
-	c.OnShutdown(nil)
+	return cc.end(cc.serve(upgrade))
+}
+
+// end ends the connection after its reader loop returned err, unless the
+// loop parked it (volt.ErrParked): the server then resumes it later.
+func (cc *serverConn) end(err error) error {
+	if err == volt.ErrParked {
+		return err
+	}
+	cc.sc.OnShutdown(nil)
 	cc.close(err)
 	cc.release()
 	return err
@@ -165,9 +179,21 @@ func (cc *serverConn) serve(upgrade *volt.Request) error {
 	if err := cc.readPreface(); err != nil {
 		return err
 	}
+	return cc.loop()
+}
+
+// loop reads and dispatches frames until the connection ends, or until
+// it is parked (volt.ErrParked; see server_park.go).
+func (cc *serverConn) loop() error {
 	for {
 		if err := cc.prepareRead(); err != nil {
 			return err
+		}
+		if cc.parkNow {
+			cc.parkNow = false
+			if cc.sc.Park(cc.deadline, cc.resumeFn) {
+				return volt.ErrParked
+			}
 		}
 		f, err := cc.fr.ReadFrame()
 		if cc.released {
@@ -275,7 +301,11 @@ func (cc *serverConn) prepareRead() error {
 	if d > 0 {
 		cc.deadline = now.Add(d)
 	}
-	_ = cc.conn.SetReadDeadline(cc.deadline)
+	rd := cc.deadline
+	if idle && cc.shutPhase == 0 {
+		rd = cc.parkWait(now, rd)
+	}
+	_ = cc.conn.SetReadDeadline(rd)
 	return nil
 }
 
@@ -293,7 +323,8 @@ func (cc *serverConn) readError(err error) (done bool, _ error) {
 		case cc.shutdownReq.Load() || cc.sc.ShuttingDown():
 			return false, nil
 		case cc.deadline.IsZero() || time.Now().Before(cc.deadline):
-			// Woken early: the last stream ended (idleRecheck).
+			// Woken early: the last stream ended (idleRecheck), or
+			// the connection was idle for parkDelay (parkWait).
 			return false, nil
 		case cc.idle:
 			cc.goAway(ErrCodeNo)
