@@ -1,6 +1,10 @@
 package http2
 
-import "time"
+import (
+	"io"
+	"sync"
+	"time"
+)
 
 // Parking of idle connections.
 //
@@ -73,9 +77,64 @@ func (cc *serverConn) parkable() bool {
 		!cc.writing && len(cc.wbuf) == 0 && cc.writeErr == nil && !cc.closed
 }
 
+// shed gives back, before the connection is parked, what it keeps
+// between requests to spare allocations: the FrameReader (which holds no
+// frame, parkable having said so) and the scratch space go to their
+// pools, where new and resumed connections take them, and the stream
+// map's storage is dropped. (reader; no other goroutine uses the
+// connection.)
+func (cc *serverConn) shed() {
+	fr := cc.fr
+	cc.fr = nil
+	fr.Reset(nil)
+	frameReaderPool.Put(fr)
+	cc.hdr.buf = nil
+	cc.mu.Lock()
+	cc.streams = nil
+	cc.queue = nil
+	scr := cc.connScratch
+	cc.connScratch = nil
+	cc.mu.Unlock()
+	clear(scr.trailerKV)
+	scr.trailerKV = scr.trailerKV[:0]
+	scratchPool.Put(scr)
+}
+
+// frameReaderPool holds the FrameReaders of parked connections, with no
+// byte buffered and their small idle buffer; scratchPool holds their
+// scratch space, whose slices hold no stream (owners and segs are
+// cleared once written).
+var frameReaderPool, scratchPool sync.Pool
+
+// acquireFrameReader returns a FrameReader reading from r, taken from
+// frameReaderPool if it holds one, with the server's maximum frame size.
+func (s *Server) acquireFrameReader(r io.Reader) *FrameReader {
+	fr, _ := frameReaderPool.Get().(*FrameReader)
+	if fr == nil {
+		fr = NewFrameReader(r)
+	} else {
+		fr.Reset(r)
+	}
+	fr.SetMaxReadFrameSize(s.maxReadFrameSize())
+	return fr
+}
+
+// acquireScratch returns scratch space from scratchPool or a new one.
+func acquireScratch() *connScratch {
+	if scr, _ := scratchPool.Get().(*connScratch); scr != nil {
+		return scr
+	}
+	return new(connScratch)
+}
+
 // resume goes on serving a parked connection, on a worker (the function
 // given to ServerConn.Park).
 func (cc *serverConn) resume() error {
+	cc.fr = cc.srv.acquireFrameReader(cc.sc)
+	cc.mu.Lock()
+	cc.streams = make(map[uint32]*stream)
+	cc.connScratch = acquireScratch()
+	cc.mu.Unlock()
 	cc.woke = true
 	return cc.end(cc.loop())
 }
