@@ -92,6 +92,12 @@ var (
 	ErrClientGone error = &canceledError{"volt: client went away"}
 )
 
+// ErrParked is returned by Protocol.ServeConn, UpgradeProtocol.ServeUpgrade
+// and the resume function given to ServerConn.Park to say that the
+// protocol parked the connection: the server leaves it open and calls
+// resume when it is to be served again (see ServerConn.Park).
+var ErrParked = errors.New("volt: connection parked by its protocol")
+
 type canceledError struct{ msg string }
 
 func (e *canceledError) Error() string { return e.msg }

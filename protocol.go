@@ -18,10 +18,15 @@ import (
 // is built in; a package such as volt/http2 registers another with
 // Server.RegisterProtocol.
 //
-// ServeConn owns the connection until it returns; the server then closes
-// it. Through c it acquires a RequestCtx per request, fills its Request,
-// runs the handler with c.Handle, writes the Response, and releases the
-// RequestCtx.
+// ServeConn owns the connection until it returns. Through c it acquires
+// a RequestCtx per request, fills its Request, runs the handler with
+// c.Handle, writes the Response, and releases the RequestCtx.
+//
+// ServeConn returns ErrParked after c.Park to leave the connection open
+// without a goroutine: the function given to Park owns it when the
+// server calls it, and returns as ServeConn does. Any other return
+// (nil, or the error that ended the connection) has the server close
+// the connection; the protocol never closes it itself.
 type Protocol interface {
 	ServeConn(c *ServerConn) error
 }
@@ -136,6 +141,9 @@ type ServerConn struct {
 	unpark      func()
 	parkedUntil time.Time
 	idleTimer   *time.Timer
+	// pp is the parking state of a registered protocol
+	// (protocol_park_export.go), made by its first Park.
+	pp *protocolPark
 }
 
 // Server returns the server the connection belongs to.
@@ -355,7 +363,10 @@ func (c *ServerConn) shutdown() {
 // protocol) is logged with its stack and closes this connection only.
 //
 // A connection that HTTP/1.1 parks (errParked) stays open: the worker
-// that resumes it closes it (see http1Conn.resume).
+// that resumes it closes it (see http1Conn.resume). So does one that a
+// registered protocol parks (ErrParked, from ServeConn or from
+// ServeUpgrade once the HTTP/1.1 connection gave back what it held; see
+// ServerConn.Park).
 func (c *ServerConn) serve() {
 	s := c.srv
 	parked := false
@@ -383,16 +394,17 @@ func (c *ServerConn) serve() {
 		}
 	}
 	if p := s.protocols[proto]; p != nil && proto != ProtocolHTTP11 {
-		_ = p.ServeConn(c)
+		parked = c.parkProtocol(p.ServeConn(c))
 		return
 	}
 	next, err := serveHTTP1(c)
-	if err == errParked {
+	switch {
+	case err == errParked:
 		parked = true
-		return
-	}
-	if err == nil && next != nil {
-		_ = next.ServeConn(c)
+	case err == ErrParked:
+		parked = c.parkProtocol(err) // switched with Upgrade, then parked
+	case err == nil && next != nil:
+		parked = c.parkProtocol(next.ServeConn(c))
 	}
 }
 
@@ -429,6 +441,7 @@ func (c *ServerConn) close() {
 	}
 	c.closed = true
 	c.mu.Unlock()
+	c.closeProtocolPark()
 	_ = c.conn.Close()
 	c.srv.removeConn(c)
 	c.srv.setState(c, StateClosed)

@@ -14,7 +14,9 @@ type UpgradeProtocol interface {
 	// ServeUpgrade serves the connection after the server wrote "101
 	// Switching Protocols". req is the request that asked for the switch,
 	// with its body read; the protocol answers it. req is valid until
-	// ServeUpgrade returns.
+	// ServeUpgrade returns. It returns as Protocol.ServeConn does
+	// (ErrParked included: the connection is parked once the HTTP/1.1
+	// side has given back what it held).
 	ServeUpgrade(c *ServerConn, req *Request) error
 }
 

@@ -79,6 +79,15 @@
 // are scheduled by the client's priority signals (RFC 9218), most urgent
 // first.
 //
+// # Idle connections
+//
+// A cleartext connection (h2c, with prior knowledge or Upgrade) that has
+// no stream open and nothing to write for 10 ms is parked: it holds no
+// goroutine and no buffer (about 4 KB in all) until a frame, the client
+// closing it, IdleTimeout or a shutdown wakes it on one of the server's
+// workers. TLS connections keep a goroutine waiting in a read, with a
+// small buffer.
+//
 // # CONNECT, WebSocket and Server-Sent Events
 //
 // A CONNECT request whose handler answers 2xx and calls RequestCtx.Hijack

@@ -25,75 +25,91 @@ type serverConn struct {
 	conn   net.Conn
 	limits volt.ServerLimits
 
-	// reader
+	// reader (fields ordered to spare padding: a parked connection
+	// holds little more than this struct)
 	fr           *FrameReader
 	dec          *hpack.Decoder
 	hdr          headerBlock
-	trailerKV    []string // trailer fields being decoded, as name, value pairs
 	addTrailerFn func(hpack.HeaderField) error
-	maxClientID  uint32 // the highest stream ID the client opened
-	lastRead     time.Time
-	pingSent     bool // a keep-alive PING waits for its answer
+	resumeFn     func() error
 	resets       rateLimit
 	empties      rateLimit
-	shutPhase    int // 0: serving, 1: first GOAWAY sent, 2: final GOAWAY sent
 	shutAt       time.Time
-	idle         bool
 	idleSince    time.Time // when the connection last became idle
 	deadline     time.Time // the read deadline set by prepareRead; zero: none
-	settingsAck  bool      // the client acknowledged our SETTINGS
-	released     bool      // the buffers went back to their pools while idle
+	shutPhase    uint8     // 0: serving, 1: first GOAWAY sent, 2: final GOAWAY sent
+	pingSent     bool      // a keep-alive PING waits for its answer
+	idle         bool
+	settingsAck  bool   // the client acknowledged our SETTINGS
+	released     bool   // the buffers went back to their pools while idle
+	noPark       bool   // the connection cannot be parked (TLS)
+	parkNow      bool   // prepareRead found the connection ready to park
+	woke         bool   // resumed from parking: read before parking again
+	maxClientID  uint32 // the highest stream ID the client opened
 
 	shutdownReq atomic.Bool // Server.Shutdown asked for a graceful close
 
-	mu          sync.Mutex
-	streams     map[uint32]*stream
-	active      int // streams open or whose handler runs
-	running     int // handlers running
-	lingering   int // streams closed whose handler has not returned yet
-	enc         *hpack.Encoder
+	mu         sync.Mutex
+	streams    map[uint32]*stream
+	active     int // streams open or whose handler runs
+	running    int // handlers running
+	lingering  int // streams closed whose handler has not returned yet
+	enc        *hpack.Encoder
+	resetIDs   [16]uint32 // streams the server reset lately: their frames are ignored
+	wbuf       []byte     // frames waiting for the writer
+	spare      []byte     // the other write buffer, while not in use
+	wbufBox    *[]byte    // wbuf's and spare's boxes in writeBufPool
+	spareBox   *[]byte
+	ctrlQueued int // control frames in wbuf
+	queue      []*stream
+	sendWindow int64 // connection send window
+	recvAvail  int64 // connection receive window left to the client
+	recvCredit int64 // bytes consumed, not yet given back by WINDOW_UPDATE
+	goAwayID   uint32
+	goAwaySent bool
+	closed     bool
+	writing    bool
+	resetNext  uint8 // the next slot of resetIDs, modulo its length
+	writeErr   error
+
+	// Peer settings, guarded by mu.
+	peerInitialWindow int64
+	peerMaxFrameSize  uint32
+	peerMaxHeaderList uint32
+
+	// The scratch space of a connection at work; nil while it is
+	// parked (see shed and resume).
+	*connScratch
+}
+
+// connScratch is what a connection keeps between frames and requests so
+// that serving them allocates nothing, and gives back while parked.
+type connScratch struct {
+	// reader
+	trailerKV []string // trailer fields being decoded, as name, value pairs
+	nameBuf   []byte   // a request field name made canonical
+
+	// guarded by serverConn.mu
 	hbuf        []byte // header block being encoded
-	nameBuf     []byte // a request field name made canonical (reader only)
-	lowerBuf    []byte // a response field name lowercased (cc.mu held)
+	lowerBuf    []byte // a response field name lowercased
 	dateBuf     []byte
 	numBuf      []byte
-	resetIDs    [16]uint32 // streams the server reset lately: their frames are ignored
-	resetNext   int
-	wbuf        []byte      // frames waiting for the writer
-	spare       []byte      // the other write buffer, while not in use
 	segs        [][]byte    // wbuf cut around large payloads, for a vectored write
 	segsSpare   [][]byte    // the other segs, while not in use
 	iov         net.Buffers // segs being written (writer)
 	cut         int         // wbuf[:cut] is in segs
 	owners      []*stream   // the streams whose payloads segs references
 	ownersSpare []*stream
-	wbufBox     *[]byte // wbuf's and spare's boxes in writeBufPool
-	spareBox    *[]byte
-	writing     bool
-	ctrlQueued  int // control frames in wbuf
-	queue       []*stream
-	sendWindow  int64 // connection send window
-	recvAvail   int64 // connection receive window left to the client
-	recvCredit  int64 // bytes consumed, not yet given back by WINDOW_UPDATE
-	goAwayID    uint32
-	goAwaySent  bool
-	closed      bool
-	writeErr    error
-
-	// Peer settings, guarded by mu.
-	peerInitialWindow int64
-	peerMaxFrameSize  uint32
-	peerMaxHeaderList uint32
 }
 
 // headerBlock is a header block being received: HEADERS then
 // CONTINUATION frames until END_HEADERS.
 type headerBlock struct {
-	streamID  uint32
 	buf       []byte
-	endStream bool
-	frames    int
 	resetErr  error // the stream is reset once the block is decoded
+	frames    int
+	streamID  uint32
+	endStream bool
 }
 
 // ServeConn implements volt.Protocol: it serves HTTP/2 on c until the
@@ -105,12 +121,11 @@ func (s *Server) ServeConn(c *volt.ServerConn) error {
 func (s *Server) serve(c *volt.ServerConn, upgrade *volt.Request) error {
 	// A serverConn is not pooled: a handler of a stream that ended
 	// could otherwise meet the next connection's state.
-	cc := &serverConn{streams: make(map[uint32]*stream), enc: hpack.NewEncoder()}
+	cc := &serverConn{streams: make(map[uint32]*stream), enc: hpack.NewEncoder(), connScratch: acquireScratch()}
 	cc.addTrailerFn = cc.addTrailer
-	cc.fr = NewFrameReader(c)
+	cc.fr = s.acquireFrameReader(c)
 	cc.srv, cc.sc, cc.conn = s, c, c.NetConn()
 	cc.limits = c.Limits()
-	cc.fr.SetMaxReadFrameSize(s.maxReadFrameSize())
 	cc.dec = hpack.NewDecoder(s.headerTableSize())
 	cc.dec.SetMaxHeaderListSize(uint32(cc.limits.MaxHeaderBytes))
 	cc.dec.SetMaxStringLength(cc.limits.MaxHeaderBytes)
@@ -120,9 +135,19 @@ func (s *Server) serve(c *volt.ServerConn, upgrade *volt.Request) error {
 	cc.recvAvail = DefaultInitialWindowSize
 	cc.resets.init(orInt(s.MaxResetStreams, DefaultMaxResetStreams))
 	cc.empties.init(orInt(s.MaxEmptyFrames, DefaultMaxEmptyFrames))
+	cc.resumeFn = cc.resume
+	cc.noPark = c.TLSConnectionState() != nil
 	c.OnShutdown(cc.onShutdown)
-	err := cc.serve(upgrade)
-	c.OnShutdown(nil)
+	return cc.end(cc.serve(upgrade))
+}
+
+// end ends the connection after its reader loop returned err, unless the
+// loop parked it (volt.ErrParked): the server then resumes it later.
+func (cc *serverConn) end(err error) error {
+	if err == volt.ErrParked {
+		return err
+	}
+	cc.sc.OnShutdown(nil)
 	cc.close(err)
 	cc.release()
 	return err
@@ -165,9 +190,22 @@ func (cc *serverConn) serve(upgrade *volt.Request) error {
 	if err := cc.readPreface(); err != nil {
 		return err
 	}
+	return cc.loop()
+}
+
+// loop reads and dispatches frames until the connection ends, or until
+// it is parked (volt.ErrParked; see server_park.go).
+func (cc *serverConn) loop() error {
 	for {
 		if err := cc.prepareRead(); err != nil {
 			return err
+		}
+		if cc.parkNow {
+			cc.parkNow = false
+			if cc.sc.Park(cc.deadline, cc.resumeFn) {
+				cc.shed()
+				return volt.ErrParked
+			}
 		}
 		f, err := cc.fr.ReadFrame()
 		if cc.released {
@@ -222,7 +260,6 @@ func (cc *serverConn) readPreface() error {
 		cc.connError(err)
 		return err
 	}
-	cc.lastRead = time.Now()
 	return nil
 }
 
@@ -275,7 +312,11 @@ func (cc *serverConn) prepareRead() error {
 	if d > 0 {
 		cc.deadline = now.Add(d)
 	}
-	_ = cc.conn.SetReadDeadline(cc.deadline)
+	rd := cc.deadline
+	if idle && cc.shutPhase == 0 {
+		rd = cc.parkWait(now, rd)
+	}
+	_ = cc.conn.SetReadDeadline(rd)
 	return nil
 }
 
@@ -293,7 +334,8 @@ func (cc *serverConn) readError(err error) (done bool, _ error) {
 		case cc.shutdownReq.Load() || cc.sc.ShuttingDown():
 			return false, nil
 		case cc.deadline.IsZero() || time.Now().Before(cc.deadline):
-			// Woken early: the last stream ended (idleRecheck).
+			// Woken early: the last stream ended (idleRecheck), or
+			// the connection was idle for parkDelay (parkWait).
 			return false, nil
 		case cc.idle:
 			cc.goAway(ErrCodeNo)

@@ -392,6 +392,6 @@ var debugChecks = false
 // section 5.4.2). cc.mu is held.
 func (cc *serverConn) appendRST(id uint32, code ErrCode) {
 	cc.wbuf = AppendRSTStream(cc.wbuf, id, code)
-	cc.resetIDs[cc.resetNext%len(cc.resetIDs)] = id
+	cc.resetIDs[int(cc.resetNext)%len(cc.resetIDs)] = id
 	cc.resetNext++
 }

@@ -117,7 +117,7 @@ func (t *dynamicTable) makeRoom(need int, name, value []byte) {
 		copy(nb, live) // copy handles the overlap
 	} else {
 		c := 2 * (len(live) + need)
-		c = max(c, 256)
+		c = max(c, 64) // small: an idle connection keeps its tables
 		c = min(c, 2*int(t.maxSize))
 		c = max(c, len(live)+need)
 		nb = make([]byte, len(live), c)
@@ -130,8 +130,8 @@ func (t *dynamicTable) makeRoom(need int, name, value []byte) {
 // growEnts doubles the entry ring, keeping the entries in order.
 func (t *dynamicTable) growEnts() {
 	c := 2 * len(t.ents)
-	if c < 16 {
-		c = 16
+	if c < 4 {
+		c = 4
 	}
 	ne := make([]dynEntry, c)
 	for i := 0; i < t.n; i++ {
