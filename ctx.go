@@ -46,7 +46,8 @@ type RequestCtx struct {
 
 	userValues []userValue
 
-	hijack HijackHandler
+	hijack   HijackHandler
+	detached DetachedHandler // set by HijackDetached, with hijack
 
 	// Cancellation, guarded by mu: Done may be called from any goroutine.
 	mu       sync.Mutex
@@ -80,7 +81,7 @@ func (ctx *RequestCtx) reset() {
 		ctx.userValues[i] = userValue{}
 	}
 	ctx.userValues = ctx.userValues[:0]
-	ctx.hijack = nil
+	ctx.hijack, ctx.detached = nil, nil
 	ctx.mu.Lock()
 	ctx.done, ctx.err, ctx.watching = nil, nil, false
 	clear(ctx.afters)

@@ -554,6 +554,7 @@ func (s *Server) Close() error {
 	for sc := range s.conns {
 		sc.cancelAll(ErrServerClosed)
 		_ = sc.conn.Close()
+		sc.notifyDetached()
 	}
 	s.mu.Unlock()
 	return nil
