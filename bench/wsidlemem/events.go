@@ -19,15 +19,15 @@ func (echoEvents) OnMessage(c *websocket.Conn, mt websocket.MessageType, p []byt
 func (echoEvents) OnClose(*websocket.Conn, error) {}
 
 // startEventServer serves event-driven WebSocket echo connections
-// (Upgrader.UpgradeEvents, no compression) on 127.0.0.1 and returns the
-// URL.
-func startEventServer() (string, error) {
+// (Upgrader.UpgradeEvents) on 127.0.0.1 and returns the URL and the
+// server.
+func startEventServer(compress bool) (string, *volt.Server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	up := &websocket.Upgrader{}
+	up := &websocket.Upgrader{Config: websocket.Config{Compression: websocket.Compression{Enabled: compress}}}
 	srv := &volt.Server{Handler: func(ctx *volt.RequestCtx) { _ = up.UpgradeEvents(ctx, echoEvents{}) }}
 	go srv.Serve(ln)
-	return "ws://" + ln.Addr().String() + "/ws", nil
+	return "ws://" + ln.Addr().String() + "/ws", srv, nil
 }

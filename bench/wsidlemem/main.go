@@ -72,7 +72,7 @@ func runChild(impl string) {
 	var u string
 	if impl == "volt-events" {
 		var err error
-		if u, err = startEventServer(); err != nil {
+		if u, _, err = startEventServer(false); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
