@@ -514,3 +514,80 @@ func TestEventsIdleHoldNoGoroutine(t *testing.T) {
 		}
 	}
 }
+
+// TestEventsPingTimeout: a client that answers nothing is let go after
+// PingInterval and PongTimeout, although its connection is parked.
+func TestEventsPingTimeout(t *testing.T) {
+	r := newRecorder()
+	addr, srv := startEventServer(t, &Upgrader{Config: Config{PingInterval: 50 * time.Millisecond, PongTimeout: 50 * time.Millisecond}}, r)
+	rawEventConn(t, addr, "") // reads nothing, answers nothing
+	var ce *CloseError
+	if err := r.closed(t); !errors.As(err, &ce) || !errors.Is(ce.Err, ErrPingTimeout) {
+		t.Fatalf("OnClose: %v", err)
+	}
+	waitForCond(t, "the connection to leave the server", func() bool { return srv.Stats().OpenConns == 0 })
+}
+
+// TestEventsShutdownSilentClient: a client that never answers the close
+// frame of a shutdown is cut off after CloseTimeout; Server.Close ends the
+// connections at once.
+func TestEventsShutdownSilentClient(t *testing.T) {
+	for _, how := range []string{"Shutdown", "Close"} {
+		t.Run(how, func(t *testing.T) {
+			r := newRecorder()
+			addr, srv := startEventServer(t, &Upgrader{Config: Config{CloseTimeout: 100 * time.Millisecond}}, r)
+			c, br := rawEventConn(t, addr, "")
+			waitForCond(t, "open", func() bool { return r.opened.Load() == 1 })
+			time.Sleep(20 * time.Millisecond)
+			start := time.Now()
+			if how == "Close" {
+				srv.Close()
+			} else {
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				if err := srv.Shutdown(ctx); err != nil {
+					t.Fatalf("Shutdown: %v", err)
+				}
+				got, _ := io.ReadAll(br)
+				if string(got) != string(failed(1001, "server shutting down")) {
+					t.Fatalf("got % x", got)
+				}
+			}
+			r.closed(t)
+			if d := time.Since(start); d > 3*time.Second {
+				t.Fatalf("ended after %v", d)
+			}
+			waitForCond(t, "the connection to leave the server", func() bool { return srv.Stats().OpenConns == 0 })
+			_ = c
+		})
+	}
+}
+
+// TestEventsHandlerPanic: a panic in OnMessage ends that connection with
+// StatusInternalError, and the server goes on.
+func TestEventsHandlerPanic(t *testing.T) {
+	r := newRecorder()
+	r.onMsg = func(c *Conn, mt MessageType, p []byte) {
+		if string(p) == "boom" {
+			panic("boom")
+		}
+		c.WriteMessage(mt, p)
+	}
+	addr, srv := startEventServer(t, &Upgrader{}, r)
+	c, br := rawEventConn(t, addr, "")
+	c.Write(text("boom"))
+	got, _ := io.ReadAll(br)
+	if string(got) != string(failed(StatusInternalError, "")) {
+		t.Fatalf("got % x", got)
+	}
+	var ce *CloseError
+	if err := r.closed(t); !errors.As(err, &ce) || ce.Code != StatusInternalError {
+		t.Fatalf("OnClose: %v", err)
+	}
+	waitForCond(t, "the connection to leave the server", func() bool { return srv.Stats().OpenConns == 0 })
+	cli := dialTCP(t, addr, nil)
+	cli.WriteMessage(TextMessage, []byte("still here"))
+	if _, p, err := cli.ReadMessage(); err != nil || string(p) != "still here" {
+		t.Fatalf("%q %v", p, err)
+	}
+}
