@@ -40,7 +40,10 @@ import (
 //
 // A request over HTTP/2, over TLS, from an HTTP/1.0 client, or a HEAD, is
 // served by Serve (a goroutine per stream), as then the connection cannot
-// be detached or parked.
+// be detached or parked. A connection without a socket to park (an
+// in-memory one, or any system but Linux) is detached all the same, and a
+// client that leaves is then noticed by the next write (at the latest the
+// keep-alive comment).
 func (b *Broker) ServeDetached(ctx *volt.RequestCtx, topicName string) {
 	h := &ctx.Request.Header
 	if h.IsHTTP2() || ctx.IsTLS() || !h.IsHTTP11() || !ctx.IsGet() {
@@ -128,21 +131,20 @@ func goWorker(f func()) {
 func (k *sink) start(d *volt.Detached) {
 	k.d, k.nc, k.chunked = d, d.Conn(), d.Chunked()
 	_ = d.Pending() // a client that sent more than its request gets no answer to it
-	if spot, ok := park.NewSpot(k.nc, k); ok {
-		k.spot = spot
-		if spot.Park() != nil {
-			k.end(volt.ErrClientGone)
-			return
-		}
-	}
-	// Without parking (an in-memory connection), a client that goes away
-	// is noticed by the next write, at the latest the keep-alive.
 	if ka := k.s.keepAlive; ka > 0 {
 		k.ka = time.AfterFunc(ka, k.keepAliveDue)
 	}
+	spot, parkable := park.NewSpot(k.nc, k)
+	k.spot = spot
 	d.OnShutdown(k.s.Close)
 	k.ready.Store(true)
 	k.kick() // the retry field and the replay, if any
+	// Without parking (an in-memory connection), a client that goes away
+	// is noticed by the next write, at the latest the keep-alive. Park
+	// comes last: once it returns, a wake-up may end the stream.
+	if parkable && spot.Park() != nil {
+		k.end(volt.ErrClientGone)
+	}
 }
 
 // Close implements io.Closer for the request's user values: a subscriber

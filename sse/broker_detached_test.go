@@ -174,7 +174,8 @@ func TestBrokerDetachedShutdown(t *testing.T) {
 }
 
 // TestBrokerDetachedFallback: over an in-memory connection (no socket to
-// park) and for HEAD, ServeDetached serves as Serve does.
+// park, detached all the same) events are delivered, and HEAD is
+// answered as Serve does.
 func TestBrokerDetachedFallback(t *testing.T) {
 	var b Broker
 	srv := memServer(t, func(ctx *volt.RequestCtx) { b.ServeDetached(ctx, "t") })
