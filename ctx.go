@@ -362,7 +362,8 @@ func (ctx *RequestCtx) TLSConnectionState() *tls.ConnectionState {
 // already read are readable from the conn h receives. The RequestCtx stays
 // valid until h returns; its Done closes on server shutdown. The
 // connection counts against Server.Concurrency and MaxConnsPerIP until h
-// returns. Hijack is supported on HTTP/1.1 only.
+// returns. Hijack is supported on HTTP/1.1 only. To keep the connection
+// after h returns, without a goroutine, use HijackDetached.
 func (ctx *RequestCtx) Hijack(h HijackHandler) { ctx.hijack = h }
 
 // Hijacked reports whether Hijack was called.

@@ -169,8 +169,8 @@ func TestHijackDetachedShutdown(t *testing.T) {
 	}
 }
 
-// TestHijackDetachedAfterShutdownStarted: a connection detached while
-// the server shuts down is notified at once.
+// TestHijackDetachedOnShutdownLate: OnShutdown set after the server
+// started shutting down is called at once.
 func TestHijackDetachedOnShutdownLate(t *testing.T) {
 	got := make(chan *Detached, 1)
 	s, _ := detachServer(got, StatusSwitchingProtocols)
