@@ -591,3 +591,25 @@ func TestEventsHandlerPanic(t *testing.T) {
 		t.Fatalf("%q %v", p, err)
 	}
 }
+
+// TestEventsAfterDone: a handler that watched the connection (ctx.Done,
+// as timeout middleware does) before the upgrade still parks it.
+func TestEventsAfterDone(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := &Upgrader{}
+	srv := &volt.Server{Handler: func(ctx *volt.RequestCtx) {
+		_ = ctx.Done()
+		_ = up.UpgradeEvents(ctx, newRecorder())
+	}}
+	go srv.Serve(ln)
+	defer srv.Close()
+	c, br := rawEventConn(t, ln.Addr().String(), "")
+	for i := 0; i < 3; i++ {
+		time.Sleep(20 * time.Millisecond)
+		c.Write(text("again"))
+		readExactly(t, br, serverFrame(true, 0, opText, "again"))
+	}
+}
