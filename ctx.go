@@ -46,7 +46,8 @@ type RequestCtx struct {
 
 	userValues []userValue
 
-	hijack HijackHandler
+	hijack   HijackHandler
+	detached DetachedHandler // set by HijackDetached, with hijack
 
 	// Cancellation, guarded by mu: Done may be called from any goroutine.
 	mu       sync.Mutex
@@ -80,7 +81,7 @@ func (ctx *RequestCtx) reset() {
 		ctx.userValues[i] = userValue{}
 	}
 	ctx.userValues = ctx.userValues[:0]
-	ctx.hijack = nil
+	ctx.hijack, ctx.detached = nil, nil
 	ctx.mu.Lock()
 	ctx.done, ctx.err, ctx.watching = nil, nil, false
 	clear(ctx.afters)
@@ -361,7 +362,8 @@ func (ctx *RequestCtx) TLSConnectionState() *tls.ConnectionState {
 // already read are readable from the conn h receives. The RequestCtx stays
 // valid until h returns; its Done closes on server shutdown. The
 // connection counts against Server.Concurrency and MaxConnsPerIP until h
-// returns. Hijack is supported on HTTP/1.1 only.
+// returns. Hijack is supported on HTTP/1.1 only. To keep the connection
+// after h returns, without a goroutine, use HijackDetached.
 func (ctx *RequestCtx) Hijack(h HijackHandler) { ctx.hijack = h }
 
 // Hijacked reports whether Hijack was called.

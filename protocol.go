@@ -144,6 +144,9 @@ type ServerConn struct {
 	// pp is the parking state of a registered protocol
 	// (protocol_park_export.go), made by its first Park.
 	pp *protocolPark
+	// det is the connection's Detached while its owner holds it; the
+	// serving goroutine then leaves the connection open (see detach.go).
+	det *Detached
 }
 
 // Server returns the server the connection belongs to.
@@ -341,6 +344,7 @@ func (c *ServerConn) cancelAll(err error) {
 // on the connection, no late wake-up cuts the reading of its head short.
 func (c *ServerConn) shutdown() {
 	c.cancelAll(ErrServerClosed)
+	c.notifyDetached()
 	c.mu.Lock()
 	if f := c.shutdownHook; f != nil {
 		f()
@@ -435,7 +439,7 @@ func looksLikeHTTP(b []byte) bool {
 
 func (c *ServerConn) close() {
 	c.mu.Lock()
-	if c.closed {
+	if c.closed || c.det != nil {
 		c.mu.Unlock()
 		return
 	}

@@ -564,7 +564,7 @@ var (
 // handler.
 func (c *http1Conn) hijack(ctx *RequestCtx) error {
 	c.closeAfter = false
-	if err := c.finishResponse(ctx); err != nil {
+	if err := c.writeHijackHead(ctx); err != nil {
 		return err
 	}
 	if err := c.flush(); err != nil {
@@ -602,6 +602,10 @@ func (c *http1Conn) hijack(ctx *RequestCtx) error {
 			s.logger().Error("volt: hijack handler panic", "panic", r, "stack", string(debug.Stack()))
 		}
 	}()
+	if ctx.detached != nil {
+		c.detach(ctx, hc)
+		return nil
+	}
 	h(hc)
 	return nil
 }

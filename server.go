@@ -555,6 +555,7 @@ func (s *Server) Close() error {
 		sc.cancelAll(ErrServerClosed)
 		_ = sc.conn.Close()
 		sc.unparkNow() // after the close: a parked connection left the epoll set with it
+		sc.notifyDetached()
 	}
 	s.mu.Unlock()
 	return nil

@@ -58,6 +58,14 @@
 // resumes from there), and an ID the history does not hold replays
 // nothing.
 //
+// Broker.ServeDetached keeps a subscriber without a goroutine: the
+// connection is handed over by the server (volt.RequestCtx.HijackDetached),
+// its socket waits in the poller only to notice the client leaving, and a
+// shared pool of workers writes the events as they are published. An idle
+// subscriber then costs about 3 KiB instead of about 19 KiB:
+//
+//	srv := &volt.Server{Handler: func(ctx *volt.RequestCtx) { b.ServeDetached(ctx, "news") }}
+//
 // # Reading a stream
 //
 //	var c sse.Client

@@ -97,6 +97,11 @@ type Stream struct {
 	// Guarded by the Broker's topic lock.
 	topic *topic
 	slot  int
+
+	// sink writes the stream of a detached subscriber (see
+	// Broker.ServeDetached) in place of Run; set before the stream is
+	// shared.
+	sink *sink
 }
 
 type streamState uint8
@@ -169,7 +174,7 @@ func (s *Stream) Send(ev *Event) error {
 	}
 	n0 := len(s.pend)
 	var err error
-	if s.pend, err = AppendEvent(s.pend, ev); err != nil {
+	if s.pend, err = AppendEvent(s.pendBuf(), ev); err != nil {
 		s.mu.Unlock()
 		return err
 	}
@@ -184,7 +189,7 @@ func (s *Stream) SendComment(text string) error {
 		return ErrStreamClosed
 	}
 	n0 := len(s.pend)
-	s.pend = AppendComment(s.pend, text)
+	s.pend = AppendComment(s.pendBuf(), text)
 	return s.queued(n0, 0)
 }
 
@@ -199,7 +204,7 @@ func (s *Stream) SendEncoded(p []byte, events int) error {
 		return ErrStreamClosed
 	}
 	n0 := len(s.pend)
-	s.pend = append(s.pend, p...)
+	s.pend = append(s.pendBuf(), p...)
 	return s.queued(n0, int64(events))
 }
 
@@ -223,10 +228,17 @@ func (s *Stream) queued(n0 int, events int64) error {
 			s.counters.slowClosed.Add(1)
 		}
 		s.stopOnce.Do(func() { close(s.stop) })
+		if s.sink != nil {
+			s.sink.kick()
+		}
 		return ErrSlowClient
 	}
 	s.pendEvents += events
 	s.mu.Unlock()
+	if s.sink != nil {
+		s.sink.kick()
+		return nil
+	}
 	select {
 	case s.wake <- struct{}{}:
 	default:
@@ -244,6 +256,9 @@ func (s *Stream) Close() {
 	}
 	s.mu.Unlock()
 	s.stopOnce.Do(func() { close(s.stop) })
+	if s.sink != nil {
+		s.sink.kick()
+	}
 }
 
 // Ended reports whether the stream takes no more events: it was closed,

@@ -85,7 +85,9 @@ type Conn struct {
 	msgBufP    *[]byte // msgBuf's pool handle
 	mr         messageReader
 
-	closeReceived bool // the peer's close frame was read
+	parkOK        bool     // fill may park an event-driven connection (see advance)
+	ev            *evState // set for UpgradeEvents; see events.go
+	closeReceived bool     // the peer's close frame was read
 	pingHandler   func(data []byte) error
 	pongHandler   func(data []byte) error
 
@@ -249,7 +251,11 @@ func (c *Conn) closeNet() error {
 	if c.netClosed.Swap(true) {
 		return nil
 	}
-	return c.nc.Close()
+	err := c.nc.Close()
+	if c.ev != nil {
+		c.ev.reap()
+	}
+	return err
 }
 
 // stopTimers stops the keep-alive pinger and the shutdown hook.

@@ -22,6 +22,21 @@
 //		}
 //	}
 //
+// The event-driven form holds no goroutine and no buffer while a
+// connection is idle (its socket waits in the poller; a worker is taken
+// when bytes arrive), for servers that keep many mostly silent
+// connections:
+//
+//	type echo struct{}
+//
+//	func (echo) OnOpen(c *websocket.Conn) {}
+//	func (echo) OnMessage(c *websocket.Conn, mt websocket.MessageType, p []byte) {
+//		c.WriteMessage(mt, p) // p is valid until OnMessage returns
+//	}
+//	func (echo) OnClose(c *websocket.Conn, err error) {}
+//
+//	func handler(ctx *volt.RequestCtx) { upgrader.UpgradeEvents(ctx, echo{}) }
+//
 // A client dials, with volt's client dialing (DNS cache, proxies, TLS):
 //
 //	c, err := websocket.Dial(ctx, "wss://example.com/ws", &websocket.DialOptions{

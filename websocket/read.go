@@ -229,7 +229,11 @@ func (c *Conn) scratch() []byte {
 // handling the control frames on the way.
 func (c *Conn) advance() error {
 	for {
+		// Between messages an event-driven connection may park instead of
+		// waiting for the next frame (see fill).
+		c.parkOK = c.ev != nil && c.ev.spot != nil && c.msgOp == 0
 		h, err := c.readFrameHeader()
+		c.parkOK = false
 		if err != nil {
 			return err
 		}
@@ -412,7 +416,21 @@ func (c *Conn) fill(n int) error {
 	switch {
 	case c.rr == c.rw:
 		c.rr, c.rw = 0, 0
-		if c.idle != nil {
+		if c.parkOK {
+			// Event-driven, between messages: read once after a wake-up
+			// (the socket is readable), else give the buffer back and
+			// park.
+			if !c.ev.woken {
+				if c.rbuf != nil {
+					c.releaseReadBuf()
+				}
+				return errPark
+			}
+			c.ev.woken = false
+			if c.rbuf == nil {
+				c.acquireReadBuf(0)
+			}
+		} else if c.idle != nil {
 			// Wait without holding the buffer: an idle connection costs
 			// no read buffer.
 			c.releaseReadBuf()
@@ -461,6 +479,9 @@ func (c *Conn) readNet(p []byte) (int, error) {
 
 // readFailed records a network error as the end of reading.
 func (c *Conn) readFailed(err error) error {
+	if err == errPark {
+		return err // not an end: the connection parks
+	}
 	switch {
 	case c.timedOut.Load():
 		err = &CloseError{Code: StatusAbnormalClosure, Err: ErrPingTimeout}

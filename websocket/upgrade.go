@@ -73,11 +73,30 @@ func IsUpgradeRequest(ctx *volt.RequestCtx) bool {
 // down, a close frame with StatusGoingAway is sent, and the connection is
 // closed CloseTimeout later if the handler has not returned.
 func (u *Upgrader) Upgrade(ctx *volt.RequestCtx, handler func(c *Conn)) error {
+	subprotocol, pm, err := u.accept(ctx)
+	if err != nil {
+		return err
+	}
+	cfg := &u.Config
+	overHTTP2 := ctx.Request.Header.IsHTTP2()
+	ctx.Hijack(func(nc net.Conn) {
+		c := newConn(nc, true, cfg, subprotocol, pm, nil)
+		c.overHTTP2 = overHTTP2
+		c.stopOnDone = ctx.AfterFunc(c.shutdown)
+		defer c.finish()
+		handler(c)
+	})
+	return nil
+}
+
+// accept checks the opening handshake of ctx's request and sets the
+// response that accepts it (or the one that refuses it, with the error).
+func (u *Upgrader) accept(ctx *volt.RequestCtx) (subprotocol string, pm *deflateParams, err error) {
 	if err := u.Compression.check(); err != nil {
 		ctx.Response.Header.SetStatusCode(volt.StatusInternalServerError)
 		ctx.SetContentType("text/plain; charset=utf-8")
 		ctx.SetBodyString(err.Error())
-		return err
+		return "", nil, err
 	}
 	h := &ctx.Request.Header
 	var key string
@@ -87,21 +106,21 @@ func (u *Upgrader) Upgrade(ctx *volt.RequestCtx, handler func(c *Conn)) error {
 		if !h.IsConnect() || string(h.ConnectProtocol()) != "websocket" {
 			if !h.IsConnect() {
 				ctx.Response.Header.Set("Allow", "CONNECT")
-				return u.reject(ctx, volt.StatusMethodNotAllowed, "websocket: over HTTP/2 the method must be CONNECT (RFC 8441)")
+				return "", nil, u.reject(ctx, volt.StatusMethodNotAllowed, "websocket: over HTTP/2 the method must be CONNECT (RFC 8441)")
 			}
-			return u.reject(ctx, volt.StatusBadRequest, "websocket: the CONNECT is not for websocket")
+			return "", nil, u.reject(ctx, volt.StatusBadRequest, "websocket: the CONNECT is not for websocket")
 		}
 	} else {
 		if !h.IsGet() {
 			ctx.Response.Header.Set("Allow", "GET")
-			return u.reject(ctx, volt.StatusMethodNotAllowed, "websocket: the method must be GET")
+			return "", nil, u.reject(ctx, volt.StatusMethodNotAllowed, "websocket: the method must be GET")
 		}
 		if !h.IsHTTP11() {
-			return u.reject(ctx, volt.StatusBadRequest, "websocket: HTTP/1.1 is required")
+			return "", nil, u.reject(ctx, volt.StatusBadRequest, "websocket: HTTP/1.1 is required")
 		}
 		if !h.ConnectionUpgrade() || !hasToken(string(h.Peek("Upgrade")), "websocket") {
 			setUpgradeRequired(ctx)
-			return u.reject(ctx, statusUpgradeRequired, "websocket: the request is not an upgrade to websocket")
+			return "", nil, u.reject(ctx, statusUpgradeRequired, "websocket: the request is not an upgrade to websocket")
 		}
 	}
 	if v := h.Peek("Sec-WebSocket-Version"); string(v) != "13" {
@@ -110,12 +129,12 @@ func (u *Upgrader) Upgrade(ctx *volt.RequestCtx, handler func(c *Conn)) error {
 		} else {
 			ctx.Response.Header.Set("Sec-WebSocket-Version", "13")
 		}
-		return u.reject(ctx, statusUpgradeRequired, "websocket: unsupported Sec-WebSocket-Version (13 is)")
+		return "", nil, u.reject(ctx, statusUpgradeRequired, "websocket: unsupported Sec-WebSocket-Version (13 is)")
 	}
 	if !h.IsHTTP2() {
 		key = string(h.Peek("Sec-WebSocket-Key"))
 		if !validKey(key) {
-			return u.reject(ctx, volt.StatusBadRequest, "websocket: missing or bad Sec-WebSocket-Key")
+			return "", nil, u.reject(ctx, volt.StatusBadRequest, "websocket: missing or bad Sec-WebSocket-Key")
 		}
 	}
 	check := u.CheckOrigin
@@ -123,10 +142,9 @@ func (u *Upgrader) Upgrade(ctx *volt.RequestCtx, handler func(c *Conn)) error {
 		check = SameOrigin
 	}
 	if !check(ctx) {
-		return u.reject(ctx, volt.StatusForbidden, "websocket: origin not allowed")
+		return "", nil, u.reject(ctx, volt.StatusForbidden, "websocket: origin not allowed")
 	}
-	subprotocol := u.selectSubprotocol(ctx)
-	var pm *deflateParams
+	subprotocol = u.selectSubprotocol(ctx)
 	var extResp string
 	if u.Compression.Enabled {
 		var offers []extension
@@ -161,16 +179,7 @@ func (u *Upgrader) Upgrade(ctx *volt.RequestCtx, handler func(c *Conn)) error {
 		rh.Set("Sec-WebSocket-Extensions", extResp)
 	}
 	ctx.Response.ResetBody()
-	cfg := &u.Config
-	overHTTP2 := h.IsHTTP2()
-	ctx.Hijack(func(nc net.Conn) {
-		c := newConn(nc, true, cfg, subprotocol, pm, nil)
-		c.overHTTP2 = overHTTP2
-		c.stopOnDone = ctx.AfterFunc(c.shutdown)
-		defer c.finish()
-		handler(c)
-	})
-	return nil
+	return subprotocol, pm, nil
 }
 
 // reject answers a bad handshake.

@@ -1,6 +1,6 @@
 // Command wsidlemem measures the resident memory that each idle WebSocket
-// connection costs a server, for volt, gorilla/websocket and lxzan/gws in
-// one run.
+// connection costs a server, for volt (event-driven, UpgradeEvents, and
+// blocking, Upgrade), gorilla/websocket and lxzan/gws in one run.
 //
 // For each implementation in turn (volt gorilla gws volt ..., for -rounds
 // rounds) it starts itself as a child process serving that
@@ -9,7 +9,8 @@
 // from /proc/PID/status; then it opens -conns connections (handshake, one
 // small message echoed), leaves them idle for -settle, reads VmRSS again
 // and reports (after - before) / conns. At the end it prints the median
-// per implementation and the median per-round ratios volt/peer.
+// per implementation and the median per-round ratios of each volt form
+// (volt-events, volt) to each other implementation.
 //
 // Usage, from bench/:
 //
@@ -44,7 +45,7 @@ import (
 var (
 	nConns   = flag.Int("conns", 5000, "WebSocket connections to open")
 	rounds   = flag.Int("rounds", 3, "rounds; each runs every implementation once")
-	implList = flag.String("impls", strings.Join(bench.WSImpls, ","), "implementations, comma-separated")
+	implList = flag.String("impls", "volt-events,"+strings.Join(bench.WSImpls, ","), "implementations, comma-separated (volt-events: Upgrader.UpgradeEvents)")
 	settle   = flag.Duration("settle", 2*time.Second, "idle time before each RSS reading")
 	workers  = flag.Int("workers", 16, "connections opened at once")
 	serve    = flag.String("serve", "", "internal: serve this implementation and print its URL")
@@ -68,12 +69,22 @@ func runChild(impl string) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	srv, err := bench.StartWSServer(impl, false, true)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	var u string
+	if impl == "volt-events" {
+		var err error
+		if u, _, err = startEventServer(false); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	} else {
+		srv, err := bench.StartWSServer(impl, false, true)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		u = srv.URL
 	}
-	fmt.Println(srv.URL)
+	fmt.Println(u)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
 	go func() { io.Copy(io.Discard, os.Stdin); sig <- syscall.SIGTERM }()
@@ -124,22 +135,26 @@ func run() error {
 		med[impl] = median(v)
 		fmt.Printf("median %-8s %8.0f bytes/conn\n", impl, med[impl])
 	}
-	for _, peer := range strings.Split(*implList, ",") {
-		if peer == "volt" {
-			continue
-		}
-		var ratios []float64
-		for _, r := range results {
-			if r.impl != "volt" {
+	for _, self := range []string{"volt-events", "volt"} {
+		for _, peer := range strings.Split(*implList, ",") {
+			if peer == self || peer == "volt-events" {
 				continue
 			}
-			for _, p := range results {
-				if p.impl == peer && p.round == r.round {
-					ratios = append(ratios, r.perConn/p.perConn)
+			var ratios []float64
+			for _, r := range results {
+				if r.impl != self {
+					continue
+				}
+				for _, p := range results {
+					if p.impl == peer && p.round == r.round {
+						ratios = append(ratios, r.perConn/p.perConn)
+					}
 				}
 			}
+			if len(ratios) > 0 {
+				fmt.Printf("%s/%s = %.2f (median of per-round ratios; < 1: %s uses less)\n", self, peer, median(ratios), self)
+			}
 		}
-		fmt.Printf("volt/%s = %.2f (median of per-round ratios; < 1: volt uses less)\n", peer, median(ratios))
 	}
 	return nil
 }
