@@ -90,6 +90,17 @@ func (fr *FrameReader) SetMaxReadFrameSize(n uint32) {
 // frames are already here (and batch its responses before flushing).
 func (fr *FrameReader) Buffered() int { return fr.end - fr.start }
 
+// frameBuffered reports whether a whole frame is buffered: the next
+// ReadFrame returns it without reading.
+func (fr *FrameReader) frameBuffered() bool {
+	n := fr.end - fr.start
+	if n < FrameHeaderLen {
+		return false
+	}
+	b := fr.buf[fr.start : fr.start+3]
+	return n-FrameHeaderLen >= int(uint32(b[0])<<16|uint32(b[1])<<8|uint32(b[2]))
+}
+
 // ReleaseBuffer gives the read buffer back to a shared pool when no bytes
 // are buffered, so that an idle connection holds only a small buffer; the
 // next ReadFrame reads into that small buffer and takes a full-size one

@@ -265,9 +265,12 @@ func (cc *serverConn) readPreface() error {
 
 // prepareRead sets the read deadline before the reader may block: the
 // idle timeout when no stream is open, the PING interval otherwise. It
-// also carries out the steps of a graceful shutdown.
+// also carries out the steps of a graceful shutdown. With a whole frame
+// buffered the reader will not block: it does nothing. (A partial frame
+// is waited for with a fresh deadline: a deadline that passed, such as
+// the idleRecheck one, would fail each read at once, and the reader spin.)
 func (cc *serverConn) prepareRead() error {
-	if cc.fr.Buffered() >= FrameHeaderLen {
+	if cc.fr.frameBuffered() {
 		return nil
 	}
 	if cc.shutdownReq.Load() || cc.sc.ShuttingDown() {

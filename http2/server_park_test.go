@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -268,4 +269,48 @@ func TestParkedUpgradedConn(t *testing.T) {
 	rc.getHello(3)
 	waitParked(t)
 	rc.getHello(5)
+}
+
+// processCPU returns the CPU time the process used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestPartialFrameWaitsWithoutSpinning checks that a reader waiting for
+// the rest of a frame, when a short deadline passes (the last stream
+// ended: idleRecheck; or parkDelay), waits on with a fresh deadline
+// rather than failing each read at once, and then serves the frame.
+func TestPartialFrameWaitsWithoutSpinning(t *testing.T) {
+	handler := func(ctx *volt.RequestCtx) {
+		if string(ctx.Path()) == "/slow" {
+			// No body: the client sends no WINDOW_UPDATE in the
+			// middle of its partial frame.
+			time.Sleep(50 * time.Millisecond)
+			ctx.SetStatusCode(volt.StatusNoContent)
+			return
+		}
+		helloHandler(ctx)
+	}
+	ts := newTestServer(t, &volt.Server{Handler: handler}, nil)
+	rc := ts.dialRaw()
+	rc.get(1, "/slow")
+	block := rc.block(":method", "GET", ":scheme", "http", ":path", "/", ":authority", "example.com")
+	next := AppendHeaders(nil, 3, true, true, block)
+	cut := FrameHeaderLen + 2 // the frame header and part of its block
+	rc.write(next[:cut])
+	start, cpu := time.Now(), processCPU()
+	if r := rc.readResponse(1); r.status != "204" {
+		t.Fatalf("stream 1: status %q", r.status)
+	}
+	time.Sleep(300*time.Millisecond - time.Since(start))
+	used, wall := processCPU()-cpu, time.Since(start)
+	if used > wall/2 {
+		t.Fatalf("%v of CPU in %v while a partial frame waited", used, wall)
+	}
+	rc.write(next[cut:])
+	if r := rc.readResponse(3); string(r.body) != "hello HTTP/2.0" {
+		t.Fatalf("stream 3: body %q", r.body)
+	}
 }
