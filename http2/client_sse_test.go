@@ -213,18 +213,24 @@ func TestSSEClientOverHTTP2IdleReconnect(t *testing.T) {
 	var requests atomic.Int32
 	gone := make(chan struct{}, 4)
 	ids := make(chan string, 4)
+	// Handlers report to the test through fails, not t.Error: one may
+	// still run when the test is over (the server closes at Cleanup).
+	fails := make(chan string, 8)
 	srv := &volt.Server{Handler: func(ctx *volt.RequestCtx) {
 		n := requests.Add(1)
-		ids <- string(ctx.Request.Header.Peek("Last-Event-ID"))
+		select {
+		case ids <- string(ctx.Request.Header.Peek("Last-Event-ID")):
+		default:
+		}
 		if err := sse.Send(ctx, &sse.Event{ID: fmt.Sprint(n), Data: []byte("hello")}); err != nil {
-			t.Errorf("Send: %v", err)
+			fails <- fmt.Sprintf("request %d: Send: %v", n, err)
 			return
 		}
 		select {
-		case <-ctx.Done(): // RST_STREAM from the client
+		case <-ctx.Done(): // RST_STREAM from the client, or the server closing
 			gone <- struct{}{}
 		case <-time.After(10 * time.Second):
-			t.Error("the reset stream's context did not end")
+			fails <- fmt.Sprintf("request %d: the reset stream's context did not end", n)
 		}
 	}}
 	addr := newTLSTestServer(t, srv, nil)
@@ -258,5 +264,10 @@ func TestSSEClientOverHTTP2IdleReconnect(t *testing.T) {
 	}
 	if n := srv.Stats().AcceptedConns; n != 1 {
 		t.Fatalf("%d connections, want 1", n)
+	}
+	select {
+	case f := <-fails:
+		t.Fatal(f)
+	default:
 	}
 }
