@@ -18,16 +18,12 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -152,7 +148,7 @@ func measure(impl, addr string, pid int) (result, error) {
 	}
 	_ = c.Close()
 	time.Sleep(*settle)
-	before, err := vmRSS(pid)
+	before, err := bench.VmRSS(pid)
 	if err != nil {
 		return result{}, err
 	}
@@ -204,7 +200,7 @@ feed:
 		return result{}, openErr
 	}
 	time.Sleep(*settle)
-	after, err := vmRSS(pid)
+	after, err := bench.VmRSS(pid)
 	if err != nil {
 		return result{}, err
 	}
@@ -263,31 +259,6 @@ func waitPort(addr string, limit time.Duration) error {
 	}
 }
 
-// vmRSS returns the resident set size of process pid, in bytes.
-func vmRSS(pid int) (int64, error) {
-	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		line := s.Bytes()
-		if v, ok := bytes.CutPrefix(line, []byte("VmRSS:")); ok {
-			fields := strings.Fields(string(v)) // "123456 kB"
-			if len(fields) != 2 || fields[1] != "kB" {
-				return 0, fmt.Errorf("unexpected VmRSS line %q", line)
-			}
-			kb, err := strconv.ParseInt(fields[0], 10, 64)
-			return kb << 10, err
-		}
-	}
-	if err := s.Err(); err != nil {
-		return 0, err
-	}
-	return 0, errors.New("no VmRSS in /proc/" + strconv.Itoa(pid) + "/status")
-}
-
 // stopChild sends SIGTERM and waits up to 5 s, then kills.
 func stopChild(cmd *exec.Cmd) {
 	_ = cmd.Process.Signal(syscall.SIGTERM)
@@ -304,18 +275,6 @@ func stopChild(cmd *exec.Cmd) {
 	}
 }
 
-func median(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	v = slices.Clone(v)
-	slices.Sort(v)
-	if len(v)%2 == 1 {
-		return v[len(v)/2]
-	}
-	return (v[len(v)/2-1] + v[len(v)/2]) / 2
-}
-
 func summarize(impls []string, results []result) {
 	per := map[string][]float64{}
 	byRound := map[string]map[int]float64{}
@@ -328,7 +287,7 @@ func summarize(impls []string, results []result) {
 	}
 	fmt.Printf("\nMedian over %d rounds, bytes of RSS per idle keep-alive connection:\n", *rounds)
 	for _, impl := range impls {
-		fmt.Printf("  %-9s %8.0f\n", impl, median(per[impl]))
+		fmt.Printf("  %-9s %8.0f\n", impl, bench.Median(per[impl]))
 	}
 	if _, ok := byRound["volt"]; !ok {
 		return
@@ -343,6 +302,6 @@ func summarize(impls []string, results []result) {
 				ratios = append(ratios, v/p)
 			}
 		}
-		fmt.Printf("volt/%s: %.2f (median of per-round ratios; < 1: volt uses less)\n", peer, median(ratios))
+		fmt.Printf("volt/%s: %.2f (median of per-round ratios; < 1: volt uses less)\n", peer, bench.Median(ratios))
 	}
 }

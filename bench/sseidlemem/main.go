@@ -23,7 +23,6 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -31,10 +30,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -121,7 +117,7 @@ func run() error {
 				v = append(v, r.perConn)
 			}
 		}
-		fmt.Printf("median %-14s %8.0f bytes/conn\n", impl, median(v))
+		fmt.Printf("median %-14s %8.0f bytes/conn\n", impl, bench.Median(v))
 	}
 	for _, self := range []string{"volt-detached", "volt"} {
 		for _, peer := range impls {
@@ -140,7 +136,7 @@ func run() error {
 				}
 			}
 			if len(ratios) > 0 {
-				fmt.Printf("%s/%s = %.2f (median of per-round ratios; < 1: %s uses less)\n", self, peer, median(ratios), self)
+				fmt.Printf("%s/%s = %.2f (median of per-round ratios; < 1: %s uses less)\n", self, peer, bench.Median(ratios), self)
 			}
 		}
 	}
@@ -177,50 +173,17 @@ func measure(self, impl string) (result, error) {
 	}
 	warm.Close()
 	time.Sleep(*settle)
-	before, err := vmRSS(cmd.Process.Pid)
+	before, err := bench.VmRSS(cmd.Process.Pid)
 	if err != nil {
 		return result{}, err
 	}
-	conns := make([]net.Conn, *nConns)
-	defer func() {
-		for _, c := range conns {
-			if c != nil {
-				c.Close()
-			}
-		}
-	}()
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var firstErr error
-	next := make(chan int)
-	for w := 0; w < *workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				c, err := openStream(addr)
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = fmt.Errorf("stream %d: %w", i, err)
-					}
-					mu.Unlock()
-					continue
-				}
-				conns[i] = c
-			}
-		}()
+	conns, err := bench.OpenConns(*nConns, *workers, func(int) (net.Conn, error) { return openStream(addr) })
+	if err != nil {
+		return result{}, err
 	}
-	for i := range conns {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if firstErr != nil {
-		return result{}, firstErr
-	}
+	defer bench.CloseConns(conns)
 	time.Sleep(*settle)
-	after, err := vmRSS(cmd.Process.Pid)
+	after, err := bench.VmRSS(cmd.Process.Pid)
 	if err != nil {
 		return result{}, err
 	}
@@ -258,27 +221,4 @@ func openStream(addr string) (net.Conn, error) {
 	}
 	c.SetDeadline(time.Time{})
 	return c, nil
-}
-
-func vmRSS(pid int) (int64, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0, err
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, err := strconv.ParseInt(f[1], 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, errors.New("no VmRSS")
-}
-
-func median(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	v = slices.Clone(v)
-	slices.Sort(v)
-	return v[len(v)/2]
 }
