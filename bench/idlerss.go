@@ -103,3 +103,47 @@ func Median(v []float64) float64 {
 	}
 	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }
+
+// RSSResult is one implementation's idle cost in one round.
+type RSSResult struct {
+	Impl    string
+	Round   int
+	PerConn float64 // bytes of RSS per connection
+}
+
+// PrintRSSSummary prints each implementation's median cost, then for each
+// of selves the median of its per-round ratios to every other
+// implementation (skipping the other selves' first entry, which is
+// compared on its own row).
+func PrintRSSSummary(results []RSSResult, impls, selves []string, width int) {
+	for _, impl := range impls {
+		var v []float64
+		for _, r := range results {
+			if r.Impl == impl {
+				v = append(v, r.PerConn)
+			}
+		}
+		fmt.Printf("median %-*s %8.0f bytes/conn\n", width, impl, Median(v))
+	}
+	for _, self := range selves {
+		for _, peer := range impls {
+			if peer == self || peer == selves[0] {
+				continue
+			}
+			var ratios []float64
+			for _, r := range results {
+				if r.Impl != self {
+					continue
+				}
+				for _, p := range results {
+					if p.Impl == peer && p.Round == r.Round {
+						ratios = append(ratios, r.PerConn/p.PerConn)
+					}
+				}
+			}
+			if len(ratios) > 0 {
+				fmt.Printf("%s/%s = %.2f (median of per-round ratios; < 1: %s uses less)\n", self, peer, Median(ratios), self)
+			}
+		}
+	}
+}

@@ -77,11 +77,7 @@ func runChild(impl string) {
 	os.Exit(0)
 }
 
-type result struct {
-	impl    string
-	round   int
-	perConn float64
-}
+type result = bench.RSSResult
 
 func run() error {
 	n, err := bench.RaiseFileLimit()
@@ -105,41 +101,12 @@ func run() error {
 			if err != nil {
 				return fmt.Errorf("%s, round %d: %w", impl, round, err)
 			}
-			r.round = round
+			r.Round = round
 			results = append(results, r)
 		}
 	}
 	fmt.Println()
-	for _, impl := range impls {
-		var v []float64
-		for _, r := range results {
-			if r.impl == impl {
-				v = append(v, r.perConn)
-			}
-		}
-		fmt.Printf("median %-14s %8.0f bytes/conn\n", impl, bench.Median(v))
-	}
-	for _, self := range []string{"volt-detached", "volt"} {
-		for _, peer := range impls {
-			if peer == self || peer == "volt-detached" {
-				continue
-			}
-			var ratios []float64
-			for _, r := range results {
-				if r.impl != self {
-					continue
-				}
-				for _, p := range results {
-					if p.impl == peer && p.round == r.round {
-						ratios = append(ratios, r.perConn/p.perConn)
-					}
-				}
-			}
-			if len(ratios) > 0 {
-				fmt.Printf("%s/%s = %.2f (median of per-round ratios; < 1: %s uses less)\n", self, peer, bench.Median(ratios), self)
-			}
-		}
-	}
+	bench.PrintRSSSummary(results, impls, []string{"volt-detached", "volt"}, 14)
 	return nil
 }
 
@@ -187,8 +154,8 @@ func measure(self, impl string) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	r := result{impl: impl, perConn: float64(after-before) / float64(*nConns)}
-	fmt.Printf("%-6s %-14s %10.1f M %10.1f M %12.0f\n", "", impl, float64(before)/(1<<20), float64(after)/(1<<20), r.perConn)
+	r := result{Impl: impl, PerConn: float64(after-before) / float64(*nConns)}
+	fmt.Printf("%-6s %-14s %10.1f M %10.1f M %12.0f\n", "", impl, float64(before)/(1<<20), float64(after)/(1<<20), r.PerConn)
 	return r, nil
 }
 

@@ -88,11 +88,7 @@ func runChild(impl string) {
 	os.Exit(0)
 }
 
-type result struct {
-	impl    string
-	round   int
-	perConn float64
-}
+type result = bench.RSSResult
 
 func run() error {
 	n, err := bench.RaiseFileLimit()
@@ -115,43 +111,12 @@ func run() error {
 			if err != nil {
 				return fmt.Errorf("%s, round %d: %w", impl, round, err)
 			}
-			r.round = round
+			r.Round = round
 			results = append(results, r)
 		}
 	}
 	fmt.Println()
-	med := map[string]float64{}
-	for _, impl := range strings.Split(*implList, ",") {
-		var v []float64
-		for _, r := range results {
-			if r.impl == impl {
-				v = append(v, r.perConn)
-			}
-		}
-		med[impl] = bench.Median(v)
-		fmt.Printf("median %-8s %8.0f bytes/conn\n", impl, med[impl])
-	}
-	for _, self := range []string{"volt-events", "volt"} {
-		for _, peer := range strings.Split(*implList, ",") {
-			if peer == self || peer == "volt-events" {
-				continue
-			}
-			var ratios []float64
-			for _, r := range results {
-				if r.impl != self {
-					continue
-				}
-				for _, p := range results {
-					if p.impl == peer && p.round == r.round {
-						ratios = append(ratios, r.perConn/p.perConn)
-					}
-				}
-			}
-			if len(ratios) > 0 {
-				fmt.Printf("%s/%s = %.2f (median of per-round ratios; < 1: %s uses less)\n", self, peer, bench.Median(ratios), self)
-			}
-		}
-	}
+	bench.PrintRSSSummary(results, strings.Split(*implList, ","), []string{"volt-events", "volt"}, 8)
 	return nil
 }
 
@@ -202,8 +167,8 @@ func measure(self, impl string) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	r := result{impl: impl, perConn: float64(after-before) / float64(*nConns)}
-	fmt.Printf("%-6s %-8s %10.1f M %10.1f M %12.0f\n", "", impl, float64(before)/(1<<20), float64(after)/(1<<20), r.perConn)
+	r := result{Impl: impl, PerConn: float64(after-before) / float64(*nConns)}
+	fmt.Printf("%-6s %-8s %10.1f M %10.1f M %12.0f\n", "", impl, float64(before)/(1<<20), float64(after)/(1<<20), r.PerConn)
 	return r, nil
 }
 
