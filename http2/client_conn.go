@@ -657,6 +657,12 @@ func (cc *ClientConn) processData(f *Frame) error {
 		cc.dropData(st, data)
 		cc.resetLocked(f.StreamID, ErrCodeCancel, volt.ErrBodyTooLarge)
 		return nil
+	case st.noBody && !st.tunnelOpen && data > 0:
+		// A response with no content (HEAD, 204, 304) carrying DATA is
+		// malformed (RFC 9113 section 8.1.1).
+		cc.dropData(st, data)
+		cc.resetLocked(f.StreamID, ErrCodeProtocol, StreamError{StreamID: f.StreamID, Code: ErrCodeProtocol, Cause: errMalformedResponse})
+		return nil
 	case st.contentLength >= 0 && st.received > st.contentLength && !st.noBody:
 		cc.dropData(st, data)
 		cc.resetLocked(f.StreamID, ErrCodeProtocol, StreamError{StreamID: f.StreamID, Code: ErrCodeProtocol, Cause: errContentLength})

@@ -512,3 +512,28 @@ func TestClientHPACKBomb(t *testing.T) {
 		t.Fatalf("after the bomb: %v %q", r.err, r.body)
 	}
 }
+
+// TestRFC9113_8_1_1_DataOnResponseWithoutContent: a 304 (like a 204 or
+// the answer to HEAD) has no content; DATA with bytes on it makes the
+// response malformed: the stream fails with PROTOCOL_ERROR, nothing of
+// it reaches the body, and the connection goes on.
+func TestRFC9113_8_1_1_DataOnResponseWithoutContent(t *testing.T) {
+	cc, rs := startRaw(t, nil)
+	ch := goDo(cc, "GET", "/", nil)
+	id, _ := nextRequest(rs)
+	respond(rs, id, "304", "xx")
+	r := waitDo(t, ch)
+	var se StreamError
+	if !errors.As(r.err, &se) || se.Code != ErrCodeProtocol || r.body != "" {
+		t.Fatalf("304 with DATA: %v %q, want a PROTOCOL_ERROR stream error", r.err, r.body)
+	}
+	if f := expectFrame(rs, FrameRSTStream, id); f.Code != ErrCodeProtocol {
+		t.Fatalf("RST_STREAM %v", f.Code)
+	}
+	ch = goDo(cc, "GET", "/next", nil)
+	id, _ = nextRequest(rs)
+	respond(rs, id, "200", "ok")
+	if r := waitDo(t, ch); r.err != nil || r.body != "ok" {
+		t.Fatalf("next request: %v %q", r.err, r.body)
+	}
+}
