@@ -31,11 +31,13 @@ type http1Conn struct {
 	idle *idleread.Reader
 
 	// Parking of the idle connection (serve_http1_park.go).
-	spot      *park.Spot
-	spotTried bool
-	woke      bool   // resumed from the spot: the next wait only reads
-	resumeFn  func() // c.resume, made once so that parking allocates nothing
-	unparkFn  func() // c.unparkIdle, likewise
+	spot              *park.Spot
+	spotTried         bool
+	woke              bool                  // resumed from the spot: the next wait only reads
+	parkDL            time.Time             // the parkDelay read deadline in force; zero once another replaced it
+	resumeFn          func()                // c.resume, made once so that parking allocates nothing
+	unparkFn          func()                // c.unparkIdle, likewise
+	setReadDeadlineFn func(time.Time) error // c.setReadDeadline, for br
 
 	ctx *RequestCtx // nil while idle
 
@@ -95,10 +97,11 @@ func serveHTTP1(sc *ServerConn) (Protocol, error) {
 		c = &http1Conn{}
 		c.startWatchFn = c.startWatch
 		c.resumeFn, c.unparkFn = c.resume, c.unparkIdle
+		c.setReadDeadlineFn = c.setReadDeadline
 	}
 	s := sc.srv
 	c.sc, c.srv, c.conn = sc, s, sc.conn
-	c.br = connReader{src: sc.conn, setDL: sc.conn.SetReadDeadline}
+	c.br = connReader{src: sc.conn, setDL: c.setReadDeadlineFn}
 	rsize := orInt(s.ReadBufferSize, DefaultReadBufferSize)
 	if sc.tlsState == nil {
 		c.idle = idleread.New(sc.conn,
@@ -136,7 +139,7 @@ func (c *http1Conn) run(first bool) (Protocol, error) {
 	c.releaseBuffers()
 	next := c.next
 	c.raw.reset()
-	*c = http1Conn{startWatchFn: c.startWatchFn, resumeFn: c.resumeFn, unparkFn: c.unparkFn, bodyStream: c.bodyStream, raw: c.raw}
+	*c = http1Conn{startWatchFn: c.startWatchFn, resumeFn: c.resumeFn, unparkFn: c.unparkFn, setReadDeadlineFn: c.setReadDeadlineFn, bodyStream: c.bodyStream, raw: c.raw}
 	http1ConnPool.Put(c)
 	return next, err
 }
@@ -219,7 +222,7 @@ func (c *http1Conn) readIdle(first bool) error {
 	if first {
 		timeout = s.headerTimeout()
 	}
-	if err := c.conn.SetReadDeadline(deadline(timeout)); err != nil {
+	if err := c.setReadDeadline(deadline(timeout)); err != nil {
 		return err
 	}
 	if c.idle != nil {
@@ -345,7 +348,7 @@ func (c *http1Conn) readHead(ctx *RequestCtx) (int, error) {
 		}
 		if !deadlineSet {
 			deadlineSet = true
-			_ = c.conn.SetReadDeadline(deadline(s.headerTimeout()))
+			_ = c.setReadDeadline(deadline(s.headerTimeout()))
 			// Responses to earlier pipelined requests go out before the
 			// wait for the rest of this head.
 			if err := c.flush(); err != nil {
@@ -517,7 +520,7 @@ func (c *http1Conn) lingerClose() {
 		buf = readBufPool.get(orInt(c.srv.ReadBufferSize, DefaultReadBufferSize))
 		c.br.buf = buf // given back by releaseBuffers
 	}
-	_ = c.conn.SetReadDeadline(time.Now().Add(lingerTimeout))
+	_ = c.setReadDeadline(time.Now().Add(lingerTimeout))
 	for n := 0; n < lingerMaxBytes; {
 		m, err := c.conn.Read(buf)
 		n += m
@@ -574,6 +577,7 @@ func (c *http1Conn) hijack(ctx *RequestCtx) error {
 	s.stats.hijacked.Add(1)
 	defer s.stats.hijacked.Add(-1)
 	s.setState(c.sc, StateHijacked)
+	c.parkDL = time.Time{}
 	_ = c.conn.SetDeadline(time.Time{})
 	// Hand over the connection itself when nothing was read ahead, so that
 	// the handler keeps its optional interfaces (writev through
@@ -660,7 +664,7 @@ func (c *http1Conn) startWatch(ctx *RequestCtx) {
 	if c.watchBuf == nil {
 		c.watchBuf = readBufPool.get(orInt(c.srv.ReadBufferSize, DefaultReadBufferSize))
 	}
-	_ = c.conn.SetReadDeadline(time.Time{})
+	_ = c.setReadDeadline(time.Time{})
 	go c.watch(ctx)
 }
 
@@ -706,9 +710,9 @@ func (c *http1Conn) stopWatch() {
 		return
 	}
 	c.watchStop.Store(true)
-	_ = c.conn.SetReadDeadline(aLongTimeAgo)
+	_ = c.setReadDeadline(aLongTimeAgo)
 	<-c.watchDone
-	_ = c.conn.SetReadDeadline(time.Time{})
+	_ = c.setReadDeadline(time.Time{})
 	keep := false
 	if c.watchN > 0 {
 		if len(c.br.buffered()) == 0 {

@@ -82,7 +82,7 @@ func (c *http1Conn) startBodyDeadlines() {
 	if s.ReadTimeout > 0 {
 		dl = c.reqStart.Add(s.ReadTimeout)
 	}
-	_ = c.conn.SetReadDeadline(dl)
+	_ = c.setReadDeadline(dl)
 	c.br.startBody(time.Now(), int64(max(s.MinBodyRate, 0)), s.bodyIdleTimeout(), dl)
 }
 

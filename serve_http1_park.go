@@ -85,8 +85,14 @@ func (c *http1Conn) park() error {
 		until = now.Add(timeout)
 	}
 	c.releaseBuffers()
-	if err := c.conn.SetReadDeadline(now.Add(parkDelay)); err != nil {
-		return err
+	// The deadline of the last wait serves again while at least half of
+	// parkDelay is left of it: a busy connection then rearms no timer per
+	// request, and parks after parkDelay/2 to parkDelay of idleness.
+	if c.parkDL.Sub(now) < parkDelay/2 {
+		if err := c.setReadDeadline(now.Add(parkDelay)); err != nil {
+			return err
+		}
+		c.parkDL = now.Add(parkDelay)
 	}
 	err := c.readWaiting()
 	if !errors.Is(err, os.ErrDeadlineExceeded) {
@@ -106,7 +112,7 @@ func (c *http1Conn) park() error {
 			return errNotParked
 		}
 	}
-	if err := c.conn.SetReadDeadline(until); err != nil {
+	if err := c.setReadDeadline(until); err != nil {
 		return err
 	}
 	sc := c.sc
@@ -177,4 +183,12 @@ func (c *http1Conn) readResumed() error {
 	err := c.readWaiting()
 	c.sc.unparked()
 	return err
+}
+
+// setReadDeadline sets the connection's read deadline. Every deadline of
+// an HTTP/1.1 connection is set through it, so that park knows whether
+// the parkDelay deadline it set last still holds.
+func (c *http1Conn) setReadDeadline(t time.Time) error {
+	c.parkDL = time.Time{}
+	return c.conn.SetReadDeadline(t)
 }
