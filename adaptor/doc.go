@@ -44,7 +44,8 @@
 // be handed over. The handler writes the response head on the hijacked
 // connection as it would with net/http; volt reads it, sends it (with its
 // Date and Server fields) and hands the connection over. The head must be
-// a 101 Switching Protocols, or a 2xx to CONNECT. Other requests, and every
+// a 101 Switching Protocols, or a 2xx to CONNECT (its reason phrase is
+// volt's). Other requests, and every
 // HTTP/2 request, get ErrHijackUnsupported: running every request on a
 // second goroutine would cost each of them what only a few need.
 //

@@ -29,6 +29,8 @@ import (
 func HTTPHandler(h volt.RequestHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := new(volt.RequestCtx)
+		ctx.Request.Reset() // a zero Request and Response are not empty ones
+		ctx.Response.Reset()
 		fillCtx(ctx, r)
 		stop := context.AfterFunc(r.Context(), func() { ctx.Cancel(context.Canceled) })
 		defer stop()
