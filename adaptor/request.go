@@ -185,9 +185,9 @@ func (p *requestParts) parseTarget(method, target string) error {
 		p.url = url.URL{Host: target}
 		return nil
 	}
-	if strings.HasPrefix(target, "/") && !strings.ContainsAny(target, "%#") {
-		path, query, _ := strings.Cut(target, "?")
-		p.url = url.URL{Path: path, RawQuery: query}
+	if plainTarget(target) {
+		path, query, q := strings.Cut(target, "?")
+		p.url = url.URL{Path: path, RawQuery: query, ForceQuery: q && query == ""}
 		return nil
 	}
 	u, err := url.ParseRequestURI(target)
@@ -196,6 +196,41 @@ func (p *requestParts) parseTarget(method, target string) error {
 	}
 	p.url = *u
 	return nil
+}
+
+// plainTarget reports whether target is an origin-form target that
+// url.ParseRequestURI would cut at '?' and keep as it is: a path of
+// characters that need no escaping there (so RawPath stays empty), and a
+// query without '#' or control bytes.
+func plainTarget(target string) bool {
+	if len(target) == 0 || target[0] != '/' {
+		return false
+	}
+	i := 0
+	for ; i < len(target) && target[i] != '?'; i++ {
+		if !plainPathByte(target[i]) {
+			return false
+		}
+	}
+	for ; i < len(target); i++ {
+		if c := target[i]; c < 0x20 || c == 0x7f || c == '#' {
+			return false
+		}
+	}
+	return true
+}
+
+// plainPathByte reports whether net/url leaves c unescaped in a path.
+func plainPathByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	switch c {
+	case '-', '_', '.', '~', '$', '&', '+', ',', '/', ':', ';', '=', '@':
+		return true
+	}
+	return false
 }
 
 // remoteAddr returns a.String(), made once per connection when a is a
