@@ -23,6 +23,8 @@
 // Server.StreamRequestBody), Trailer (filled once the body is read), and a
 // Context cancelled when the RequestCtx is done (the client went away,
 // the stream was reset, the server shuts down) and when ServeHTTP returns.
+// The context holds http.LocalAddrContextKey, not http.ServerContextKey
+// (there is no *http.Server).
 //
 // The http.ResponseWriter buffers the body, so that a small response goes
 // out in one write with its Content-Length, as volt's own handlers do;
@@ -43,11 +45,14 @@
 // run ServeHTTP on a goroutine of their own so that volt's connection can
 // be handed over. The handler writes the response head on the hijacked
 // connection as it would with net/http; volt reads it, sends it (with its
-// Date and Server fields) and hands the connection over. The head must be
-// a 101 Switching Protocols, or a 2xx to CONNECT (its reason phrase is
-// volt's). Other requests, and every
-// HTTP/2 request, get ErrHijackUnsupported: running every request on a
-// second goroutine would cost each of them what only a few need.
+// own reason phrase and its Date and Server fields) and hands the
+// connection over (RequestCtx.HijackDetached), bytes the client sent
+// early included. The head must be a 101 Switching Protocols, or a 2xx to
+// CONNECT; another gets ErrHijackHead, and the client a 500. Other
+// requests, and every HTTP/2 request, get ErrHijackUnsupported: running
+// every request on a second goroutine would cost each of them what only a
+// few need. A hijacked connection still counts as the server's: Shutdown
+// waits until the handler closes it, Close closes it.
 //
 // # Panics
 //

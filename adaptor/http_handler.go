@@ -14,7 +14,9 @@ import (
 // handler h, for a net/http server.
 //
 // h gets a RequestCtx with the request's method, target, protocol, header
-// fields and body (read from the http.Request as h asks for it), whose
+// fields and body (read from the http.Request as h asks for it; a body of
+// unknown length has no Content-Length, so Header.ContentLength reports
+// 0 while BodyStream and PostBody read it), whose
 // context (Done, Err) ends when the http.Request's does. Its response
 // (status, header fields, cookies, a buffered body or a body stream) is
 // written to the http.ResponseWriter when h returns.
@@ -32,8 +34,10 @@ func HTTPHandler(h volt.RequestHandler) http.Handler {
 		ctx.Request.Reset() // a zero Request and Response are not empty ones
 		ctx.Response.Reset()
 		fillCtx(ctx, r)
-		stop := context.AfterFunc(r.Context(), func() { ctx.Cancel(context.Canceled) })
-		defer stop()
+		if r.Context().Done() != nil {
+			stop := context.AfterFunc(r.Context(), func() { ctx.Cancel(context.Canceled) })
+			defer stop()
+		}
 		h(ctx)
 		writeResponse(w, ctx, r)
 		ctx.Response.Reset() // closes a body stream
