@@ -273,11 +273,35 @@ func TestNewHandlerResponseController(t *testing.T) {
 	}
 }
 
+// TestNewHandlerVoltClient requests the net/http handler with volt's own
+// client, over HTTP/1.1 and HTTP/2 (h2c with prior knowledge).
 func TestNewHandlerVoltClient(t *testing.T) {
-	url, _ := serveVolt(t, NewHandlerFunc(echoRequest), peer{})
-	var c volt.Client
-	code, body, err := c.Get(nil, url+"/p?q=1")
-	if err != nil || code != 200 || !strings.Contains(string(body), "uri=/p?q=1\n") {
-		t.Fatalf("%d %q %v", code, body, err)
+	for _, p := range []peer{{name: "http1"}, {name: "h2c", h2: true}} {
+		t.Run(p.name, func(t *testing.T) {
+			url, _ := serveVolt(t, NewHandlerFunc(echoRequest), p)
+			c := volt.Client{ConnConfig: volt.ConnConfig{HTTP2PriorKnowledge: p.h2}}
+			defer c.CloseIdleConnections()
+			req, resp := volt.AcquireRequest(), volt.AcquireResponse()
+			defer volt.ReleaseRequest(req)
+			defer volt.ReleaseResponse(resp)
+			req.Header.SetMethod("PUT")
+			req.SetRequestURI(url + "/p?q=1")
+			req.Header.Add("X-Multi", "one")
+			req.Header.Add("X-Multi", "two")
+			req.SetBodyString("volt body")
+			if err := c.Do(req, resp); err != nil {
+				t.Fatal(err)
+			}
+			proto := "HTTP/1.1"
+			if p.h2 {
+				proto = "HTTP/2.0"
+			}
+			for _, want := range []string{"method=PUT\n", "uri=/p?q=1\n", "proto=" + proto + "\n",
+				`x-multi=["one" "two"]`, "length=9\n", "body=volt body\n"} {
+				if !strings.Contains(string(resp.Body()), want) {
+					t.Errorf("response lacks %q:\n%s", want, resp.Body())
+				}
+			}
+		})
 	}
 }
