@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -78,6 +79,7 @@ func readHead(t *testing.T, br *bufio.Reader) string {
 }
 
 func TestNewHandlerHijackUpgrade(t *testing.T) {
+	checkGoroutines(t)
 	head := "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n"
 	url, _ := serveVolt(t, NewHandler(echoHijack(head)), peer{})
 	for _, path := range []string{"/now", "/later"} {
@@ -106,6 +108,7 @@ func TestNewHandlerHijackUpgrade(t *testing.T) {
 }
 
 func TestNewHandlerHijackConnect(t *testing.T) {
+	checkGoroutines(t)
 	h := func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodConnect || r.URL.Host != "example.com:443" || r.Host != "example.com:443" {
 			http.Error(w, "bad CONNECT "+r.URL.String(), 400)
@@ -131,6 +134,7 @@ func TestNewHandlerHijackConnect(t *testing.T) {
 // handler writes a head volt cannot send as a hijack (a 200 to a GET) gets
 // an error, and the client a 500 and the end of the connection.
 func TestNewHandlerHijackBadHead(t *testing.T) {
+	checkGoroutines(t)
 	werr := make(chan error, 1)
 	h := func(w http.ResponseWriter, r *http.Request) {
 		conn, _, err := w.(http.Hijacker).Hijack()
@@ -174,4 +178,38 @@ func TestNewHandlerHijackPlainRequest(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checkGoroutines fails the test if, once everything registered after it
+// was cleaned up (the server closed), goroutines running this package's
+// code (a ServeHTTP goroutine, a hijacked connection's) are left over.
+// The server's own idle workers are not counted.
+func checkGoroutines(t *testing.T) {
+	t.Cleanup(func() {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			left := adaptorGoroutines()
+			if len(left) == 0 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("goroutines left over:\n%s", strings.Join(left, "\n\n"))
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+}
+
+// adaptorGoroutines returns the stacks of the goroutines in this
+// package's code, but the test's own.
+func adaptorGoroutines() []string {
+	buf := make([]byte, 1<<20)
+	var left []string
+	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+		if strings.Contains(g, "volt/adaptor.") && !strings.Contains(g, "testing.tRunner") &&
+			!strings.Contains(g, "testing.(*common).Cleanup") {
+			left = append(left, g)
+		}
+	}
+	return left
 }
