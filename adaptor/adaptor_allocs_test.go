@@ -44,7 +44,7 @@ func TestHTTPHandlerAllocs(t *testing.T) {
 		clear(w.h)
 		h.ServeHTTP(w, r)
 	})
-	if n > 20 {
-		t.Errorf("%v allocs per request, budget 20", n)
+	if n > 17 {
+		t.Errorf("%v allocs per request, budget 17", n)
 	}
 }
