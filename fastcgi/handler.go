@@ -117,8 +117,7 @@ func (cn *conn) writeRequest(ctx *volt.RequestCtx, nameEnd int) error {
 	}
 	deadline := time.Now().Add(c.writeTimeout)
 	_ = cn.nc.SetWriteDeadline(deadline)
-	var begin [16]byte
-	if _, err := cn.bw.Write(appendBeginRequest(begin[:0], c.keepConn)); err != nil {
+	if _, err := cn.bw.Write(appendBeginRequest(cn.bw.AvailableBuffer(), c.keepConn)); err != nil {
 		return err
 	}
 	if err := writeStream(cn.bw, typeParams, cn.params); err != nil {

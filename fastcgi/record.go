@@ -48,9 +48,7 @@ func writeRecord(w *bufio.Writer, typ uint8, content []byte) error {
 		return ErrContentTooLong
 	}
 	pad := paddingFor(len(content))
-	var h [headerLen]byte
-	appendRecordHeader(h[:0], typ, requestID, len(content), pad)
-	if _, err := w.Write(h[:]); err != nil {
+	if _, err := w.Write(appendRecordHeader(w.AvailableBuffer(), typ, requestID, len(content), pad)); err != nil {
 		return err
 	}
 	if _, err := w.Write(content); err != nil {
