@@ -19,6 +19,7 @@ type fakeRequest struct {
 	keep       bool
 	maxRecord  int  // longest STDIN or PARAMS content seen
 	badPadding bool // a record that was not a multiple of 8 bytes
+	seq        int  // index of the request on its connection
 }
 
 // fakeWriter writes the fake application's answer.
@@ -135,11 +136,12 @@ func (a *fakeApp) serve(nc net.Conn) {
 		a.mu.Unlock()
 	}()
 	br := bufio.NewReader(nc)
-	for {
+	for seq := 0; ; seq++ {
 		r, err := readFakeRequest(br)
 		if err != nil {
 			return
 		}
+		r.seq = seq
 		a.requests.Add(1)
 		w := &fakeWriter{nc: nc, bw: bufio.NewWriter(nc)}
 		a.handle(r, w)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/volthttp/volt"
@@ -46,23 +47,45 @@ func (c *Client) Handler(ctx *volt.RequestCtx) {
 		ctx.Error(volt.StatusMessage(status), status)
 		return
 	}
-	cn, err := c.get()
-	if err != nil {
+	logger := c.loggerFor(ctx)
+	defer func() {
 		*sp = path
 		c.scratch.Put(sp)
-		c.fail(ctx, c.loggerFor(ctx), string(path[:nameEnd]), err)
+	}()
+	for attempt := 0; ; attempt++ {
+		cn, err := c.get()
+		if err != nil {
+			c.fail(ctx, logger, string(path[:nameEnd]), err)
+			return
+		}
+		cn.path = append(cn.path[:0], path...)
+		cn.logger = logger
+		cn.stderr.reset(logger, cn.path[:nameEnd], c.maxStderr)
+		cn.rr.reset(cn.br)
+		applied := false
+		err = cn.writeRequest(ctx, nameEnd)
+		if err == nil {
+			if applied, err = cn.readResponse(ctx); err == nil {
+				return
+			}
+		}
+		if attempt == 0 && cn.stale(err) {
+			// The application closed a kept connection as it was
+			// reused; nothing was sent or received that counts.
+			cn.finish(false)
+			continue
+		}
+		cn.abort(ctx, err, applied)
 		return
 	}
-	cn.path = append(cn.path[:0], path...)
-	*sp = path
-	c.scratch.Put(sp)
-	cn.logger = c.loggerFor(ctx)
-	cn.stderr.reset(cn.logger, cn.path[:nameEnd], c.maxStderr)
-	if err := cn.writeRequest(ctx, nameEnd); err != nil {
-		cn.abort(ctx, err, false)
-		return
-	}
-	cn.readResponse(ctx)
+}
+
+// stale reports whether err, met on a kept connection before any record
+// came back and with no request body sent, means the application had
+// closed the connection: then the request can go on a new one.
+func (cn *conn) stale(err error) bool {
+	return cn.reused && !cn.bodySent && cn.rr.records == 0 &&
+		(errors.Is(err, ErrNoEndRequest) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET))
 }
 
 // Statuses volt has no name for.
@@ -115,6 +138,7 @@ func (cn *conn) writeRequest(ctx *volt.RequestCtx, nameEnd int) error {
 	if err := cn.buildParams(ctx, nameEnd, length); err != nil {
 		return err
 	}
+	cn.bodySent = length > 0
 	deadline := time.Now().Add(c.writeTimeout)
 	_ = cn.nc.SetWriteDeadline(deadline)
 	if _, err := cn.bw.Write(appendBeginRequest(cn.bw.AvailableBuffer(), c.keepConn)); err != nil {
@@ -148,17 +172,16 @@ func (cn *conn) writeRequest(ctx *volt.RequestCtx, nameEnd int) error {
 	return cn.bw.Flush()
 }
 
-// readResponse reads the CGI header and starts the body.
-func (cn *conn) readResponse(ctx *volt.RequestCtx) {
-	cn.rr.reset(cn.br)
+// readResponse reads the CGI header and starts the body. On error,
+// applied says whether the application's fields were set on the response.
+func (cn *conn) readResponse(ctx *volt.RequestCtx) (applied bool, err error) {
 	hdr := cn.hdr[:0]
 	var blockLen, bodyStart int
 	for {
 		if len(hdr) == cap(hdr) {
 			if cap(hdr) >= MaxHeaderSize {
 				cn.hdr = hdr
-				cn.abort(ctx, ErrHeaderTooLarge, false)
-				return
+				return false, ErrHeaderTooLarge
 			}
 			hdr = append(make([]byte, 0, min(2*cap(hdr), MaxHeaderSize)), hdr...)
 		}
@@ -176,15 +199,13 @@ func (cn *conn) readResponse(ctx *volt.RequestCtx) {
 					err = &EndRequestError{Status: ps, AppStatus: cn.rr.appState}
 				}
 			}
-			cn.abort(ctx, err, false)
-			return
+			return false, err
 		}
 	}
 	cn.hdr = hdr
 	block := hdr[:blockLen]
 	if _, _, err := parseCGIHeader(block, nil); err != nil {
-		cn.abort(ctx, err, false)
-		return
+		return false, err
 	}
 	resp := &ctx.Response
 	status, contentLength, _ := parseCGIHeader(block, &resp.Header)
@@ -207,20 +228,19 @@ func (cn *conn) readResponse(ctx *volt.RequestCtx) {
 		body := cn.acc
 		switch {
 		case cn.rr.protocol != RequestComplete:
-			cn.abort(ctx, &EndRequestError{Status: cn.rr.protocol, AppStatus: cn.rr.appState}, true)
-			return
+			return true, &EndRequestError{Status: cn.rr.protocol, AppStatus: cn.rr.appState}
 		case contentLength >= 0 && int64(len(body)) < contentLength:
-			cn.abort(ctx, ErrShortBody, true)
-			return
+			return true, ErrShortBody
 		case contentLength >= 0:
 			body = body[:contentLength]
 		}
 		resp.SetBody(body)
 		cn.finish(true)
-		return
+		return false, nil
 	}
 	cn.body.init(cn.acc, contentLength)
 	resp.SetBodyStream(&cn.body, contentLength)
+	return false, nil
 }
 
 // abort closes the connection, answers with the status for err and logs

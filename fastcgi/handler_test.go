@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/tlsutil"
 	"io"
 	"net"
 	"net/http"
@@ -512,5 +513,62 @@ func TestNewConfig(t *testing.T) {
 	}
 	if _, err := New(Config{Addr: "x:1", Root: root + "/missing"}); err == nil {
 		t.Fatal("missing root accepted")
+	}
+}
+
+// TestMetaVariablesHTTPS: over TLS, HTTPS=on and REQUEST_SCHEME=https
+// (RFC 3875 section 4.1 leaves protocol-specific variables to the server;
+// HTTPS is the one applications read).
+func TestMetaVariablesHTTPS(t *testing.T) {
+	root := testRoot(t, "x.php")
+	_, addr := startFakeApp(t, false, echoParams)
+	c := newTestClient(t, Config{Addr: addr, Root: root, Logger: discard()})
+	cert, roots, err := tlsutil.SelfSigned("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := serve(t, &volt.Server{Handler: c.Handler, TLSConfig: tlsutil.ServerConfig(cert)})
+	tr := &http.Transport{TLSClientConfig: tlsutil.ClientConfig(roots)}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr}).Get("https://" + strings.TrimPrefix(base, "http://") + "/x.php")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	p := paramsOf(string(b))
+	if p["HTTPS"] != "on" || p["REQUEST_SCHEME"] != "https" {
+		t.Fatalf("%s", b)
+	}
+}
+
+// TestKeptConnClosedOnReuse: an application that closes a kept
+// connection when the next request arrives (as php-fpm does when a child
+// ends) gets the request again on a new connection, if it has no body.
+func TestKeptConnClosedOnReuse(t *testing.T) {
+	root := testRoot(t, "x.php")
+	base, app, log := setup(t, false, root, Config{}, func(r *fakeRequest, w *fakeWriter) {
+		if r.seq == 1 {
+			w.die()
+			return
+		}
+		w.stdout("Content-Type: text/plain\r\n\r\nok")
+	})
+	hc := httpClient(t)
+	for i := 0; i < 4; i++ {
+		if resp, body := get(t, hc, base+"/x.php"); body != "ok" {
+			t.Fatalf("request %d: %d %q", i, resp.StatusCode, body)
+		}
+	}
+	if n := app.conns.Load(); n != 4 {
+		t.Fatalf("%d connections", n)
+	}
+	if n := log.count("fastcgi: request failed"); n != 0 {
+		t.Fatalf("%d failures logged", n)
+	}
+	// With a body, the request is not sent twice: 502.
+	req, _ := http.NewRequest("POST", base+"/x.php", strings.NewReader("body"))
+	if resp, _, _ := do(t, hc, req); resp.StatusCode != 502 {
+		t.Fatalf("POST on a closed kept connection: %d", resp.StatusCode)
 	}
 }

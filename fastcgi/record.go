@@ -98,6 +98,7 @@ type recordReader struct {
 	appState uint32
 	protocol ProtocolStatus
 	err      error // sticky error
+	records  int   // records read
 	scratch  [stderrChunkLen]byte
 }
 
@@ -107,6 +108,7 @@ func (r *recordReader) reset(br *bufio.Reader) {
 	r.ended = false
 	r.appState, r.protocol = 0, 0
 	r.err = nil
+	r.records = 0
 }
 
 // Read reads STDOUT content. It returns io.EOF after END_REQUEST, and
@@ -189,6 +191,7 @@ func (r *recordReader) next() error {
 		if _, err := r.br.Discard(headerLen); err != nil {
 			return eofIsNoEnd(err)
 		}
+		r.records++
 		if id != requestID {
 			return ErrRequestID
 		}
