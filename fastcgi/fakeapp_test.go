@@ -69,6 +69,7 @@ type fakeApp struct {
 	handle   func(r *fakeRequest, w *fakeWriter)
 	conns    atomic.Int32
 	requests atomic.Int32
+	stdin    atomic.Int64 // STDIN bytes received, counted as they arrive
 	wg       sync.WaitGroup
 	mu       sync.Mutex
 	open     map[net.Conn]bool
@@ -137,7 +138,7 @@ func (a *fakeApp) serve(nc net.Conn) {
 	}()
 	br := bufio.NewReader(nc)
 	for seq := 0; ; seq++ {
-		r, err := readFakeRequest(br)
+		r, err := readFakeRequest(br, &a.stdin)
 		if err != nil {
 			return
 		}
@@ -158,7 +159,7 @@ func (a *fakeApp) serve(nc net.Conn) {
 }
 
 // readFakeRequest reads BEGIN_REQUEST, PARAMS and STDIN.
-func readFakeRequest(br *bufio.Reader) (*fakeRequest, error) {
+func readFakeRequest(br *bufio.Reader, stdinSeen *atomic.Int64) (*fakeRequest, error) {
 	r := &fakeRequest{params: map[string]string{}}
 	var params []byte
 	paramsDone, stdinDone := false, false
@@ -193,6 +194,7 @@ func readFakeRequest(br *bufio.Reader) (*fakeRequest, error) {
 				stdinDone = true
 			}
 			r.stdin = append(r.stdin, content...)
+			stdinSeen.Add(int64(n))
 		default:
 			return nil, ErrUnexpectedRecord
 		}

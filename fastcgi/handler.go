@@ -188,7 +188,7 @@ func (cn *conn) readResponse(ctx *volt.RequestCtx) (applied bool, err error) {
 		scanned := len(hdr)
 		n, err := cn.rr.Read(hdr[len(hdr):cap(hdr)])
 		hdr = hdr[:len(hdr)+n]
-		if blockLen, bodyStart = headerEnd(hdr, scanned-2); blockLen >= 0 {
+		if blockLen, bodyStart = headerEnd(hdr, scanned-3); blockLen >= 0 {
 			break
 		}
 		if err != nil {

@@ -572,3 +572,60 @@ func TestKeptConnClosedOnReuse(t *testing.T) {
 		t.Fatalf("POST on a closed kept connection: %d", resp.StatusCode)
 	}
 }
+
+// TestBodiesStreamedBothWays: the application sees the request body
+// while the client is still sending it, and the client sees the response
+// body while the application is still writing it: neither is held whole.
+func TestBodiesStreamedBothWays(t *testing.T) {
+	root := testRoot(t, "x.php")
+	release := make(chan struct{})
+	var app *fakeApp
+	base, app, _ := setup(t, false, root, Config{}, func(r *fakeRequest, w *fakeWriter) {
+		w.stdout("Content-Type: text/plain\r\n\r\n")
+		w.stdout(strings.Repeat("a", 200000))
+		w.flush()
+		select {
+		case <-release:
+		case <-time.After(10 * time.Second):
+		}
+		w.stdout("end")
+	})
+	const part = 1 << 20
+	pr, pw := io.Pipe()
+	go func() {
+		pw.Write(bytes.Repeat([]byte("b"), part))
+		// Wait until the application has the first part before the rest.
+		start := time.Now()
+		for deadline := time.Now().Add(10 * time.Second); app.stdin.Load() < part/2 && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if time.Since(start) > 5*time.Second {
+			t.Errorf("the application saw %d STDIN bytes of the first part", app.stdin.Load())
+		}
+		pw.Write(bytes.Repeat([]byte("b"), part))
+		pw.Close()
+	}()
+	req, _ := http.NewRequest("POST", base+"/x.php", pr)
+	req.ContentLength = 2 * part
+	resp, err := httpClient(t).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if seen := app.stdin.Load(); seen != 2*part {
+		t.Fatalf("application saw %d STDIN bytes", seen)
+	}
+	first := make([]byte, 200000)
+	start := time.Now()
+	if _, err := io.ReadFull(resp.Body, first); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("the first part came after %v, with the rest", d)
+	}
+	close(release)
+	rest, _ := io.ReadAll(resp.Body)
+	if string(rest) != "end" {
+		t.Fatalf("rest %q", rest)
+	}
+}
