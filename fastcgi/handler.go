@@ -13,10 +13,23 @@ import (
 )
 
 // Handler serves ctx through the application: it finds the script under
-// Root (see resolveScript's rules: 400 for a NUL or a path climbing out
-// of the root, 404 for no script), sends BEGIN_REQUEST, the CGI
-// meta-variables as PARAMS and the request body as STDIN, and answers
-// with the CGI response the application writes to STDOUT.
+// Root, sends BEGIN_REQUEST, the CGI meta-variables as PARAMS and the
+// request body as STDIN, and answers with the CGI response the
+// application writes to STDOUT.
+//
+// The script is found from the request path (ctx.Path):
+//   - a NUL byte is 400; the path is cleaned, and a ".." that would climb
+//     above Root is 400;
+//   - the script is the first segment, from the left, whose name ends in
+//     SplitExt and which is a regular file: SCRIPT_NAME is the path up to
+//     it, PATH_INFO the rest (/up.php/x.jpg runs up.php). A file under a
+//     segment that is itself a file (/uploads/evil.jpg/x.php) is 404, so
+//     a file whose name does not end in SplitExt never runs;
+//   - a path without such a segment that names a directory runs its
+//     Index file; anything else is 404;
+//   - files are looked up through os.Root: a symbolic link may point
+//     within Root, not out of it (404). The application opens
+//     SCRIPT_FILENAME itself, after this check.
 //
 // A request body with a Content-Length is streamed to the application as
 // it is read (with volt.Server.StreamRequestBody it is never held whole);
@@ -25,12 +38,16 @@ import (
 //
 // A response that arrived whole with its header, up to 64 KiB, is set as
 // the body; a longer one is streamed to the client with SetBodyStream as
-// the application writes it.
+// the application writes it, flushed whenever the application makes it
+// wait.
 //
 // Errors: the application unreachable or answering with a malformed
 // header, 502; a timeout before the response header, 504; all MaxConns
-// busy for DialTimeout, 503; FCGI_OVERLOADED, 503. Each is logged. An
-// application that fails after the header was taken cuts the response.
+// busy for DialTimeout, 503; FCGI_OVERLOADED, 503; a client body shorter
+// than its Content-Length, 400. Each is logged. An application that fails
+// after the header was taken cuts the response (logged). A request
+// without a body whose kept connection turns out closed by the
+// application is sent once more on a new connection.
 func (c *Client) Handler(ctx *volt.RequestCtx) {
 	if c.shut.Load() {
 		c.fail(ctx, c.loggerFor(ctx), string(ctx.Path()), ErrClosed)
@@ -211,7 +228,12 @@ func (cn *conn) readResponse(ctx *volt.RequestCtx) (applied bool, err error) {
 	status, contentLength, _ := parseCGIHeader(block, &resp.Header)
 	resp.Header.SetStatusCode(status)
 	if ctx.IsHead() {
-		contentLength = -1
+		// No body follows; the application's Content-Length is kept
+		// for the head, and the stream's Close ends the request.
+		cn.acc = cn.acc[:0]
+		cn.body.init(nil, -1)
+		resp.SetBodyStream(&cn.body, contentLength)
+		return false, nil
 	}
 
 	// Take the body that is already buffered; if END_REQUEST is among

@@ -629,3 +629,36 @@ func TestBodiesStreamedBothWays(t *testing.T) {
 		t.Fatalf("rest %q", rest)
 	}
 }
+
+// TestHeadContentLength: a HEAD answer keeps the application's
+// Content-Length although no body follows, and the connection is given
+// back (MaxConns is 1).
+func TestHeadContentLength(t *testing.T) {
+	root := testRoot(t, "x.php")
+	base, _, _ := setup(t, false, root, Config{MaxConns: 1, DialTimeout: 500 * time.Millisecond}, func(r *fakeRequest, w *fakeWriter) {
+		if r.params["QUERY_STRING"] == "nolength" {
+			w.stdout("Content-Type: text/plain\r\n\r\n")
+			return
+		}
+		if r.params["REQUEST_METHOD"] == "HEAD" {
+			w.stdout("Content-Type: text/plain\r\nContent-Length: 5\r\n\r\n")
+			return
+		}
+		w.stdout("Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello")
+	})
+	hc := httpClient(t)
+	for i := 0; i < 3; i++ {
+		req, _ := http.NewRequest("HEAD", base+"/x.php", nil)
+		resp, body, err := do(t, hc, req)
+		if err != nil || resp.StatusCode != 200 || resp.ContentLength != 5 || body != "" {
+			t.Fatalf("HEAD: %v %d %d %q", err, resp.StatusCode, resp.ContentLength, body)
+		}
+		if _, body := get(t, hc, base+"/x.php"); body != "hello" {
+			t.Fatalf("GET after HEAD: %q", body)
+		}
+		req, _ = http.NewRequest("HEAD", base+"/x.php?nolength", nil)
+		if resp, body, err := do(t, hc, req); err != nil || resp.StatusCode != 200 || body != "" {
+			t.Fatalf("HEAD without a length: %v %d %q", err, resp.StatusCode, body)
+		}
+	}
+}
