@@ -55,7 +55,7 @@ func (b *bodyStream) Read(p []byte) (int, error) {
 			return n, io.ErrUnexpectedEOF
 		}
 		if b.remain > 0 {
-			b.fail(ErrShortBody)
+			b.fail(ErrResponseBodyShort)
 			return n, io.ErrUnexpectedEOF
 		}
 		return n, io.EOF

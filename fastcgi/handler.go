@@ -121,7 +121,7 @@ func (c *Client) fail(ctx *volt.RequestCtx, logger *slog.Logger, script string, 
 		status = volt.StatusServiceUnavailable
 	case errors.As(err, &ee) && ee.Status == Overloaded:
 		status = volt.StatusServiceUnavailable
-	case errors.Is(err, ErrBodyShort):
+	case errors.Is(err, ErrRequestBodyShort):
 		status = volt.StatusBadRequest
 	case errors.Is(err, volt.ErrBodyTooLarge):
 		status = volt.StatusRequestEntityTooLarge
@@ -178,7 +178,7 @@ func (cn *conn) writeRequest(ctx *volt.RequestCtx, nameEnd int) error {
 		}
 		if err != nil {
 			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				err = ErrBodyShort
+				err = ErrRequestBodyShort
 			}
 			return err
 		}
@@ -252,7 +252,7 @@ func (cn *conn) readResponse(ctx *volt.RequestCtx) (applied bool, err error) {
 		case cn.rr.protocol != RequestComplete:
 			return true, &EndRequestError{Status: cn.rr.protocol, AppStatus: cn.rr.appState}
 		case contentLength >= 0 && int64(len(body)) < contentLength:
-			return true, ErrShortBody
+			return true, ErrResponseBodyShort
 		case contentLength >= 0:
 			body = body[:contentLength]
 		}
