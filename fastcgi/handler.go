@@ -239,14 +239,22 @@ func (cn *conn) readResponse(ctx *volt.RequestCtx) (applied bool, err error) {
 	// Take the body that is already buffered; if END_REQUEST is among
 	// it, the connection is free before the response is written.
 	cn.acc = append(cn.acc[:0], hdr[bodyStart:]...)
-	for len(cn.acc) < bufferedBody && !cn.rr.ended && cn.rr.err == nil && cn.rr.bufferedRecord() {
+	cn.rr.noWait = true
+	for len(cn.acc) < bufferedBody {
 		if len(cn.acc) == cap(cn.acc) {
 			cn.acc = append(cn.acc, 0)[:len(cn.acc)]
 		}
-		n, _ := cn.rr.Read(cn.acc[len(cn.acc):cap(cn.acc)])
+		n, err := cn.rr.Read(cn.acc[len(cn.acc):cap(cn.acc)])
 		cn.acc = cn.acc[:len(cn.acc)+n]
+		if err != nil {
+			break
+		}
 	}
-	if cn.rr.ended && cn.rr.err == nil {
+	cn.rr.noWait = false
+	if cn.rr.err != nil {
+		return true, cn.rr.err
+	}
+	if cn.rr.ended {
 		body := cn.acc
 		switch {
 		case cn.rr.protocol != RequestComplete:

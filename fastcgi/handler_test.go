@@ -662,3 +662,34 @@ func TestHeadContentLength(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderSentBeforeBody: once the CGI header has come, the client gets
+// the response head without waiting for the body, even with STDERR
+// records after the header.
+func TestHeaderSentBeforeBody(t *testing.T) {
+	root := testRoot(t, "x.php")
+	release := make(chan struct{})
+	base, _, _ := setup(t, false, root, Config{}, func(r *fakeRequest, w *fakeWriter) {
+		w.stdout("Content-Type: text/plain\r\nX-Early: yes\r\n\r\nfirst ")
+		w.stderr("working\n")
+		w.flush()
+		select {
+		case <-release:
+		case <-time.After(10 * time.Second):
+		}
+		w.stdout("last")
+	})
+	start := time.Now()
+	resp, err := httpClient(t).Get(base + "/x.php")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if d := time.Since(start); d > 5*time.Second || resp.Header.Get("X-Early") != "yes" {
+		t.Fatalf("head after %v: %v", d, resp.Header)
+	}
+	close(release)
+	if b, _ := io.ReadAll(resp.Body); string(b) != "first last" {
+		t.Fatalf("%q", b)
+	}
+}
