@@ -112,6 +112,7 @@ func (c *Client) get() (*conn, error) {
 func (c *Client) put(cn *conn, reuse bool) {
 	cn.logger = nil
 	if reuse && c.keepConn {
+		cn.trim()
 		c.mu.Lock()
 		if !c.closed && len(c.idle) < c.maxIdle {
 			c.idle = append(c.idle, cn)
@@ -123,4 +124,21 @@ func (c *Client) put(cn *conn, reuse bool) {
 	}
 	_ = cn.nc.Close()
 	<-c.sem
+}
+
+// trim drops buffers a large request or answer grew, so that an idle
+// connection keeps only its usual size.
+func (cn *conn) trim() {
+	if cap(cn.hdr) > 16<<10 {
+		cn.hdr = make([]byte, 0, 4096)
+	}
+	if cap(cn.acc) > 2*bufferedBody {
+		cn.acc = nil
+	}
+	if cap(cn.params) > 64<<10 {
+		cn.params = nil
+	}
+	if cap(cn.value) > 16<<10 {
+		cn.value = nil
+	}
 }
