@@ -38,7 +38,7 @@ type conn struct {
 	doomed   bool             // onDone may have run: the connection is not reused
 	onDone   func()           // cn.clientGone, made once
 	reused   bool             // taken from the idle list
-	bodySent bool // request body bytes were read from the client
+	bodySent bool             // request body bytes were read from the client
 	idle     idleCheck
 	deadline func()
 }
