@@ -70,6 +70,10 @@ const unixAddrLen = 108
 // Source and Destination hold the addresses of an IPv4 or IPv6 protocol;
 // SourceUnix and DestinationUnix the socket paths of a Unix one. Both are
 // zero for Unspec. TLVs (version 2 only) are kept in the order received.
+// A Unix path is what precedes the first NUL of its 108 bytes (an
+// abstract socket's name, which starts with a NUL, reads as empty).
+//
+// See https://www.haproxy.org/download/2.9/doc/proxy-protocol.txt
 type Header struct {
 	// Version is 1 (the text line) or 2 (binary).
 	Version int

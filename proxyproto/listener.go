@@ -25,7 +25,9 @@ const DefaultMaxPending = 1024
 type Config struct {
 	// Trusted lists the networks of the proxies allowed to send a
 	// header. A connection from any other address is passed through
-	// untouched: what it sends is plain data. It must not be empty.
+	// untouched: what it sends is plain data. Connections that have no
+	// IP address (Unix sockets) are never trusted. IPv4-mapped IPv6
+	// peers match IPv4 prefixes. It must not be empty.
 	Trusted []netip.Prefix
 
 	// HeaderTimeout is the time a trusted peer has, from its accept,

@@ -359,3 +359,32 @@ func TestNewListenerNoTrusted(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestListenerLargeV2 reads a version 2 header bigger than the first
+// buffer, sent in pieces, up to MaxHeaderSize.
+func TestListenerLargeV2(t *testing.T) {
+	h := Header{Version: 2, Command: Proxy, Protocol: TCP4, Source: ap("203.0.113.7:4321"), Destination: ap("192.0.2.1:80"),
+		TLVs: []TLV{{TLVNoop, make([]byte, 3000)}, {TLVAuthority, []byte("example.com")}, {TLVCRC32C, nil}}}
+	wire, err := h.Append(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	modes(t, func(t *testing.T, wrap bool) {
+		ln := listen(t, Config{Trusted: loopback, MaxHeaderSize: len(wire)}, wrap)
+		cc := dial(t, ln)
+		go func() {
+			for i := 0; i < len(wire); i += 1000 {
+				cc.Write(wire[i:min(i+1000, len(wire))])
+				time.Sleep(5 * time.Millisecond)
+			}
+			cc.Write([]byte("data"))
+		}()
+		c := accept(t, ln).(*Conn)
+		if a, _ := c.Header().Authority(); a != "example.com" || c.RemoteAddr().String() != "203.0.113.7:4321" {
+			t.Fatalf("header %+v", c.Header())
+		}
+		if got := readAll(t, c, 4); got != "data" {
+			t.Fatalf("data %q", got)
+		}
+	})
+}

@@ -3,6 +3,8 @@ package proxyproto
 import (
 	"bytes"
 	"net/netip"
+
+	"github.com/volthttp/volt/internal/bytesconv"
 )
 
 // parseV1 parses a version 1 line at the start of b, which starts with
@@ -90,7 +92,9 @@ func parseV1Addr(b []byte, p Protocol) (netip.Addr, bool) {
 			return netip.Addr{}, false
 		}
 	}
-	a, err := netip.ParseAddr(string(b))
+	// ParseAddr keeps no reference to its argument (a zone would be
+	// interned, but zones are refused above).
+	a, err := netip.ParseAddr(bytesconv.B2S(b))
 	if err != nil || (p == TCP4) != a.Is4() {
 		return netip.Addr{}, false
 	}

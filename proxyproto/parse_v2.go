@@ -59,6 +59,10 @@ func parseV2(b []byte) (Header, int, error) {
 		h.SourceUnix = unixPath(body[:unixAddrLen])
 		h.DestinationUnix = unixPath(body[unixAddrLen : 2*unixAddrLen])
 	}
+	count := 0
+	if walkTLVs(body[al:], func(TLVType, []byte) error { count++; return nil }) == nil && count > 0 {
+		h.TLVs = make([]TLV, 0, count)
+	}
 	crcAt := -1
 	off := v2HeadLen + al
 	err := walkTLVs(body[al:], func(t TLVType, v []byte) error {
