@@ -23,8 +23,9 @@
 //
 // # Trust
 //
-// Only peers in Config.Trusted may send a header: a connection from any
-// other address is passed through untouched, so that a PROXY header it
+// Only peers in Config.Trusted (and, with Config.TrustUnix, peers of a
+// Unix socket listener) may send a header: a connection from any other
+// address is passed through untouched, so that a PROXY header it
 // sends is plain data (an HTTP server answers it with 400). A trusted peer
 // must send a valid header within Config.HeaderTimeout, or its connection
 // is closed (unless Config.Optional is set).

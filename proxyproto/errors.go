@@ -7,7 +7,8 @@ import (
 
 var (
 	// ErrNoTrustedPeers is returned by NewListener when Config.Trusted is
-	// empty: a listener that trusts nobody would never read a header.
+	// empty and Config.TrustUnix false: a listener that trusts nobody
+	// would never read a header.
 	ErrNoTrustedPeers = errors.New("proxyproto: Config.Trusted is empty")
 	// ErrNoHeader is returned by ParseHeader when the data does not start
 	// with a PROXY protocol signature (v1 "PROXY " or the 12-byte v2

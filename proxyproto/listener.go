@@ -25,10 +25,14 @@ const DefaultMaxPending = 1024
 type Config struct {
 	// Trusted lists the networks of the proxies allowed to send a
 	// header. A connection from any other address is passed through
-	// untouched: what it sends is plain data. Connections that have no
-	// IP address (Unix sockets) are never trusted. IPv4-mapped IPv6
-	// peers match IPv4 prefixes. It must not be empty.
+	// untouched: what it sends is plain data. IPv4-mapped IPv6 peers
+	// match IPv4 prefixes. Trusted and TrustUnix must not both be empty.
 	Trusted []netip.Prefix
+
+	// TrustUnix trusts every peer of a Unix socket listener: whoever
+	// may connect to the socket's path may send a header. If false,
+	// Unix socket peers are not trusted.
+	TrustUnix bool
 
 	// HeaderTimeout is the time a trusted peer has, from its accept,
 	// to send its whole header; its connection is closed after it.
@@ -89,9 +93,9 @@ type listener struct {
 //
 // The listener starts accepting from ln at once. Closing it closes ln and the connections whose header is
 // still being read. It fails with ErrNoTrustedPeers if cfg.Trusted is
-// empty.
+// empty and cfg.TrustUnix false.
 func NewListener(ln net.Listener, cfg Config) (net.Listener, error) {
-	if len(cfg.Trusted) == 0 {
+	if len(cfg.Trusted) == 0 && !cfg.TrustUnix {
 		return nil, ErrNoTrustedPeers
 	}
 	if cfg.HeaderTimeout <= 0 {
@@ -232,6 +236,8 @@ func (l *listener) trusted(addr net.Addr) bool {
 	switch a := addr.(type) {
 	case *net.TCPAddr:
 		ip, _ = netip.AddrFromSlice(a.IP)
+	case *net.UnixAddr:
+		return l.cfg.TrustUnix
 	default:
 		return false
 	}

@@ -388,3 +388,61 @@ func TestListenerLargeV2(t *testing.T) {
 		}
 	})
 }
+
+// TestListenerUnix reads headers on a Unix socket listener with
+// TrustUnix, and passes its peers through without it.
+func TestListenerUnix(t *testing.T) {
+	for _, trust := range []bool{true, false} {
+		path := t.TempDir() + "/s"
+		raw, err := net.Listen("unix", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err := NewListener(raw, Config{Trusted: loopback, TrustUnix: trust})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		cc, err := net.Dial("unix", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cc.Close()
+		hdr := "PROXY TCP4 203.0.113.7 192.0.2.1 4321 80\r\n"
+		cc.Write([]byte(hdr + "data"))
+		c := accept(t, ln)
+		if !trust {
+			if got := readAll(t, c, len(hdr)); got != hdr {
+				t.Fatalf("untrusted: %q", got)
+			}
+			continue
+		}
+		if got := c.RemoteAddr().String(); got != "203.0.113.7:4321" {
+			t.Fatalf("RemoteAddr %s", got)
+		}
+		if got := readAll(t, c, 4); got != "data" {
+			t.Fatalf("data %q", got)
+		}
+		if _, err := c.(*Conn).SyscallConn(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestListenerMaxPending: past MaxPending handshakes in progress, the
+// next trusted connection waits for a slot.
+func TestListenerMaxPending(t *testing.T) {
+	ln := listen(t, Config{Trusted: loopback, MaxPending: 1, HeaderTimeout: 300 * time.Millisecond}, false)
+	silent := dial(t, ln)
+	time.Sleep(50 * time.Millisecond) // the silent peer holds the slot
+	dial(t, ln, []byte("PROXY TCP4 203.0.113.7 192.0.2.1 4321 80\r\n"))
+	start := time.Now()
+	c := accept(t, ln)
+	if d := time.Since(start); d < 150*time.Millisecond {
+		t.Fatalf("accepted after %v: the slot was not waited for", d)
+	}
+	if got := c.RemoteAddr().String(); got != "203.0.113.7:4321" {
+		t.Fatalf("RemoteAddr %s", got)
+	}
+	closedByServer(t, silent)
+}
