@@ -141,7 +141,29 @@ func pids(t *testing.T, addr string, want int, exclude map[int]bool) map[int]boo
 	return seen
 }
 
-func alive(pid int) bool { return syscall.Kill(pid, 0) == nil }
+// alive reports whether pid runs; a zombie (an orphan that init has not
+// reaped yet) is not alive.
+func alive(pid int) bool {
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		i := bytes.LastIndexByte(b, ')')
+		return i >= 0 && i+2 < len(b) && b[i+2] != 'Z'
+	}
+	return syscall.Kill(pid, 0) == nil
+}
+
+// waitGone waits for the processes to end.
+func waitGone(t *testing.T, pids ...int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for _, pid := range pids {
+		for alive(pid) {
+			if time.Now().After(deadline) {
+				t.Fatalf("process %d still running", pid)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+}
 
 // TestPrefork: two children serve, a killed child is replaced, and
 // SIGTERM to the parent stops them all after the request in flight is
@@ -200,10 +222,46 @@ func TestPrefork(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("parent still running")
 	}
-	for _, pid := range []int{other, replacement} {
-		if alive(pid) {
-			t.Errorf("child %d still running", pid)
+	waitGone(t, other, replacement)
+}
+
+// TestPreforkOrphans: children whose parent is killed shut down.
+func TestPreforkOrphans(t *testing.T) {
+	cmd, addr, _ := startProgram(t)
+	kids := pids(t, addr, 2, nil)
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	for pid := range kids {
+		waitGone(t, pid)
+	}
+}
+
+// TestPreforkShutdown stops a parent running in this process with
+// Shutdown.
+func TestPreforkShutdown(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	t.Setenv(programEnv, addr) // the children run programMain
+	p := &Prefork{Children: 1, Logger: slog.New(slog.DiscardHandler)}
+	errc := make(chan error, 1)
+	go func() { errc <- p.ListenAndServe(addr, nil) }()
+	kids := pids(t, addr, 1, nil)
+	p.Shutdown()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatal(err)
 		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("ListenAndServe still running")
+	}
+	for pid := range kids {
+		waitGone(t, pid)
 	}
 }
 

@@ -13,7 +13,8 @@ import (
 // ListenAndServe, in the parent, listens on addr, starts the children
 // and supervises them until SIGTERM, SIGINT or Shutdown, then stops them
 // gracefully and returns nil (or ErrTooManyRestarts, or the error that
-// kept it from listening or starting the children). In a child it serves
+// kept it from listening or starting the children); the parent serves no
+// request and does not use srv. In a child it serves
 // srv on the inherited listener (addr is not used) until SIGTERM, SIGINT,
 // Shutdown or the parent's exit, then shuts srv down gracefully and
 // returns nil, or returns the error Serve failed with.
