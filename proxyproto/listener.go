@@ -91,9 +91,10 @@ type listener struct {
 // the order they become ready. A server that looks at RemoteAddr right
 // after Accept (for a per-IP limit) sees the header's address.
 //
-// The listener starts accepting from ln at once. Closing it closes ln and the connections whose header is
-// still being read. It fails with ErrNoTrustedPeers if cfg.Trusted is
-// empty and cfg.TrustUnix false.
+// The listener starts accepting from ln at once. Closing it closes ln
+// and the connections whose header is still being read. NewListener
+// fails with ErrNoTrustedPeers if cfg.Trusted is empty and cfg.TrustUnix
+// false.
 func NewListener(ln net.Listener, cfg Config) (net.Listener, error) {
 	if len(cfg.Trusted) == 0 && !cfg.TrustUnix {
 		return nil, ErrNoTrustedPeers
@@ -110,7 +111,9 @@ func NewListener(ln net.Listener, cfg Config) (net.Listener, error) {
 	}
 	cfg.Trusted = append([]netip.Prefix(nil), cfg.Trusted...)
 	for i, p := range cfg.Trusted {
-		cfg.Trusted[i] = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-unmapBits(p)).Masked()
+		if n := unmapBits(p); n > 0 {
+			cfg.Trusted[i] = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-n).Masked()
+		}
 	}
 	l := &listener{
 		ln:       ln,
@@ -128,9 +131,10 @@ func NewListener(ln net.Listener, cfg Config) (net.Listener, error) {
 }
 
 // unmapBits is how many prefix bits Unmap removes from an IPv4-mapped
-// prefix.
+// prefix (one of at least 96 bits: a shorter one covers more than the
+// mapped range and is kept as it is).
 func unmapBits(p netip.Prefix) int {
-	if p.Addr().Is4In6() {
+	if p.Addr().Is4In6() && p.Bits() >= 96 {
 		return 96
 	}
 	return 0
