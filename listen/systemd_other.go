@@ -1,0 +1,7 @@
+//go:build !unix
+
+package listen
+
+const systemdSupported = false
+
+func closeOnExec(int) {}
