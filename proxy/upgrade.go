@@ -117,7 +117,7 @@ type connBody struct {
 }
 
 func (b *connBody) Read(p []byte) (int, error) { return b.r.Read(p) }
-func (b *connBody) Close() error              { return b.c.Close() }
+func (b *connBody) Close() error               { return b.c.Close() }
 
 // tunnelConn finds the upstreamConn under a tunnel's connection (under
 // TLS too).
