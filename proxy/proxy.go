@@ -250,7 +250,7 @@ func (p *Proxy) respond(ctx *volt.RequestCtx, x *exchange) {
 		x.startStream(p, ctx, n)
 		out.SetBodyStream(&x.respBody, n)
 		// From here the exchange belongs to ctx.Response, which closes
-		// x.body (and so releases x) when the response was sent.
+		// x.respBody (and so releases x) when the response was sent.
 	}
 	if p.cfg.ModifyResponse != nil {
 		if err := p.cfg.ModifyResponse(ctx, out); err != nil {

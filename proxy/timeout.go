@@ -105,7 +105,7 @@ func (c *upstreamConn) Read(p []byte) (int, error) {
 	}
 	n, err := c.Conn.Read(p)
 	if n > 0 {
-		c.lastRead = time.Now()
+		c.lastRead = now // at most earlier than the bytes came
 		if c.armed {
 			// The response began: the next read waits under the idle
 			// deadline, from then.
