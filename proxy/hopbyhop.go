@@ -70,6 +70,10 @@ func stripRequest(h *volt.RequestHeader, scratch []byte, tunnel bool) []byte {
 			}
 			h.DelBytes(tok)
 		}
+		// The client's "close" is about its own connection: setting the
+		// field before removing it clears what the header noted of it, so
+		// that the upstream connection stays open.
+		h.Set("Connection", "keep-alive")
 	}
 	if found&hasOther != 0 {
 		for _, f := range hopFields {

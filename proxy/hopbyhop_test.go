@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/volthttp/volt"
@@ -207,3 +208,30 @@ func FuzzStripRequest(f *testing.F) {
 
 // validName reports whether s is a field name the header may hold.
 func validName(s string) bool { return isToken([]byte(s)) }
+
+// A client's "Connection: close" closes its own connection, not the
+// proxy's connection to the upstream, which serves the next request.
+func TestConnectionCloseStaysOnItsHop(t *testing.T) {
+	var mu sync.Mutex
+	conns := 0
+	up := serve(t, &volt.Server{Handler: echoHeaders, ConnState: func(_ net.Conn, st volt.ConnState) {
+		if st == volt.StateNew {
+			mu.Lock()
+			conns++
+			mu.Unlock()
+		}
+	}})
+	addr, _, _ := front(t, Config{Upstreams: []string{"http://" + up}})
+	for i := 0; i < 3; i++ {
+		resp, body := roundTrip(t, addr, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+		if !resp.Close || len(headerLines(body, "Connection")) != 0 {
+			t.Fatalf("close %v, upstream saw %q", resp.Close, headerLines(body, "Connection"))
+		}
+		roundTrip(t, addr, "GET / HTTP/1.0\r\nHost: a\r\n\r\n")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if conns != 1 {
+		t.Errorf("%d upstream connections for 6 requests, want 1", conns)
+	}
+}
