@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"net"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -94,5 +95,23 @@ func TestHealthCheckStopsOnClose(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 	if m := probes.Load(); m != n {
 		t.Errorf("%d probes after Close", m-n)
+	}
+}
+
+// An upstream that cannot be reached costs no request: the request goes
+// to another upstream, and the dead one is avoided afterwards.
+func TestUnreachableUpstreamRequestRetriedOnAnother(t *testing.T) {
+	var ok atomic.Bool
+	ok.Store(true)
+	live := healthUpstream(t, "live", &ok)
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	dead := ln.Addr().String()
+	ln.Close()
+	addr, _, _ := front(t, Config{Upstreams: []string{"http://" + dead, "http://" + live}})
+	for i := 0; i < 10; i++ {
+		post := "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi"
+		if resp, body := roundTrip(t, addr, post); resp.StatusCode != 200 || body != "live" {
+			t.Fatalf("request %d: %d %q", i, resp.StatusCode, body)
+		}
 	}
 }
