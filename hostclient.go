@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -277,6 +278,9 @@ func (c *HostClient) finishConn(cc *clientConn) {
 }
 
 func isTimeout(err error) bool {
+	if err == nil || err == io.EOF {
+		return false // the common cases, without errors.As's allocation
+	}
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
 }

@@ -289,6 +289,8 @@ func (h *RequestHeader) DelBytes(key []byte) {
 		h.chunked = false
 	case bytesconv.EqualFold(key, HeaderExpect):
 		h.expectContinue = false
+	case bytesconv.EqualFold(key, HeaderConnection):
+		h.connClose, h.connKeepAlive, h.connUpgrade = false, false, false
 	}
 }
 
@@ -306,6 +308,7 @@ func (h *RequestHeader) noteField(f *headerField) {
 	case bytesconv.EqualFold(f.key, HeaderConnection):
 		h.connClose = hasToken(f.value, "close")
 		h.connKeepAlive = hasToken(f.value, "keep-alive")
+		h.connUpgrade = hasToken(f.value, "upgrade")
 	case bytesconv.EqualFold(f.key, HeaderExpect):
 		h.expectContinue = bytesconv.EqualFold(f.value, "100-continue")
 	}

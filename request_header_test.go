@@ -60,3 +60,27 @@ func TestRequestHeaderValues(t *testing.T) {
 		t.Fatalf("after Set: %q", got)
 	}
 }
+
+// Deleting Connection forgets what it said: a request parsed with
+// "Connection: close" and forwarded without the field (as a proxy does
+// with hop-by-hop fields, RFC 9110 section 7.6.1) does not close.
+func TestRequestHeaderDelConnection(t *testing.T) {
+	var h RequestHeader
+	if _, err := parseRequestHead(&h, []byte("GET / HTTP/1.1\r\nHost: a\r\nConnection: close, upgrade\r\n\r\n"), &defaultParseOptions); err != nil {
+		t.Fatal(err)
+	}
+	if !h.ConnectionClose() || !h.ConnectionUpgrade() {
+		t.Fatal("ConnectionClose() or ConnectionUpgrade() false after Connection: close, upgrade")
+	}
+	h.Del("Connection")
+	if h.ConnectionClose() || h.ConnectionUpgrade() {
+		t.Error("ConnectionClose() or ConnectionUpgrade() true after Del(Connection)")
+	}
+	if len(h.Peek("Connection")) != 0 {
+		t.Errorf("Connection = %q after Del", h.Peek("Connection"))
+	}
+	h.Set("Connection", "Upgrade")
+	if !h.ConnectionUpgrade() || h.ConnectionClose() {
+		t.Error("Set(Connection, Upgrade): ConnectionUpgrade() false or ConnectionClose() true")
+	}
+}

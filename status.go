@@ -38,7 +38,9 @@ const (
 
 	StatusInternalServerError     = 500
 	StatusNotImplemented          = 501
+	StatusBadGateway              = 502
 	StatusServiceUnavailable      = 503
+	StatusGatewayTimeout          = 504
 	StatusHTTPVersionNotSupported = 505
 )
 

@@ -272,12 +272,12 @@ func (p *Proxy) respond(ctx *volt.RequestCtx, x *exchange) {
 // fail answers the client when the upstream could not be used, and logs
 // why.
 func (p *Proxy) fail(ctx *volt.RequestCtx, err error) {
-	code := statusBadGateway
+	code := volt.StatusBadGateway
 	switch {
 	case errors.Is(err, volt.ErrNoBackends):
 		code = volt.StatusServiceUnavailable
 	case isTimeout(err):
-		code = statusGatewayTimeout
+		code = volt.StatusGatewayTimeout
 	}
 	p.log.Warn("proxy: upstream request failed",
 		"method", string(ctx.Method()), "uri", string(ctx.Request.Header.RequestURI()),
@@ -287,12 +287,6 @@ func (p *Proxy) fail(ctx *volt.RequestCtx, err error) {
 	ctx.Response.Header.SetContentType("text/plain; charset=utf-8")
 	ctx.Response.SetBodyString(volt.StatusMessage(code))
 }
-
-// The gateway statuses the proxy answers with (RFC 9110 section 15.6).
-const (
-	statusBadGateway     = 502
-	statusGatewayTimeout = 504
-)
 
 // isDialError reports whether err is a failure to connect.
 func isDialError(err error) bool {

@@ -55,9 +55,8 @@ func proxyConn(t testing.TB, upstreams int) (net.Conn, int) {
 // proxyAllocBudget is the most allocations per proxied small GET in
 // steady state, counted over the whole process (client, proxy and upstream
 // servers; the servers allocate nothing): the upstream response's body
-// stream, which the client makes per response, and the errors.As of
-// volt's wrapTimeout when that stream reports io.EOF.
-const proxyAllocBudget = 2
+// stream, which the client makes per response.
+const proxyAllocBudget = 1
 
 func TestProxyAllocs(t *testing.T) {
 	t.Run("one upstream", func(t *testing.T) { testProxyAllocs(t, 1) })
