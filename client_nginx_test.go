@@ -8,33 +8,14 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
-	"text/template"
 	"time"
-)
 
-// nginxPath returns the nginx binary when VOLT_INTEROP=1 (Debian puts it
-// in /usr/sbin, which a user's PATH may lack), and skips the test
-// otherwise.
-func nginxPath(t *testing.T) string {
-	t.Helper()
-	if os.Getenv("VOLT_INTEROP") != "1" {
-		t.Skip("set VOLT_INTEROP=1 to run tests that drive nginx")
-	}
-	if p, err := exec.LookPath("nginx"); err == nil {
-		return p
-	}
-	if _, err := os.Stat("/usr/sbin/nginx"); err == nil {
-		return "/usr/sbin/nginx"
-	}
-	t.Fatal("VOLT_INTEROP=1 but nginx is missing (apt-get install nginx)")
-	return ""
-}
+	"github.com/volthttp/volt/internal/interop"
+)
 
 // startNginx writes testdata/nginx/nginx.conf and the files of
 // testdata/nginx/html into a temporary directory, adds generated files
@@ -42,7 +23,7 @@ func nginxPath(t *testing.T) string {
 // when the test ends. It returns the address and the directory.
 func startNginx(t *testing.T, extra map[string][]byte) (addr, dir string) {
 	t.Helper()
-	bin := nginxPath(t)
+	interop.Program(t, "nginx")
 	dir = t.TempDir()
 	if err := os.CopyFS(filepath.Join(dir, "html"), os.DirFS("testdata/nginx/html")); err != nil {
 		t.Fatal(err)
@@ -52,66 +33,7 @@ func startNginx(t *testing.T, extra map[string][]byte) (addr, dir string) {
 			t.Fatal(err)
 		}
 	}
-	tmpl, err := template.ParseFiles("testdata/nginx/nginx.conf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A free port: nginx binds it a moment after we let it go.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr = ln.Addr().String()
-	ln.Close()
-	_, port, _ := net.SplitHostPort(addr)
-	var conf bytes.Buffer
-	if err := tmpl.Execute(&conf, map[string]any{"Dir": dir, "Port": port, "AsRoot": os.Geteuid() == 0}); err != nil {
-		t.Fatal(err)
-	}
-	confPath := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(confPath, conf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	errLog := filepath.Join(dir, "error.log")
-	cmd := exec.Command(bin, "-p", dir, "-c", confPath, "-e", errLog, "-g", "daemon off;")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGQUIT) // graceful shutdown
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-			t.Error("nginx did not stop within 10 s of SIGQUIT")
-		}
-		if t.Failed() {
-			logged, _ := os.ReadFile(errLog)
-			t.Logf("nginx output:\n%s\nerror.log:\n%s", out.String(), logged)
-		}
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-			return addr, dir
-		}
-		select {
-		case err := <-exited:
-			logged, _ := os.ReadFile(errLog)
-			t.Fatalf("nginx exited: %v\n%s\n%s", err, out.String(), logged)
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nginx did not listen on %s within 10 s", addr)
-		}
-	}
+	return interop.StartNginx(t, "testdata/nginx/nginx.conf", dir), dir
 }
 
 // TestClientNginx runs the client against nginx: static files come back

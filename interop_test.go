@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/volthttp/volt/internal/interop"
 )
 
 // interopHandler serves the paths the interop tests use.
@@ -115,25 +117,11 @@ func TestRawPipelining(t *testing.T) {
 	}
 }
 
-// interop reports whether the outside-program suites run: VOLT_INTEROP=1.
-// With it set, a missing program fails the test.
-func interop(t *testing.T, program string) string {
-	t.Helper()
-	if os.Getenv("VOLT_INTEROP") != "1" {
-		t.Skip("set VOLT_INTEROP=1 to run tests that drive " + program)
-	}
-	path, err := exec.LookPath(program)
-	if err != nil {
-		t.Fatalf("VOLT_INTEROP=1 but %s is missing: %v", program, err)
-	}
-	return path
-}
-
 // TestCurl drives the server with curl: GET, HEAD, a chunked POST, a
 // 10 MiB upload (which curl sends with Expect: 100-continue), 1,000
 // requests over keep-alive, and a streamed response.
 func TestCurl(t *testing.T) {
-	curl := interop(t, "curl")
+	curl := interop.Program(t, "curl")
 	s := &Server{Handler: interopHandler, MaxRequestBodySize: 32 << 20}
 	base := "http://" + testTCPServer(t, s)
 	run := func(args ...string) string {

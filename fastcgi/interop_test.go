@@ -6,128 +6,18 @@ import (
 	"bytes"
 	"crypto/md5"
 	"fmt"
-	"github.com/volthttp/volt"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/internal/interop"
 )
-
-// phpFPM returns the php-fpm binary when VOLT_INTEROP=1 and skips the
-// test otherwise; with VOLT_INTEROP=1 a missing php-fpm fails the test.
-func phpFPM(t *testing.T) string {
-	t.Helper()
-	if os.Getenv("VOLT_INTEROP") != "1" {
-		t.Skip("set VOLT_INTEROP=1 to run tests that drive php-fpm")
-	}
-	for _, name := range []string{"php-fpm8.2", "php-fpm"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	for _, p := range []string{"/usr/sbin/php-fpm8.2", "/usr/sbin/php-fpm"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	t.Fatal("VOLT_INTEROP=1 but php-fpm is missing (apt-get install php8.2-fpm)")
-	return ""
-}
-
-// freePort returns a loopback port that was free a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// startPHPFPM starts php-fpm with a generated configuration in a
-// temporary directory: one pool on a Unix socket, one on a loopback TCP
-// port, running as the current user. It returns both addresses (in
-// Config.Addr form) and stops php-fpm when the test ends.
-func startPHPFPM(t *testing.T) (unixAddr, tcpAddr string) {
-	t.Helper()
-	bin := phpFPM(t)
-	dir := t.TempDir()
-	sock := filepath.Join(dir, "fpm.sock")
-	port := freePort(t)
-	user := ""
-	var args []string
-	if os.Geteuid() == 0 {
-		user = "user = root\ngroup = root\n"
-		args = append(args, "-R")
-	}
-	pool := func(name, listen string) string {
-		return fmt.Sprintf("[%s]\nlisten = %s\n%spm = static\npm.max_children = 2\ncatch_workers_output = yes\nclear_env = yes\n", name, listen, user)
-	}
-	conf := fmt.Sprintf("[global]\nerror_log = %s\npid = %s\ndaemonize = no\n\n", filepath.Join(dir, "fpm.log"), filepath.Join(dir, "fpm.pid")) +
-		pool("unix", sock) + "\n" + pool("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-	confPath := filepath.Join(dir, "php-fpm.conf")
-	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	args = append(args, "-F", "-n", "-y", confPath)
-	cmd := exec.Command(bin, args...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGQUIT)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			log, _ := os.ReadFile(filepath.Join(dir, "fpm.log"))
-			t.Logf("php-fpm output:\n%s\n%s", out.String(), log)
-		}
-	})
-	tcp := fmt.Sprintf("127.0.0.1:%d", port)
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		c1, err1 := net.Dial("unix", sock)
-		c2, err2 := net.Dial("tcp", tcp)
-		if err1 == nil {
-			c1.Close()
-		}
-		if err2 == nil {
-			c2.Close()
-		}
-		if err1 == nil && err2 == nil {
-			break
-		}
-		select {
-		case <-exited:
-			log, _ := os.ReadFile(filepath.Join(dir, "fpm.log"))
-			t.Fatalf("php-fpm exited: %s\n%s", out.String(), log)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("php-fpm did not listen: %v %v", err1, err2)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return "unix:" + sock, tcp
-}
 
 var phpScripts = map[string]string{
 	"get.php":       `<?php header('Content-Type: text/plain'); echo "q=", $_GET['q'], " uri=", $_SERVER['REQUEST_URI'], " script=", $_SERVER['SCRIPT_NAME'], " pi=", $_SERVER['PATH_INFO'] ?? '', " proxy=", getenv('HTTP_PROXY') ?: '-';`,
@@ -148,7 +38,7 @@ var phpScripts = map[string]string{
 // redirect, a custom status, error_log reaching the logger, a streamed
 // body, a directory index, and connections reused.
 func TestPHPFPM(t *testing.T) {
-	unixAddr, tcpAddr := startPHPFPM(t)
+	unixAddr, tcpAddr := interop.StartPHPFPM(t)
 	root := t.TempDir()
 	for name, src := range phpScripts {
 		p := filepath.Join(root, name)
@@ -241,7 +131,7 @@ func TestPHPFPM(t *testing.T) {
 // ReadTimeout, and one that floods STDERR is logged up to MaxStderr;
 // requests after both work.
 func TestPHPFPMStallAndFlood(t *testing.T) {
-	unixAddr, _ := startPHPFPM(t)
+	unixAddr, _ := interop.StartPHPFPM(t)
 	root := t.TempDir()
 	for name, src := range phpScripts {
 		p := filepath.Join(root, name)

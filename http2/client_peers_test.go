@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/internal/interop"
 	"github.com/volthttp/volt/tlsutil"
 )
 
@@ -118,7 +119,7 @@ func checkStaticPeer(t *testing.T, addr string) {
 
 // TestClientNginxHTTP2: volt's client against nginx with HTTP/2 over TLS.
 func TestClientNginxHTTP2(t *testing.T) {
-	bin := interop(t, "nginx")
+	bin := interop.Program(t, "nginx")
 	dir := peerFiles(t)
 	port := freePort(t)
 	user := ""
@@ -157,7 +158,7 @@ http {
 
 // TestClientH2oHTTP2: volt's client against h2o over TLS.
 func TestClientH2oHTTP2(t *testing.T) {
-	bin := interop(t, "h2o")
+	bin := interop.Program(t, "h2o")
 	dir := peerFiles(t)
 	port := freePort(t)
 	user := ""

@@ -3,7 +3,6 @@ package http2
 import (
 	"context"
 	"net"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -14,29 +13,6 @@ import (
 	"github.com/volthttp/volt/tlsutil"
 	"github.com/volthttp/volt/websocket"
 )
-
-// interop returns the path of program, or skips the test without
-// VOLT_INTEROP=1; with it set, a missing program fails the test. Programs
-// installed with go install are also looked for in $(go env GOPATH)/bin.
-func interop(t *testing.T, program string) string {
-	t.Helper()
-	if os.Getenv("VOLT_INTEROP") != "1" {
-		t.Skip("set VOLT_INTEROP=1 to run tests that drive " + program)
-	}
-	if path, err := exec.LookPath(program); err == nil {
-		return path
-	}
-	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
-		for _, dir := range filepath.SplitList(strings.TrimSpace(string(out))) {
-			path := filepath.Join(dir, "bin", program)
-			if st, err := os.Stat(path); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
-				return path
-			}
-		}
-	}
-	t.Fatalf("VOLT_INTEROP=1 but %s is missing from PATH and $(go env GOPATH)/bin", program)
-	return ""
-}
 
 // interopServer is a volt.Server with HTTP/2 serving interopHandler on
 // loopback TCP, in cleartext or over TLS.

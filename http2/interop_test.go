@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/volthttp/volt/internal/interop"
 )
 
 // The interop suites drive outside programs (curl, nghttp, h2load,
@@ -23,7 +25,7 @@ const wantH2 = "served over HTTP/2.0"
 // TestCurlPriorKnowledge: curl --http2-prior-knowledge starts with the
 // client preface on cleartext TCP (RFC 9113 §3.3).
 func TestCurlPriorKnowledge(t *testing.T) {
-	curl := interop(t, "curl")
+	curl := interop.Program(t, "curl")
 	is := startInterop(t, false)
 	out := run(t, 20*time.Second, curl, "-sS", "--max-time", "10", "--http2-prior-knowledge", "-w", "\n%{http_version}", is.base+"/")
 	if out != wantH2+"\n2" {
@@ -39,7 +41,7 @@ func TestCurlPriorKnowledge(t *testing.T) {
 // "Upgrade: h2c" and HTTP2-Settings; the server answers 101 and the
 // response to that request comes on stream 1 (RFC 7540 §3.2).
 func TestCurlUpgrade(t *testing.T) {
-	curl := interop(t, "curl")
+	curl := interop.Program(t, "curl")
 	is := startInterop(t, false)
 	out := run(t, 20*time.Second, curl, "-sS", "--max-time", "10", "--http2", "-w", "\n%{http_version}", is.base+"/")
 	if out != wantH2+"\n2" {
@@ -59,7 +61,7 @@ func TestCurlUpgrade(t *testing.T) {
 // TestCurlALPN: curl --http2 on https:// negotiates "h2" by ALPN (RFC
 // 9113 §3.2).
 func TestCurlALPN(t *testing.T) {
-	curl := interop(t, "curl")
+	curl := interop.Program(t, "curl")
 	is := startInterop(t, true)
 	out := run(t, 20*time.Second, curl, "-sS", "-k", "--max-time", "10", "--http2", "-w", "\n%{http_version}", is.base+"/")
 	if out != wantH2+"\n2" {
@@ -75,7 +77,7 @@ func TestCurlALPN(t *testing.T) {
 // through Upgrade: h2c. -n (discard the body) is left out so that the
 // body is in the output next to the verbose frame trace.
 func TestNghttp(t *testing.T) {
-	nghttp := interop(t, "nghttp")
+	nghttp := interop.Program(t, "nghttp")
 	is := startInterop(t, false)
 	post := filepath.Join(t.TempDir(), "post")
 	if err := os.WriteFile(post, []byte("nghttp body"), 0o600); err != nil {
@@ -112,7 +114,7 @@ var h2loadRequests = regexp.MustCompile(`requests: (\d+) total, (\d+) started, (
 // (h2 by ALPN), 2000 requests on 4 connections with 10 streams each at
 // once, and checks that all of them succeeded.
 func TestH2load(t *testing.T) {
-	h2load := interop(t, "h2load")
+	h2load := interop.Program(t, "h2load")
 	for _, withTLS := range []bool{false, true} {
 		name := map[bool]string{false: "h2c", true: "tls"}[withTLS]
 		t.Run(name, func(t *testing.T) {
@@ -150,7 +152,7 @@ var h2specSummary = regexp.MustCompile(`(\d+) tests, (\d+) passed, (\d+) skipped
 // TestH2spec runs h2spec's full suite in strict mode over h2c and over
 // TLS; every test must pass.
 func TestH2spec(t *testing.T) {
-	h2spec := interop(t, "h2spec")
+	h2spec := interop.Program(t, "h2spec")
 	for _, withTLS := range []bool{false, true} {
 		name := map[bool]string{false: "h2c", true: "tls"}[withTLS]
 		t.Run(name, func(t *testing.T) {
@@ -206,7 +208,7 @@ func TestChromiumWebSocketOverHTTP2(t *testing.T) {
 // chromiumReports loads path in headless Chromium from an interop server
 // over TLS, and returns the first n reports the server received.
 func chromiumReports(t *testing.T, path string, n int) []string {
-	bin := interop(t, "chromium")
+	bin := interop.Program(t, "chromium")
 	is := startInterop(t, true)
 	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -6,51 +6,24 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"text/template"
 	"time"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/internal/interop"
 	"github.com/volthttp/volt/websocket"
 )
-
-// interop reports whether the outside-program suites run: VOLT_INTEROP=1.
-// With it set, a missing program fails the test; without it, the test is
-// skipped.
-func interop(t *testing.T, program string) string {
-	t.Helper()
-	if os.Getenv("VOLT_INTEROP") != "1" {
-		t.Skip("set VOLT_INTEROP=1 to run tests that drive " + program)
-	}
-	path, err := exec.LookPath(program)
-	if err != nil {
-		for _, dir := range []string{"/usr/sbin", "/usr/bin"} {
-			if p := filepath.Join(dir, program); fileExists(p) {
-				return p
-			}
-		}
-		t.Fatalf("VOLT_INTEROP=1 but %s is missing: %v", program, err)
-	}
-	return path
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
-}
 
 // startNginx runs nginx with testdata/nginx.conf on a free loopback port,
 // serving files (by name) from its html directory, until the test ends.
 func startNginx(t *testing.T, files map[string][]byte) string {
 	t.Helper()
-	bin := interop(t, "nginx")
+	interop.Program(t, "nginx")
 	dir := t.TempDir()
 	for name, b := range files {
 		p := filepath.Join(dir, "html", name)
@@ -61,63 +34,7 @@ func startNginx(t *testing.T, files map[string][]byte) string {
 			t.Fatal(err)
 		}
 	}
-	tmpl, err := template.ParseFiles("testdata/nginx.conf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	_, port, _ := net.SplitHostPort(addr)
-	var conf bytes.Buffer
-	if err := tmpl.Execute(&conf, map[string]any{"Dir": dir, "Port": port, "AsRoot": os.Geteuid() == 0}); err != nil {
-		t.Fatal(err)
-	}
-	confPath := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(confPath, conf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	errLog := filepath.Join(dir, "error.log")
-	cmd := exec.Command(bin, "-p", dir, "-c", confPath, "-e", errLog, "-g", "daemon off;")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGQUIT)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-			t.Error("nginx did not stop within 10 s of SIGQUIT")
-		}
-		if t.Failed() {
-			logged, _ := os.ReadFile(errLog)
-			t.Logf("nginx output:\n%s\nerror.log:\n%s", out.String(), logged)
-		}
-	})
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-			return addr
-		}
-		select {
-		case err := <-exited:
-			t.Fatalf("nginx exited: %v\n%s", err, out.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nginx did not listen on %s within 10 s", addr)
-		}
-	}
+	return interop.StartNginx(t, "testdata/nginx.conf", dir)
 }
 
 // The proxy in front of nginx: a static file, the fields nginx receives,
@@ -209,9 +126,9 @@ asyncio.run(main())
 // The proxy in front of a volt server, driven by curl and by a
 // python3-websockets client whose WebSocket passes through the proxy.
 func TestInteropVoltUpstreamCurlAndPython(t *testing.T) {
-	curl := interop(t, "curl")
+	curl := interop.Program(t, "curl")
 	python := "/usr/bin/python3"
-	if os.Getenv("VOLT_INTEROP") == "1" && exec.Command(python, "-c", "import websockets").Run() != nil {
+	if interop.Enabled() && exec.Command(python, "-c", "import websockets").Run() != nil {
 		t.Fatal("VOLT_INTEROP=1 but /usr/bin/python3 cannot import websockets (apt-get install python3-websockets)")
 	}
 	var upgrader websocket.Upgrader

@@ -7,29 +7,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/volthttp/volt/internal/interop"
 	"github.com/volthttp/volt/tlsutil"
 )
-
-// interop returns the path of program, or skips without VOLT_INTEROP=1;
-// with it, a missing program fails.
-func interop(t *testing.T, program string) string {
-	t.Helper()
-	if os.Getenv("VOLT_INTEROP") != "1" {
-		t.Skip("set VOLT_INTEROP=1 to run tests that drive " + program)
-	}
-	path, err := exec.LookPath(program)
-	if err != nil {
-		t.Fatalf("VOLT_INTEROP=1 but %s is missing: %v", program, err)
-	}
-	return path
-}
 
 // TestCurlAndOpenSSL: curl trusts the server through --cacert and speaks
 // TLS 1.3; openssl s_client sees the certificate and the ALPN choice; a
 // client limited to TLS 1.1 is refused.
 func TestCurlAndOpenSSL(t *testing.T) {
-	curl := interop(t, "curl")
-	openssl := interop(t, "openssl")
+	curl := interop.Program(t, "curl")
+	openssl := interop.Program(t, "openssl")
 	ca, _ := tlsutil.NewCA("interop CA")
 	cert, _ := ca.Issue("localhost", "127.0.0.1")
 	addr := serveTLS(t, tlsutil.ServerConfig(cert))

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -16,23 +15,10 @@ import (
 	"time"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/internal/interop"
 	"github.com/volthttp/volt/sse"
 	"github.com/volthttp/volt/tlsutil"
 )
-
-// interop returns the path of program when VOLT_INTEROP=1, skips the test
-// otherwise, and fails it if the program is missing.
-func interop(t *testing.T, program string) string {
-	t.Helper()
-	if os.Getenv("VOLT_INTEROP") != "1" {
-		t.Skip("set VOLT_INTEROP=1 to run tests that drive " + program)
-	}
-	path, err := exec.LookPath(program)
-	if err != nil {
-		t.Fatalf("VOLT_INTEROP=1 but %s is missing: %v", program, err)
-	}
-	return path
-}
 
 // tcpApp serves the example (with extra handlers in front) on 127.0.0.1.
 func tcpApp(t *testing.T, interval time.Duration, extra func(ctx *volt.RequestCtx) bool) (*app, string) {
@@ -76,7 +62,7 @@ func serveApp(t *testing.T, withTLS bool, interval time.Duration, extra func(ctx
 // TestCurl reads the raw stream with curl -N: the head, the retry field,
 // ticks as they come, and a resumption with Last-Event-ID.
 func TestCurl(t *testing.T) {
-	curl := interop(t, "curl")
+	curl := interop.Program(t, "curl")
 	_, base := tcpApp(t, 50*time.Millisecond, nil)
 	run := func(args ...string) string {
 		// curl exits 28 when --max-time ends the endless stream.
@@ -170,7 +156,7 @@ func TestChromium(t *testing.T) { chromiumEventSource(t, false) }
 func TestChromiumHTTP2(t *testing.T) { chromiumEventSource(t, true) }
 
 func chromiumEventSource(t *testing.T, withTLS bool) {
-	chromium := interop(t, "chromium")
+	chromium := interop.Program(t, "chromium")
 	var mu sync.Mutex
 	var lastIDs []string // Last-Event-ID of each /events request
 	var protos []string  // protocol of each /events request
