@@ -3,7 +3,6 @@ package bench
 import (
 	"net"
 	"net/http"
-	"os"
 	"testing"
 
 	"github.com/valyala/fasthttp"
@@ -19,7 +18,11 @@ import (
 // parsing), so that only the adaptors are measured.
 //
 //	go test -run '^$' -bench Adaptor -count 5 .
-//	VOLT_ADAPTOR_RATIO=1 go test -run TestAdaptorRatio -v .
+//
+// -count runs each five times, one after the other; to alternate them,
+// build the test binary once (go test -c) and run -test.bench
+// 'Adaptor/volt' and 'Adaptor/fasthttp' in turn, five rounds, taking the
+// median of the per-round ratios.
 
 var adaptorBody = []byte("Hello, World!")
 
@@ -82,23 +85,4 @@ func benchFasthttpAdaptor(b *testing.B) {
 func BenchmarkAdaptor(b *testing.B) {
 	b.Run("volt", benchVoltAdaptor)
 	b.Run("fasthttp", benchFasthttpAdaptor)
-}
-
-// TestAdaptorRatio runs both benchmarks five times, alternating, and
-// reports the median of fasthttp's ns/op over volt's (above 1: volt's
-// adaptor costs less). It runs with VOLT_ADAPTOR_RATIO=1 only.
-func TestAdaptorRatio(t *testing.T) {
-	if os.Getenv("VOLT_ADAPTOR_RATIO") == "" {
-		t.Skip("set VOLT_ADAPTOR_RATIO=1 to measure")
-	}
-	var ratios []float64
-	for i := range 5 {
-		v := testing.Benchmark(benchVoltAdaptor)
-		f := testing.Benchmark(benchFasthttpAdaptor)
-		r := float64(f.NsPerOp()) / float64(v.NsPerOp())
-		ratios = append(ratios, r)
-		t.Logf("round %d: volt %d ns/op %d allocs/op, fasthttp %d ns/op %d allocs/op, ratio %.2f",
-			i+1, v.NsPerOp(), v.AllocsPerOp(), f.NsPerOp(), f.AllocsPerOp(), r)
-	}
-	t.Logf("median ratio (fasthttp/volt ns/op): %.2f", Median(ratios))
 }
