@@ -120,15 +120,9 @@ func (cn *conn) stale(err error) bool {
 		(errors.Is(err, ErrNoEndRequest) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET))
 }
 
-// Statuses volt has no name for.
-const (
-	statusBadGateway     = 502
-	statusGatewayTimeout = 504
-)
-
 // fail answers ctx for err and logs it.
 func (c *Client) fail(ctx *volt.RequestCtx, logger *slog.Logger, script string, err error) {
-	status := statusBadGateway
+	status := volt.StatusBadGateway
 	var ne net.Error
 	var ee *EndRequestError
 	switch {
@@ -143,7 +137,7 @@ func (c *Client) fail(ctx *volt.RequestCtx, logger *slog.Logger, script string, 
 	case errors.Is(err, ErrParamTooLong):
 		status = volt.StatusRequestHeaderFieldsTooLarge
 	case errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		status = statusGatewayTimeout
+		status = volt.StatusGatewayTimeout
 	}
 	logger.Error("fastcgi: request failed", "script", script, "err", err, "status", status)
 	ctx.Error(volt.StatusMessage(status), status)
