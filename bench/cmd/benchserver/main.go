@@ -23,15 +23,11 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"net"
 	"os"
-	"os/signal"
 	"runtime/metrics"
-	"syscall"
-	"time"
 
 	"github.com/volthttp/volt/bench"
 )
@@ -74,18 +70,5 @@ func run(impl, addr string) error {
 		_ = ln.Close()
 		return err
 	}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
-	select {
-	case <-sig:
-		signal.Stop(sig)
-		// Open keep-alive connections may keep a graceful shutdown waiting:
-		// give it a second, then exit anyway.
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		_ = shutdown(ctx)
-		return nil
-	case err := <-served:
-		return err
-	}
+	return bench.UntilSignal(shutdown, served)
 }

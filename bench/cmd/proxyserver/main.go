@@ -9,16 +9,12 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"net"
 	"os"
-	"os/signal"
 	"runtime/metrics"
 	"runtime/pprof"
-	"syscall"
-	"time"
 
 	"github.com/volthttp/volt/bench"
 )
@@ -69,16 +65,5 @@ func run(impl, addr, upstream string) error {
 		_ = ln.Close()
 		return err
 	}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
-	select {
-	case <-sig:
-		signal.Stop(sig)
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		_ = shutdown(ctx)
-		return nil
-	case err := <-served:
-		return err
-	}
+	return bench.UntilSignal(shutdown, served)
 }
