@@ -168,13 +168,7 @@ func TestNewHandlerLargeBody(t *testing.T) {
 	}
 	for _, p := range peers {
 		t.Run(p.name, func(t *testing.T) {
-			url, client := serveVolt(t, NewHandlerFunc(h), p)
-			resp, err := client.Get(url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			resp, body, err := get(t, h, p)
 			if err != nil || string(body) != big {
 				t.Fatalf("got %d bytes, %v", len(body), err)
 			}
@@ -259,13 +253,7 @@ func TestNewHandlerResponseController(t *testing.T) {
 	}
 	for _, p := range peers {
 		t.Run(p.name, func(t *testing.T) {
-			url, client := serveVolt(t, NewHandlerFunc(h), p)
-			resp, err := client.Get(url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			_, body, _ := get(t, h, p)
 			if want := "duplex <nil>\ndeadline true\nflush <nil>\nhijack true\n"; string(body) != want {
 				t.Fatalf("got %q", body)
 			}

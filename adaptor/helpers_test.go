@@ -72,3 +72,18 @@ var peers = []peer{
 	{name: "h2c", h2: true},
 	{name: "tls-h2", h2: true, tls: true},
 }
+
+// get serves h with volt for peer p, GETs its root with net/http's
+// client, and returns the response with its body read (and the read's
+// error).
+func get(t *testing.T, h http.HandlerFunc, p peer) (*http.Response, []byte, error) {
+	t.Helper()
+	url, client := serveVolt(t, NewHandlerFunc(h), p)
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, body, err
+}

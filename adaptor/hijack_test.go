@@ -166,13 +166,7 @@ func TestNewHandlerHijackPlainRequest(t *testing.T) {
 	}
 	for _, p := range peers {
 		t.Run(p.name, func(t *testing.T) {
-			url, client := serveVolt(t, NewHandlerFunc(h), p)
-			resp, err := client.Get(url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			_, body, _ := get(t, h, p)
 			if string(body) != ErrHijackUnsupported.Error() {
 				t.Fatalf("got %q", body)
 			}
