@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"crypto/tls"
 	"io"
 	"log/slog"
@@ -114,3 +115,5 @@ func jsonString(s string) string {
 	b.WriteByte('"')
 	return b.String()
 }
+
+func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
