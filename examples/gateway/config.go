@@ -216,3 +216,8 @@ type AuthConfig struct {
 
 // Duration is a time.Duration written as a string: "1.5s", "300ms".
 type Duration time.Duration
+
+// MarshalJSON writes d as the string its decoder reads: "1.5s".
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + time.Duration(d).String() + `"`), nil
+}
