@@ -1,0 +1,246 @@
+package fastcgi
+
+import (
+	"log/slog"
+
+	"bytes"
+	"crypto/md5"
+	"fmt"
+	"github.com/volthttp/volt"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// phpFPM returns the php-fpm binary when VOLT_INTEROP=1 and skips the
+// test otherwise; with VOLT_INTEROP=1 a missing php-fpm fails the test.
+func phpFPM(t *testing.T) string {
+	t.Helper()
+	if os.Getenv("VOLT_INTEROP") != "1" {
+		t.Skip("set VOLT_INTEROP=1 to run tests that drive php-fpm")
+	}
+	for _, name := range []string{"php-fpm8.2", "php-fpm"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	for _, p := range []string{"/usr/sbin/php-fpm8.2", "/usr/sbin/php-fpm"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	t.Fatal("VOLT_INTEROP=1 but php-fpm is missing (apt-get install php8.2-fpm)")
+	return ""
+}
+
+// freePort returns a loopback port that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// startPHPFPM starts php-fpm with a generated configuration in a
+// temporary directory: one pool on a Unix socket, one on a loopback TCP
+// port, running as the current user. It returns both addresses (in
+// Config.Addr form) and stops php-fpm when the test ends.
+func startPHPFPM(t *testing.T) (unixAddr, tcpAddr string) {
+	t.Helper()
+	bin := phpFPM(t)
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "fpm.sock")
+	port := freePort(t)
+	user := ""
+	var args []string
+	if os.Geteuid() == 0 {
+		user = "user = root\ngroup = root\n"
+		args = append(args, "-R")
+	}
+	pool := func(name, listen string) string {
+		return fmt.Sprintf("[%s]\nlisten = %s\n%spm = static\npm.max_children = 2\ncatch_workers_output = yes\nclear_env = yes\n", name, listen, user)
+	}
+	conf := fmt.Sprintf("[global]\nerror_log = %s\npid = %s\ndaemonize = no\n\n", filepath.Join(dir, "fpm.log"), filepath.Join(dir, "fpm.pid")) +
+		pool("unix", sock) + "\n" + pool("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	confPath := filepath.Join(dir, "php-fpm.conf")
+	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args = append(args, "-F", "-n", "-y", confPath)
+	cmd := exec.Command(bin, args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+		if t.Failed() {
+			log, _ := os.ReadFile(filepath.Join(dir, "fpm.log"))
+			t.Logf("php-fpm output:\n%s\n%s", out.String(), log)
+		}
+	})
+	tcp := fmt.Sprintf("127.0.0.1:%d", port)
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		c1, err1 := net.Dial("unix", sock)
+		c2, err2 := net.Dial("tcp", tcp)
+		if err1 == nil {
+			c1.Close()
+		}
+		if err2 == nil {
+			c2.Close()
+		}
+		if err1 == nil && err2 == nil {
+			break
+		}
+		select {
+		case <-exited:
+			log, _ := os.ReadFile(filepath.Join(dir, "fpm.log"))
+			t.Fatalf("php-fpm exited: %s\n%s", out.String(), log)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("php-fpm did not listen: %v %v", err1, err2)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return "unix:" + sock, tcp
+}
+
+var phpScripts = map[string]string{
+	"get.php":       `<?php header('Content-Type: text/plain'); echo "q=", $_GET['q'], " uri=", $_SERVER['REQUEST_URI'], " script=", $_SERVER['SCRIPT_NAME'], " pi=", $_SERVER['PATH_INFO'] ?? '', " proxy=", getenv('HTTP_PROXY') ?: '-';`,
+	"post.php":      `<?php echo "name=", $_POST['name'], " n=", count($_POST);`,
+	"upload.php":    `<?php $f = $_FILES['file']; echo $f['error'], " ", $f['name'], " ", $f['size'], " ", md5_file($f['tmp_name']), " ", $_POST['note'];`,
+	"redirect.php":  `<?php header('Location: http://example.com/next?x=1');`,
+	"local.php":     `<?php header('Location: /get.php?q=local');`,
+	"teapot.php":    `<?php http_response_code(418); echo "short and stout";`,
+	"log.php":       `<?php error_log("hello from php"); echo "logged";`,
+	"big.php":       `<?php header('Content-Type: application/octet-stream'); for ($i = 0; $i < 64; $i++) { echo str_repeat(chr(65 + $i % 26), 16384); flush(); }`,
+	"sub/index.php": `<?php echo "index of sub";`,
+}
+
+// TestPHPFPM serves PHP scripts through php-fpm over a Unix socket and
+// over TCP: GET with a query, a urlencoded form, a multipart upload, a
+// redirect, a custom status, error_log reaching the logger, a streamed
+// body, a directory index, and connections reused.
+func TestPHPFPM(t *testing.T) {
+	unixAddr, tcpAddr := startPHPFPM(t)
+	root := t.TempDir()
+	for name, src := range phpScripts {
+		p := filepath.Join(root, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, addr := range []string{unixAddr, tcpAddr} {
+		t.Run(strings.SplitN(addr, ":", 2)[0], func(t *testing.T) {
+			log := &logRecorder{}
+			c := newTestClient(t, Config{Addr: addr, Root: root, Logger: slog.New(log), MaxConns: 2})
+			base := serve(t, &volt.Server{Handler: c.Handler, StreamRequestBody: true, MaxRequestBodySize: 16 << 20, Logger: slog.New(log)})
+			hc := httpClient(t)
+
+			req, _ := http.NewRequest("GET", base+"/get.php/more?q=hello%20world", nil)
+			req.Header.Set("Proxy", "http://evil:1")
+			resp, body, err := do(t, hc, req)
+			if want := "q=hello world uri=/get.php/more?q=hello%20world script=/get.php pi=/more proxy=-"; err != nil || resp.StatusCode != 200 || body != want || resp.Header.Get("Content-Type") != "text/plain;charset=UTF-8" {
+				t.Errorf("GET: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+			}
+
+			resp, err = hc.PostForm(base+"/post.php", url.Values{"name": {"volt & php"}, "b": {"2"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := readBody(t, resp)
+			if b != "name=volt & php n=2" {
+				t.Errorf("POST form: %d %q", resp.StatusCode, b)
+			}
+
+			file := bytes.Repeat([]byte("upload-data-"), 100000)
+			var mp bytes.Buffer
+			mw := multipart.NewWriter(&mp)
+			fw, _ := mw.CreateFormFile("file", "data.bin")
+			fw.Write(file)
+			mw.WriteField("note", "hi")
+			mw.Close()
+			resp, err = hc.Post(base+"/upload.php", mw.FormDataContentType(), &mp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b, want := readBody(t, resp), fmt.Sprintf("0 data.bin %d %x hi", len(file), md5.Sum(file)); b != want {
+				t.Errorf("upload: %d %q, want %q", resp.StatusCode, b, want)
+			}
+
+			if resp, _ := get(t, hc, base+"/redirect.php"); resp.StatusCode != 302 || resp.Header.Get("Location") != "http://example.com/next?x=1" {
+				t.Errorf("redirect: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+			}
+			if resp, _ := get(t, hc, base+"/local.php"); resp.StatusCode != 302 || resp.Header.Get("Location") != "/get.php?q=local" {
+				t.Errorf("local redirect: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+			}
+			if resp, body := get(t, hc, base+"/teapot.php"); resp.StatusCode != 418 || body != "short and stout" {
+				t.Errorf("teapot: %d %q", resp.StatusCode, body)
+			}
+			if resp, body := get(t, hc, base+"/log.php"); resp.StatusCode != 200 || body != "logged" {
+				t.Errorf("log: %d %q", resp.StatusCode, body)
+			}
+			if lines := log.attrs("fastcgi: stderr", "line"); len(lines) == 0 || !strings.Contains(lines[0], "hello from php") {
+				t.Errorf("stderr lines: %q", lines)
+			}
+			if resp, body := get(t, hc, base+"/big.php"); resp.StatusCode != 200 || len(body) != 64*16384 || body[16384] != 'B' {
+				t.Errorf("big: %d %d", resp.StatusCode, len(body))
+			}
+			if _, body := get(t, hc, base+"/sub/"); body != "index of sub" {
+				t.Errorf("index: %q", body)
+			}
+			if resp, _ := get(t, hc, base+"/missing.php"); resp.StatusCode != 404 {
+				t.Errorf("missing: %d", resp.StatusCode)
+			}
+			for i := 0; i < 50; i++ {
+				if _, body := get(t, hc, base+"/teapot.php"); body != "short and stout" {
+					t.Fatalf("request %d: %q", i, body)
+				}
+			}
+			c.mu.Lock()
+			idle := len(c.idle)
+			c.mu.Unlock()
+			if idle == 0 {
+				t.Error("php-fpm did not keep the connection (FCGI_KEEP_CONN)")
+			}
+			if n := log.count("fastcgi: request failed") + log.count("fastcgi: response cut"); n != 0 {
+				t.Errorf("%d errors logged", n)
+			}
+		})
+	}
+}
+
+func readBody(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	if _, err := b.ReadFrom(resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
