@@ -1,23 +1,19 @@
 package main
 
 import (
-	"errors"
+	"bytes"
 	"io"
 	"log/slog"
 	"net/netip"
+	"strings"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/fastcgi"
+	"github.com/volthttp/volt/proxy"
 )
 
 // This file is the only place that builds the reverse proxy and the
 // FastCGI client, so that their wiring is in one place.
-
-// errProxyNotBuilt and errFastCGINotBuilt are the configuration errors of
-// a build without those packages.
-var (
-	errProxyNotBuilt   = errors.New("proxy support not built")
-	errFastCGINotBuilt = errors.New("fastcgi support not built")
-)
 
 // upstreamOptions are what a proxy or FastCGI location needs besides its
 // own configuration.
@@ -26,13 +22,58 @@ type upstreamOptions struct {
 	logger  *slog.Logger
 }
 
-// newProxy returns the handler of a proxy location and what closes it.
+// newProxy returns the handler of a proxy location and what closes it
+// (proxy.Proxy). The request goes upstream with the target the site's
+// rewrites left (the client's own when none applied), without the
+// location's path if StripPrefix is set.
 func newProxy(l *LocationConfig, o upstreamOptions) (volt.RequestHandler, io.Closer, error) {
-	return nil, nil, errProxyNotBuilt
+	strip := ""
+	if l.StripPrefix {
+		strip = strings.TrimSuffix(l.Path, "/")
+	}
+	p, err := proxy.New(proxy.Config{
+		Upstreams:      l.Upstreams,
+		TrustedProxies: o.trusted,
+		Logger:         o.logger,
+		RewriteRequest: func(ctx *volt.RequestCtx, req *volt.Request) {
+			target := ctx.URI().RequestURI()
+			if t := req.Header.RequestURI(); len(t) > 0 && t[0] == '*' {
+				return // OPTIONS *
+			}
+			if strip != "" && bytes.HasPrefix(target, []byte(strip)) {
+				if rest := target[len(strip):]; len(rest) == 0 || rest[0] == '?' {
+					var buf [256]byte
+					target = append(append(buf[:0], '/'), rest...)
+				} else if rest[0] == '/' {
+					target = rest
+				}
+			}
+			req.Header.SetRequestURIBytes(target)
+		},
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return p.Handler, p, nil
 }
 
 // newFastCGI returns the handler of the scripts of a fastcgi location and
-// what closes it.
+// what closes it (fastcgi.Client).
 func newFastCGI(l *LocationConfig, o upstreamOptions) (volt.RequestHandler, io.Closer, error) {
-	return nil, nil, errFastCGINotBuilt
+	index := ""
+	if len(l.Index) > 0 {
+		index = l.Index[0]
+	}
+	c, err := fastcgi.New(fastcgi.Config{
+		Addr:     l.Addr,
+		Root:     l.Root,
+		Index:    index,
+		SplitExt: l.SplitExt,
+		Env:      l.Env,
+		Logger:   o.logger,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return c.Handler, c, nil
 }
