@@ -179,6 +179,15 @@ type LocationConfig struct {
 	// one is required.
 	Upstreams []string `json:"upstreams" want:"a list of URLs"`
 
+	// HealthCheck (proxy) is the path each upstream is probed on (GET,
+	// every 10 s) when there are several: one that fails is left out
+	// until it answers again. If empty, upstreams are not probed.
+	HealthCheck string `json:"health_check" want:"a path starting with '/'"`
+
+	// Timeouts (proxy, fastcgi) bound the exchanges with the upstream.
+	// If nil, the packages' defaults are used.
+	Timeouts *UpstreamTimeouts `json:"timeouts"`
+
 	// Addr (fastcgi) is the application's "host:port" or "unix:/path".
 	// Required.
 	Addr string `json:"addr" want:"\"host:port\" or \"unix:/path\""`
@@ -202,6 +211,18 @@ type LocationConfig struct {
 	// Allow holds them.
 	Allow []string `json:"allow" want:"a list of addresses or CIDR prefixes"`
 	Deny  []string `json:"deny" want:"a list of addresses or CIDR prefixes"`
+}
+
+// UpstreamTimeouts bound the exchanges of a proxy or fastcgi location
+// with its upstream. A zero value keeps the package's default.
+type UpstreamTimeouts struct {
+	// Connect bounds opening a connection (and the wait for a free one).
+	// If zero, 3 s for a proxy, 5 s for FastCGI.
+	Connect Duration `json:"connect"`
+	// Response bounds the wait for the response's head (a proxy answers
+	// 504 past it) and, for FastCGI, each later read. If zero, 30 s for a
+	// proxy, 60 s for FastCGI.
+	Response Duration `json:"response"`
 }
 
 // AuthConfig asks for Basic credentials (RFC 7617, middleware.BasicAuth).

@@ -182,6 +182,8 @@ var kindFields = []struct {
 	{"listing", []string{KindStatic}, func(l *LocationConfig) bool { return l.Listing }},
 	{"strip_prefix", []string{KindStatic, KindProxy}, func(l *LocationConfig) bool { return l.StripPrefix }},
 	{"upstreams", []string{KindProxy}, func(l *LocationConfig) bool { return l.Upstreams != nil }},
+	{"health_check", []string{KindProxy}, func(l *LocationConfig) bool { return l.HealthCheck != "" }},
+	{"timeouts", []string{KindProxy, KindFastCGI}, func(l *LocationConfig) bool { return l.Timeouts != nil }},
 	{"addr", []string{KindFastCGI}, func(l *LocationConfig) bool { return l.Addr != "" }},
 	{"split_ext", []string{KindFastCGI}, func(l *LocationConfig) bool { return l.SplitExt != "" }},
 	{"env", []string{KindFastCGI}, func(l *LocationConfig) bool { return l.Env != nil }},
@@ -212,6 +214,9 @@ func checkLocation(pos *positions, path string, l *LocationConfig) {
 	case KindProxy:
 		if len(l.Upstreams) == 0 {
 			pos.errorf(path+".upstreams", "want a list of URLs (at least one)")
+		}
+		if l.HealthCheck != "" && l.HealthCheck[0] != '/' {
+			pos.errorf(path+".health_check", "%q: want a path starting with '/'", l.HealthCheck)
 		}
 		for i, u := range l.Upstreams {
 			if msg := checkUpstream(u); msg != "" {

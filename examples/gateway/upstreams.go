@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/volthttp/volt"
 	"github.com/volthttp/volt/fastcgi"
@@ -31,10 +32,17 @@ func newProxy(l *LocationConfig, o upstreamOptions) (volt.RequestHandler, io.Clo
 	if l.StripPrefix {
 		strip = strings.TrimSuffix(l.Path, "/")
 	}
+	var t UpstreamTimeouts
+	if l.Timeouts != nil {
+		t = *l.Timeouts
+	}
 	p, err := proxy.New(proxy.Config{
-		Upstreams:      l.Upstreams,
-		TrustedProxies: o.trusted,
-		Logger:         o.logger,
+		Upstreams:             l.Upstreams,
+		TrustedProxies:        o.trusted,
+		Logger:                o.logger,
+		HealthCheck:           proxy.HealthCheck{Path: l.HealthCheck},
+		DialTimeout:           time.Duration(t.Connect),
+		ResponseHeaderTimeout: time.Duration(t.Response),
 		RewriteRequest: func(ctx *volt.RequestCtx, req *volt.Request) {
 			target := ctx.URI().RequestURI()
 			if t := req.Header.RequestURI(); len(t) > 0 && t[0] == '*' {
@@ -64,13 +72,19 @@ func newFastCGI(l *LocationConfig, o upstreamOptions) (volt.RequestHandler, io.C
 	if len(l.Index) > 0 {
 		index = l.Index[0]
 	}
+	var t UpstreamTimeouts
+	if l.Timeouts != nil {
+		t = *l.Timeouts
+	}
 	c, err := fastcgi.New(fastcgi.Config{
-		Addr:     l.Addr,
-		Root:     l.Root,
-		Index:    index,
-		SplitExt: l.SplitExt,
-		Env:      l.Env,
-		Logger:   o.logger,
+		Addr:        l.Addr,
+		Root:        l.Root,
+		Index:       index,
+		SplitExt:    l.SplitExt,
+		Env:         l.Env,
+		Logger:      o.logger,
+		DialTimeout: time.Duration(t.Connect),
+		ReadTimeout: time.Duration(t.Response),
 	})
 	if err != nil {
 		return nil, nil, err

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/fcgi"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -104,26 +105,96 @@ func TestProxyMode(t *testing.T) {
 }
 
 // TestProxyLocation checks a proxy location with two upstreams and
-// strip_prefix.
+// strip_prefix, behind a rewrite.
 func TestProxyLocation(t *testing.T) {
 	up1, up2 := upstreamServer(t, "one"), upstreamServer(t, "two")
 	g := startGateway(t, `{
   "listeners": [{"addr": "127.0.0.1:0"}],
-  "sites": [{"locations": [{"path": "/api/", "kind": "proxy", "strip_prefix": true, "upstreams": ["http://`+up1+`", "http://`+up2+`"]}]}]
+  "sites": [{
+    "rewrites": [{"regexp": "^/v1/(.*)$", "to": "/api/$1"}],
+    "locations": [{"path": "/api/", "kind": "proxy", "strip_prefix": true, "upstreams": ["http://`+up1+`", "http://`+up2+`"]}]
+  }]
 }`)
 	c := testClient(t)
 	seen := map[string]bool{}
-	for range 6 {
-		resp, body := get(t, c, "http://"+g.Addrs()[0]+"/api/x?y=1", "")
+	for i := range 6 {
+		path, want := "/api/x?y=1", "/x?y=1"
+		if i%2 == 1 {
+			path, want = "/v1/z/w?q", "/z/w?q"
+		}
+		resp, body := get(t, c, "http://"+g.Addrs()[0]+path, "")
 		name, uri, _ := strings.Cut(body, " ")
-		if resp.StatusCode != 200 || uri != "/x?y=1" {
-			t.Fatalf("%d %q", resp.StatusCode, body)
+		if resp.StatusCode != 200 || uri != want {
+			t.Fatalf("%s: %d %q, want %q", path, resp.StatusCode, body, want)
 		}
 		seen[name] = true
 	}
 	if !seen["one"] || !seen["two"] {
 		t.Errorf("upstreams used: %v", seen)
 	}
+}
+
+// TestProxyTimeout checks that an upstream slower than the location's
+// response timeout gets the client 504.
+func TestProxyTimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := &volt.Server{Handler: func(ctx *volt.RequestCtx) {
+		select {
+		case <-time.After(2 * time.Second):
+		case <-ctx.Done():
+		}
+	}}
+	go slow.Serve(ln)
+	defer slow.Close()
+	g := startGateway(t, `{
+  "listeners": [{"addr": "127.0.0.1:0"}],
+  "sites": [{"locations": [{"path": "/", "kind": "proxy", "upstreams": ["http://`+ln.Addr().String()+`"], "timeouts": {"response": "100ms"}}]}]
+}`)
+	if resp, _ := get(t, testClient(t), "http://"+g.Addrs()[0]+"/", ""); resp.StatusCode != 504 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+}
+
+// TestReloadKeepsWebSocket checks that a WebSocket proxied by the
+// gateway stays open across a reload.
+func TestReloadKeepsWebSocket(t *testing.T) {
+	up := wsUpstream(t)
+	config := func(extra string) string {
+		return `{"listeners": [{"addr": "127.0.0.1:0"}], "sites": [{"locations": [` + extra +
+			`{"path": "/", "kind": "proxy", "upstreams": ["http://` + up + `"]}]}]}`
+	}
+	g := startGateway(t, config(""))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ws, err := websocket.Dial(ctx, "ws://"+g.Addrs()[0]+"/ws", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	echo := func(m string) {
+		t.Helper()
+		if err := ws.WriteMessage(websocket.TextMessage, []byte(m)); err != nil {
+			t.Fatal(err)
+		}
+		if _, msg, err := ws.ReadMessage(); err != nil || string(msg) != "echo "+m {
+			t.Fatalf("%q, %v", msg, err)
+		}
+	}
+	echo("before")
+	if err := os.WriteFile(g.file, []byte(config(`{"path": "/new", "kind": "redirect", "to": "/"},`)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := get(t, testClient(t), "http://"+g.Addrs()[0]+"/new", ""); resp.StatusCode != 302 {
+		t.Fatalf("the new configuration: %d", resp.StatusCode)
+	}
+	time.Sleep(100 * time.Millisecond) // the old generation is retired
+	echo("after")
 }
 
 // TestFastCGIMode runs "gateway -root -fastcgi" in front of a FastCGI
