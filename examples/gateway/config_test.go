@@ -143,3 +143,26 @@ func TestCheckFlag(t *testing.T) {
 		t.Fatalf("flags: exit %d: %s", code, out.String())
 	}
 }
+
+// TestFlagErrors checks the errors of the one-line modes, which name the
+// flags.
+func TestFlagErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "want -config FILE, -proxy URL, or -root DIR (with -fastcgi ADDR for PHP)"},
+		{[]string{"-proxy", "http://a:1", "-root", "."}, "-proxy does not go with -root or -fastcgi"},
+		{[]string{"-fastcgi", "127.0.0.1:9000"}, "-fastcgi needs -root, the directory of the scripts"},
+		{[]string{"-root", ".", "-fastcgi", "nowhere"}, `-fastcgi: "nowhere": want "host:port" or "unix:/path"`},
+		{[]string{"-addr", "localhost", "-proxy", "http://a:1"}, `-addr: "localhost": want "host:port"`},
+		{[]string{"-proxy", "http://a:1/path"}, `-proxy: "http://a:1/path": want a URL without path, query or user`},
+		{[]string{"-proxy", "http://a:1", "-log", "/nonexistent/dir/x.log"}, `-log: open /nonexistent/dir/x.log: no such file or directory`},
+	} {
+		var out bytes.Buffer
+		code := run(context.Background(), append(tc.args, "-check"), &out, nil)
+		if code != 1 || strings.TrimSpace(out.String()) != "gateway: "+tc.want {
+			t.Errorf("%q: exit %d, %q; want %q", tc.args, code, out.String(), tc.want)
+		}
+	}
+}

@@ -56,7 +56,7 @@ func (b *builder) buildLocation(path, siteLabel string, l *LocationConfig) *loca
 		b.closers = append(b.closers, c)
 		h = fastCGIHandler(l, fh)
 	case KindMetrics:
-		h = b.metricsHandler
+		h = metricsHandler(b.metrics)
 	case KindRedirect:
 		h = redirectHandler(l.Path, l.To, l.Code)
 	}
@@ -195,12 +195,14 @@ func basicAuth(a *AuthConfig) middleware.Middleware {
 
 // metricsHandler serves the gateway's request counts as JSON
 // (middleware.MetricsSnapshot), by site and location.
-func (b *builder) metricsHandler(ctx *volt.RequestCtx) {
-	body, err := json.MarshalIndent(b.metrics.Snapshot(), "", "  ")
-	if err != nil {
-		ctx.Error(err.Error(), volt.StatusInternalServerError)
-		return
+func metricsHandler(m *middleware.Metrics) volt.RequestHandler {
+	return func(ctx *volt.RequestCtx) {
+		body, err := json.MarshalIndent(m.Snapshot(), "", "  ")
+		if err != nil {
+			ctx.Error(err.Error(), volt.StatusInternalServerError)
+			return
+		}
+		ctx.SetContentType("application/json")
+		ctx.SetBody(append(body, '\n'))
 	}
-	ctx.SetContentType("application/json")
-	ctx.SetBody(append(body, '\n'))
 }

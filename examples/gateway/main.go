@@ -39,6 +39,7 @@ type options struct {
 	proxy   string
 	root    string
 	fastcgi string
+	log     string
 }
 
 // run is the gateway's program: it parses args, loads the configuration,
@@ -55,6 +56,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(*gatew
 	fs.StringVar(&o.proxy, "proxy", "", "without -config: proxy every request (WebSockets too) to this upstream URL")
 	fs.StringVar(&o.root, "root", "", "without -config: the document root (static files, and PHP scripts with -fastcgi)")
 	fs.StringVar(&o.fastcgi, "fastcgi", "", "without -config: run .php scripts of -root through the FastCGI application at host:port or unix:/path")
+	fs.StringVar(&o.log, "log", "", "without -config: the access log, a file, stdout or stderr (combined format)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -152,6 +154,11 @@ func flagConfig(o options) (*Config, *positions, error) {
 		return nil, pos, errors.New("want -config FILE, -proxy URL, or -root DIR (with -fastcgi ADDR for PHP)")
 	}
 	cfg := &Config{Listeners: []ListenerConfig{{Addr: o.addr}}, Sites: []SiteConfig{site}}
+	if o.log != "" {
+		cfg.AccessLog = &AccessLogConfig{Path: o.log}
+		pos.alias["access_log.path"] = "-log"
+		pos.alias["access_log"] = "-log"
+	}
 	checkConfig(cfg, pos)
 	return cfg, pos, pos.err()
 }

@@ -12,6 +12,7 @@ import (
 	"math/big"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -104,5 +105,46 @@ func TestTLSSNI(t *testing.T) {
 	defer conn.Close()
 	if !conn.ConnectionState().PeerCertificates[0].Equal(aCert) {
 		t.Fatal("unknown name: not the default certificate")
+	}
+}
+
+// TestReloadCertificates checks that a reload reads the certificates
+// again: new handshakes get the new one, on the same listener.
+func TestReloadCertificates(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "index.html", "ok")
+	crt1, key1, cert1 := selfSigned(t, dir, "one", "a.example")
+	crt2, key2, cert2 := selfSigned(t, dir, "two", "a.example")
+	config := func(crt, key string) string {
+		return `{"listeners": [{"addr": "127.0.0.1:0", "tls": {"certificates": [{"cert": ` + jsonString(crt) + `, "key": ` + jsonString(key) + `}]}}],
+  "sites": [{"root": ` + jsonString(dir) + `}]}`
+	}
+	g := startGateway(t, config(crt1, key1))
+	peer := func() *x509.Certificate {
+		t.Helper()
+		conn, err := tls.Dial("tcp", g.Addrs()[0], &tls.Config{InsecureSkipVerify: true, ServerName: "a.example"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		return conn.ConnectionState().PeerCertificates[0]
+	}
+	if !peer().Equal(cert1) {
+		t.Fatal("not the first certificate")
+	}
+	writeFile(t, filepath.Dir(g.file), filepath.Base(g.file), config(crt2, key2))
+	if err := g.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if !peer().Equal(cert2) {
+		t.Fatal("after the reload: not the new certificate")
+	}
+	// A certificate that no longer loads refuses the reload.
+	writeFile(t, filepath.Dir(g.file), filepath.Base(g.file), config(crt2, key1))
+	if err := g.Reload(); err == nil || !strings.Contains(err.Error(), "listeners[0].tls.certificates[0]: ") {
+		t.Fatalf("mismatched key: %v", err)
+	}
+	if !peer().Equal(cert2) {
+		t.Fatal("after a refused reload: not the running certificate")
 	}
 }
