@@ -46,10 +46,19 @@ func (b *builder) upstreamOptions() upstreamOptions {
 
 // buildGeneration builds cfg. Its errors (a certificate that does not
 // load, a log file that does not open) are recorded in pos, and
-// everything opened is closed again.
-func buildGeneration(cfg *Config, pos *positions, metrics *middleware.Metrics, logger *slog.Logger) (*generation, error) {
+// everything opened is closed again. A panic of a constructor (which
+// checkConfig should have made impossible) is an error too, so that a
+// reload never stops the gateway.
+func buildGeneration(cfg *Config, pos *positions, metrics *middleware.Metrics, logger *slog.Logger) (_ *generation, err error) {
 	b := &builder{cfg: cfg, pos: pos, metrics: metrics, proxies: proxiesOf(cfg), logs: new(logFiles), logger: logger}
 	gen := &generation{cfg: cfg, certs: make([]*tlsutil.CertSet, len(cfg.Listeners))}
+	defer func() {
+		if v := recover(); v != nil {
+			gen.closers = append(b.closers, b.logs)
+			gen.close()
+			err = fmt.Errorf("building the configuration: %v", v)
+		}
+	}()
 	for i, l := range cfg.Listeners {
 		if l.TLS != nil {
 			gen.certs[i] = loadCertSet(l.TLS, pos, fmt.Sprintf("listeners[%d]", i))

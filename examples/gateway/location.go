@@ -132,30 +132,54 @@ func isScript(p []byte, ext string) bool {
 	}
 }
 
-// redirectHandler redirects to to followed by the rest of the path after
-// prefix and the query string.
+// redirectHandler redirects to to followed by the rest of the (clean)
+// path after prefix, percent-encoded, and the query string. A Location
+// that would start with "//" (another host) gets one '/' only.
 func redirectHandler(prefix, to string, code int) volt.RequestHandler {
 	if code == 0 {
 		code = volt.StatusFound
 	}
 	base := strings.TrimSuffix(prefix, "/")
+	to = strings.TrimSuffix(to, "/")
+	absolute := strings.Contains(to, "://")
 	return func(ctx *volt.RequestCtx) {
-		rest := ctx.URI().PathOriginal()
+		rest := ctx.Path()
 		if len(rest) >= len(base) {
 			rest = rest[len(base):]
 		}
 		loc := make([]byte, 0, len(to)+len(rest)+32)
-		loc = append(loc, strings.TrimSuffix(to, "/")...)
-		if len(rest) == 0 && strings.HasSuffix(to, "/") {
+		loc = append(loc, to...)
+		loc = appendEscapedPath(loc, rest)
+		if len(loc) == 0 {
 			loc = append(loc, '/')
 		}
-		loc = append(loc, rest...)
+		if !absolute {
+			for len(loc) > 1 && loc[0] == '/' && loc[1] == '/' {
+				loc = loc[1:]
+			}
+		}
 		if q := ctx.URI().QueryString(); len(q) > 0 {
 			loc = append(append(loc, '?'), q...)
 		}
 		ctx.Response.Header.Set(volt.HeaderLocation, string(loc))
 		ctx.SetStatusCode(code)
 	}
+}
+
+// appendEscapedPath appends the decoded path p to dst, percent-encoding
+// the bytes that are not RFC 3986 pchar or '/'.
+func appendEscapedPath(dst, p []byte) []byte {
+	const hexDigits = "0123456789ABCDEF"
+	for _, c := range p {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			strings.IndexByte("-._~!$&'()*+,;=:@/", c) >= 0:
+			dst = append(dst, c)
+		default:
+			dst = append(dst, '%', hexDigits[c>>4], hexDigits[c&15])
+		}
+	}
+	return dst
 }
 
 // basicAuth returns the Basic authentication of a location. Plain

@@ -143,11 +143,25 @@ func TestMetricsLocation(t *testing.T) {
 func TestRedirectLocation(t *testing.T) {
 	g := startGateway(t, `{
   "listeners": [{"addr": "127.0.0.1:0"}],
-  "sites": [{"locations": [{"path": "/old", "kind": "redirect", "to": "https://new.example/v2", "code": 308}]}]
+  "sites": [{"locations": [
+    {"path": "/old", "kind": "redirect", "to": "https://new.example/v2", "code": 308},
+    {"path": "/local", "kind": "redirect", "to": "/"}
+  ]}]
 }`)
-	resp, _ := get(t, testClient(t), "http://"+g.Addrs()[0]+"/old/a/b?c=d", "")
-	if resp.StatusCode != 308 || resp.Header.Get("Location") != "https://new.example/v2/a/b?c=d" {
-		t.Fatalf("%d %q", resp.StatusCode, resp.Header.Get("Location"))
+	c := testClient(t)
+	base := "http://" + g.Addrs()[0]
+	for path, want := range map[string]string{
+		"/old/a/b?c=d":           "https://new.example/v2/a/b?c=d",
+		"/old":                   "https://new.example/v2",
+		"/old/x%20y%3F":          "https://new.example/v2/x%20y%3F",
+		"/old/caf%C3%A9":         "https://new.example/v2/caf%C3%A9",
+		"/local//evil.example/x": "/evil.example/x",
+		"/local":                 "/",
+	} {
+		resp, _ := get(t, c, base+path, "")
+		if resp.StatusCode != 308 && resp.StatusCode != 302 || resp.Header.Get("Location") != want {
+			t.Errorf("%s: %d %q, want %q", path, resp.StatusCode, resp.Header.Get("Location"), want)
+		}
 	}
 }
 
