@@ -65,6 +65,9 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(*gatew
 		return 2
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	hup := make(chan os.Signal, 1) // from now on, SIGHUP reloads (once serving)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 
 	var (
 		cfg *Config
@@ -94,9 +97,6 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(*gatew
 		fmt.Fprintf(stderr, "gateway: %v\n", err)
 		return 1
 	}
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	if ready != nil {
 		ready(g)
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -176,4 +177,39 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestNoGoroutineLeft checks that a gateway with proxies (health checks
+// running) leaves no goroutine behind after reloads and its shutdown.
+func TestNoGoroutineLeft(t *testing.T) {
+	up1, up2 := upstreamServer(t, "one"), upstreamServer(t, "two")
+	config := `{"listeners": [{"addr": "127.0.0.1:0"}], "sites": [{"locations": [
+  {"path": "/", "kind": "proxy", "upstreams": ["http://` + up1 + `", "http://` + up2 + `"], "health_check": "/"}]}]}`
+	serve := func(t *testing.T) {
+		g := startGateway(t, config)
+		c := testClient(t)
+		for range 2 {
+			for range 4 {
+				if resp, _ := get(t, c, "http://"+g.Addrs()[0]+"/x", ""); resp.StatusCode != 200 {
+					t.Fatal(resp.Status)
+				}
+			}
+			if err := g.Reload(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c.CloseIdleConnections()
+	}
+	t.Run("warm-up", serve) // the upstreams' worker pools, volt's poller
+	time.Sleep(100 * time.Millisecond)
+	before := runtime.NumGoroutine()
+	t.Run("gateway", serve)
+	var after int
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if after = runtime.NumGoroutine(); after <= before {
+			return
+		}
+	}
+	buf := make([]byte, 1<<20)
+	t.Fatalf("%d goroutines before, %d after:\n%s", before, after, buf[:runtime.Stack(buf, true)])
 }
