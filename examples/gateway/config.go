@@ -27,6 +27,11 @@ type Config struct {
 	// start only: a reload keeps the running ones.
 	Timeouts TimeoutsConfig `json:"timeouts"`
 
+	// HTTP2 serves HTTP/2 on the TLS listeners to the clients that ask
+	// for it by ALPN ("h2"); the others get HTTP/1.1. It is read at start
+	// only. If false, HTTP/1.1 only.
+	HTTP2 bool `json:"http2"`
+
 	// Sites are the virtual hosts. At least one is required.
 	Sites []SiteConfig `json:"sites" required:"true"`
 }

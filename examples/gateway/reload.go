@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/http2"
 	"github.com/volthttp/volt/middleware"
 )
 
@@ -27,6 +28,7 @@ type gateway struct {
 	started []ListenerConfig // the listeners as started, which a reload must keep
 	lns     []net.Listener
 	cur     atomic.Pointer[generation]
+	http2   bool       // offer "h2" on the TLS listeners
 	mu      sync.Mutex // serialises Reload
 	wg      sync.WaitGroup
 }
@@ -49,6 +51,10 @@ func newGateway(cfg *Config, pos *positions, file string, logger *slog.Logger) (
 		WriteTimeout:  time.Duration(t.Write),
 		IdleTimeout:   time.Duration(t.Idle),
 		Logger:        logger,
+	}
+	if cfg.HTTP2 {
+		http2.ConfigureServer(g.srv, &http2.Server{DisableCleartext: true})
+		g.http2 = true
 	}
 	return g, nil
 }

@@ -26,12 +26,15 @@ func loadCertSet(t *TLSConfig, pos *positions, path string) *tlsutil.CertSet {
 }
 
 // serverTLSConfig returns the TLS configuration of listener i: secure
-// defaults, HTTP/1.1 by ALPN, and the certificate chosen by SNI from the
+// defaults, HTTP/1.1 by ALPN (and HTTP/2 first if configured), and the certificate chosen by SNI from the
 // running generation's set, so that a reload changes certificates without
 // reopening the listener.
 func (g *gateway) serverTLSConfig(i int) *tls.Config {
 	cfg := tlsutil.ServerConfig()
 	cfg.NextProtos = []string{"http/1.1"}
+	if g.http2 {
+		cfg.NextProtos = []string{"h2", "http/1.1"}
+	}
 	cfg.GetCertificate = func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 		return g.current().certs[i].GetCertificate(hello)
 	}

@@ -108,6 +108,34 @@ func TestTLSSNI(t *testing.T) {
 	}
 }
 
+// TestTLSHTTP2 checks that "http2" serves HTTP/2 to clients that ask
+// for it by ALPN, and HTTP/1.1 to the others.
+func TestTLSHTTP2(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "index.html", "over h2")
+	crt, key, cert := selfSigned(t, dir, "a", "a.example")
+	g := startGateway(t, `{
+  "listeners": [{"addr": "127.0.0.1:0", "tls": {"certificates": [{"cert": `+jsonString(crt)+`, "key": `+jsonString(key)+`}]}}],
+  "http2": true,
+  "sites": [{"root": `+jsonString(dir)+`}]
+}`)
+	roots := x509.NewCertPool()
+	roots.AddCert(cert)
+	for _, h2 := range []bool{true, false} {
+		tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, ServerName: "a.example"}, ForceAttemptHTTP2: h2}
+		resp, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Get("https://" + g.Addrs()[0] + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		tr.CloseIdleConnections()
+		if want := map[bool]int{true: 2, false: 1}[h2]; resp.ProtoMajor != want || string(body) != "over h2" {
+			t.Errorf("HTTP/2 asked %v: %s %q", h2, resp.Proto, body)
+		}
+	}
+}
+
 // TestReloadCertificates checks that a reload reads the certificates
 // again: new handshakes get the new one, on the same listener.
 func TestReloadCertificates(t *testing.T) {
