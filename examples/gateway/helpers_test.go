@@ -15,7 +15,7 @@ import (
 )
 
 // writeFile writes content to name under dir and returns its path.
-func writeFile(t *testing.T, dir, name, content string) string {
+func writeFile(t testing.TB, dir, name, content string) string {
 	t.Helper()
 	p := filepath.Join(dir, filepath.FromSlash(name))
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -28,7 +28,7 @@ func writeFile(t *testing.T, dir, name, content string) string {
 }
 
 // testLogger is a quiet logger, or a verbose one with -v.
-func testLogger(t *testing.T) *slog.Logger {
+func testLogger(testing.TB) *slog.Logger {
 	if testing.Verbose() {
 		return slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}

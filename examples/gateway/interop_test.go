@@ -116,7 +116,7 @@ func curlRun(t *testing.T, curl string, args ...string) string {
 
 // upstreamServer starts a volt server answering "upstream PATH" on a
 // free port and returns its address.
-func upstreamServer(t *testing.T, name string) string {
+func upstreamServer(t testing.TB, name string) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
