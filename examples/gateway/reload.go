@@ -100,14 +100,19 @@ func (g *gateway) Addrs() []string {
 // current returns the generation serving.
 func (g *gateway) current() *generation { return g.cur.Load() }
 
-// handle is the server's handler: the current generation's.
+// handle is the server's handler: the current generation's, counted in
+// while it runs so that a retired generation is closed only once idle.
 func (g *gateway) handle(ctx *volt.RequestCtx) {
+	gen := g.enter()
+	defer gen.leave()
+	gen.handler(ctx)
+}
+
+// enter returns the current generation, counted in.
+func (g *gateway) enter() *generation {
 	for {
-		gen := g.cur.Load()
-		if gen.enter() {
-			defer gen.leave()
-			gen.handler(ctx)
-			return
+		if gen := g.cur.Load(); gen.enter() {
+			return gen
 		}
 	}
 }
