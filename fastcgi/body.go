@@ -55,7 +55,7 @@ func (b *bodyStream) Read(p []byte) (int, error) {
 			return n, io.ErrUnexpectedEOF
 		}
 		if b.remain > 0 {
-			b.fail(ErrShortBody)
+			b.fail(ErrResponseBodyShort)
 			return n, io.ErrUnexpectedEOF
 		}
 		return n, io.EOF
@@ -64,6 +64,37 @@ func (b *bodyStream) Read(p []byte) (int, error) {
 		b.fail(err)
 	}
 	return n, err
+}
+
+// WriteTo copies the body to w. volt's writer for a body of unknown
+// length buffers it; when w can Flush, it is flushed whenever the next
+// read would wait for the application, so that what the application has
+// sent (a PHP flush(), say) reaches the client without waiting for more.
+func (b *bodyStream) WriteTo(w io.Writer) (int64, error) {
+	f, _ := w.(interface{ Flush() error })
+	var total int64
+	buf := b.cn.in
+	for {
+		if f != nil && len(b.pending) == 0 && !b.cn.rr.bufferedRecord() {
+			if err := f.Flush(); err != nil {
+				return total, err
+			}
+		}
+		n, err := b.Read(buf)
+		if n > 0 {
+			m, werr := w.Write(buf[:n])
+			total += int64(m)
+			if werr != nil {
+				return total, werr
+			}
+		}
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
 }
 
 // fail logs why the body was cut.

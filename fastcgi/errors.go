@@ -43,9 +43,9 @@ var (
 	// ErrEndBeforeHeader is returned when the application ends the
 	// request before the blank line that closes the CGI header.
 	ErrEndBeforeHeader = errors.New("fastcgi: request ended before the end of the CGI header")
-	// ErrShortBody is returned when the application ends the request
-	// before sending the Content-Length it announced.
-	ErrShortBody = errors.New("fastcgi: response body shorter than its Content-Length")
+	// ErrResponseBodyShort is returned when the application ends the
+	// request before sending the Content-Length it announced.
+	ErrResponseBodyShort = errors.New("fastcgi: response body shorter than its Content-Length")
 )
 
 // Errors of the client.
@@ -68,9 +68,9 @@ var (
 	// ErrPoolTimeout is returned when no connection to the application
 	// became free within Config.DialTimeout (MaxConns are all busy).
 	ErrPoolTimeout = errors.New("fastcgi: no free connection to the application")
-	// ErrBodyShort is returned when the client's request body ends before
-	// its Content-Length.
-	ErrBodyShort = errors.New("fastcgi: request body shorter than its Content-Length")
+	// ErrRequestBodyShort is returned when the client's request body
+	// ends before its Content-Length.
+	ErrRequestBodyShort = errors.New("fastcgi: request body shorter than its Content-Length")
 )
 
 // ProtocolStatus is the protocolStatus of an END_REQUEST record.

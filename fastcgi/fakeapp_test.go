@@ -19,6 +19,7 @@ type fakeRequest struct {
 	keep       bool
 	maxRecord  int  // longest STDIN or PARAMS content seen
 	badPadding bool // a record that was not a multiple of 8 bytes
+	seq        int  // index of the request on its connection
 }
 
 // fakeWriter writes the fake application's answer.
@@ -68,6 +69,7 @@ type fakeApp struct {
 	handle   func(r *fakeRequest, w *fakeWriter)
 	conns    atomic.Int32
 	requests atomic.Int32
+	stdin    atomic.Int64 // STDIN bytes received, counted as they arrive
 	wg       sync.WaitGroup
 	mu       sync.Mutex
 	open     map[net.Conn]bool
@@ -135,11 +137,12 @@ func (a *fakeApp) serve(nc net.Conn) {
 		a.mu.Unlock()
 	}()
 	br := bufio.NewReader(nc)
-	for {
-		r, err := readFakeRequest(br)
+	for seq := 0; ; seq++ {
+		r, err := readFakeRequest(br, &a.stdin)
 		if err != nil {
 			return
 		}
+		r.seq = seq
 		a.requests.Add(1)
 		w := &fakeWriter{nc: nc, bw: bufio.NewWriter(nc)}
 		a.handle(r, w)
@@ -156,7 +159,7 @@ func (a *fakeApp) serve(nc net.Conn) {
 }
 
 // readFakeRequest reads BEGIN_REQUEST, PARAMS and STDIN.
-func readFakeRequest(br *bufio.Reader) (*fakeRequest, error) {
+func readFakeRequest(br *bufio.Reader, stdinSeen *atomic.Int64) (*fakeRequest, error) {
 	r := &fakeRequest{params: map[string]string{}}
 	var params []byte
 	paramsDone, stdinDone := false, false
@@ -191,6 +194,7 @@ func readFakeRequest(br *bufio.Reader) (*fakeRequest, error) {
 				stdinDone = true
 			}
 			r.stdin = append(r.stdin, content...)
+			stdinSeen.Add(int64(n))
 		default:
 			return nil, ErrUnexpectedRecord
 		}

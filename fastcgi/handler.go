@@ -6,16 +6,30 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/volthttp/volt"
 )
 
 // Handler serves ctx through the application: it finds the script under
-// Root (see resolveScript's rules: 400 for a NUL or a path climbing out
-// of the root, 404 for no script), sends BEGIN_REQUEST, the CGI
-// meta-variables as PARAMS and the request body as STDIN, and answers
-// with the CGI response the application writes to STDOUT.
+// Root, sends BEGIN_REQUEST, the CGI meta-variables as PARAMS and the
+// request body as STDIN, and answers with the CGI response the
+// application writes to STDOUT.
+//
+// The script is found from the request path (ctx.Path):
+//   - a NUL byte is 400; the path is cleaned, and a ".." that would climb
+//     above Root is 400;
+//   - the script is the first segment, from the left, whose name ends in
+//     SplitExt and which is a regular file: SCRIPT_NAME is the path up to
+//     it, PATH_INFO the rest (/up.php/x.jpg runs up.php). A file under a
+//     segment that is itself a file (/uploads/evil.jpg/x.php) is 404, so
+//     a file whose name does not end in SplitExt never runs;
+//   - a path without such a segment that names a directory runs its
+//     Index file; anything else is 404;
+//   - files are looked up through os.Root: a symbolic link may point
+//     within Root, not out of it (404). The application opens
+//     SCRIPT_FILENAME itself, after this check.
 //
 // A request body with a Content-Length is streamed to the application as
 // it is read (with volt.Server.StreamRequestBody it is never held whole);
@@ -24,12 +38,16 @@ import (
 //
 // A response that arrived whole with its header, up to 64 KiB, is set as
 // the body; a longer one is streamed to the client with SetBodyStream as
-// the application writes it.
+// the application writes it, flushed whenever the application makes it
+// wait.
 //
 // Errors: the application unreachable or answering with a malformed
 // header, 502; a timeout before the response header, 504; all MaxConns
-// busy for DialTimeout, 503; FCGI_OVERLOADED, 503. Each is logged. An
-// application that fails after the header was taken cuts the response.
+// busy for DialTimeout, 503; FCGI_OVERLOADED, 503; a client body shorter
+// than its Content-Length, 400. Each is logged. An application that fails
+// after the header was taken cuts the response (logged). A request
+// without a body whose kept connection turns out closed by the
+// application is sent once more on a new connection.
 func (c *Client) Handler(ctx *volt.RequestCtx) {
 	if c.shut.Load() {
 		c.fail(ctx, c.loggerFor(ctx), string(ctx.Path()), ErrClosed)
@@ -46,23 +64,45 @@ func (c *Client) Handler(ctx *volt.RequestCtx) {
 		ctx.Error(volt.StatusMessage(status), status)
 		return
 	}
-	cn, err := c.get()
-	if err != nil {
+	logger := c.loggerFor(ctx)
+	defer func() {
 		*sp = path
 		c.scratch.Put(sp)
-		c.fail(ctx, c.loggerFor(ctx), string(path[:nameEnd]), err)
+	}()
+	for attempt := 0; ; attempt++ {
+		cn, err := c.get()
+		if err != nil {
+			c.fail(ctx, logger, string(path[:nameEnd]), err)
+			return
+		}
+		cn.path = append(cn.path[:0], path...)
+		cn.logger = logger
+		cn.stderr.reset(logger, cn.path[:nameEnd], c.maxStderr)
+		cn.rr.reset(cn.br)
+		applied := false
+		err = cn.writeRequest(ctx, nameEnd)
+		if err == nil {
+			if applied, err = cn.readResponse(ctx); err == nil {
+				return
+			}
+		}
+		if attempt == 0 && cn.stale(err) {
+			// The application closed a kept connection as it was
+			// reused; nothing was sent or received that counts.
+			cn.finish(false)
+			continue
+		}
+		cn.abort(ctx, err, applied)
 		return
 	}
-	cn.path = append(cn.path[:0], path...)
-	*sp = path
-	c.scratch.Put(sp)
-	cn.logger = c.loggerFor(ctx)
-	cn.stderr.reset(cn.logger, cn.path[:nameEnd], c.maxStderr)
-	if err := cn.writeRequest(ctx, nameEnd); err != nil {
-		cn.abort(ctx, err, false)
-		return
-	}
-	cn.readResponse(ctx)
+}
+
+// stale reports whether err, met on a kept connection before any record
+// came back and with no request body sent, means the application had
+// closed the connection: then the request can go on a new one.
+func (cn *conn) stale(err error) bool {
+	return cn.reused && !cn.bodySent && cn.rr.records == 0 &&
+		(errors.Is(err, ErrNoEndRequest) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET))
 }
 
 // Statuses volt has no name for.
@@ -81,7 +121,7 @@ func (c *Client) fail(ctx *volt.RequestCtx, logger *slog.Logger, script string, 
 		status = volt.StatusServiceUnavailable
 	case errors.As(err, &ee) && ee.Status == Overloaded:
 		status = volt.StatusServiceUnavailable
-	case errors.Is(err, ErrBodyShort):
+	case errors.Is(err, ErrRequestBodyShort):
 		status = volt.StatusBadRequest
 	case errors.Is(err, volt.ErrBodyTooLarge):
 		status = volt.StatusRequestEntityTooLarge
@@ -115,6 +155,7 @@ func (cn *conn) writeRequest(ctx *volt.RequestCtx, nameEnd int) error {
 	if err := cn.buildParams(ctx, nameEnd, length); err != nil {
 		return err
 	}
+	cn.bodySent = length > 0
 	deadline := time.Now().Add(c.writeTimeout)
 	_ = cn.nc.SetWriteDeadline(deadline)
 	if _, err := cn.bw.Write(appendBeginRequest(cn.bw.AvailableBuffer(), c.keepConn)); err != nil {
@@ -137,7 +178,7 @@ func (cn *conn) writeRequest(ctx *volt.RequestCtx, nameEnd int) error {
 		}
 		if err != nil {
 			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				err = ErrBodyShort
+				err = ErrRequestBodyShort
 			}
 			return err
 		}
@@ -148,24 +189,23 @@ func (cn *conn) writeRequest(ctx *volt.RequestCtx, nameEnd int) error {
 	return cn.bw.Flush()
 }
 
-// readResponse reads the CGI header and starts the body.
-func (cn *conn) readResponse(ctx *volt.RequestCtx) {
-	cn.rr.reset(cn.br)
+// readResponse reads the CGI header and starts the body. On error,
+// applied says whether the application's fields were set on the response.
+func (cn *conn) readResponse(ctx *volt.RequestCtx) (applied bool, err error) {
 	hdr := cn.hdr[:0]
 	var blockLen, bodyStart int
 	for {
 		if len(hdr) == cap(hdr) {
 			if cap(hdr) >= MaxHeaderSize {
 				cn.hdr = hdr
-				cn.abort(ctx, ErrHeaderTooLarge, false)
-				return
+				return false, ErrHeaderTooLarge
 			}
 			hdr = append(make([]byte, 0, min(2*cap(hdr), MaxHeaderSize)), hdr...)
 		}
 		scanned := len(hdr)
 		n, err := cn.rr.Read(hdr[len(hdr):cap(hdr)])
 		hdr = hdr[:len(hdr)+n]
-		if blockLen, bodyStart = headerEnd(hdr, scanned-2); blockLen >= 0 {
+		if blockLen, bodyStart = headerEnd(hdr, scanned-3); blockLen >= 0 {
 			break
 		}
 		if err != nil {
@@ -176,51 +216,61 @@ func (cn *conn) readResponse(ctx *volt.RequestCtx) {
 					err = &EndRequestError{Status: ps, AppStatus: cn.rr.appState}
 				}
 			}
-			cn.abort(ctx, err, false)
-			return
+			return false, err
 		}
 	}
 	cn.hdr = hdr
 	block := hdr[:blockLen]
 	if _, _, err := parseCGIHeader(block, nil); err != nil {
-		cn.abort(ctx, err, false)
-		return
+		return false, err
 	}
 	resp := &ctx.Response
 	status, contentLength, _ := parseCGIHeader(block, &resp.Header)
 	resp.Header.SetStatusCode(status)
 	if ctx.IsHead() {
-		contentLength = -1
+		// No body follows; the application's Content-Length is kept
+		// for the head, and the stream's Close ends the request.
+		cn.acc = cn.acc[:0]
+		cn.body.init(nil, -1)
+		resp.SetBodyStream(&cn.body, contentLength)
+		return false, nil
 	}
 
 	// Take the body that is already buffered; if END_REQUEST is among
 	// it, the connection is free before the response is written.
 	cn.acc = append(cn.acc[:0], hdr[bodyStart:]...)
-	for len(cn.acc) < bufferedBody && !cn.rr.ended && cn.rr.err == nil && cn.rr.bufferedRecord() {
+	cn.rr.noWait = true
+	for len(cn.acc) < bufferedBody {
 		if len(cn.acc) == cap(cn.acc) {
 			cn.acc = append(cn.acc, 0)[:len(cn.acc)]
 		}
-		n, _ := cn.rr.Read(cn.acc[len(cn.acc):cap(cn.acc)])
+		n, err := cn.rr.Read(cn.acc[len(cn.acc):cap(cn.acc)])
 		cn.acc = cn.acc[:len(cn.acc)+n]
+		if err != nil {
+			break
+		}
 	}
-	if cn.rr.ended && cn.rr.err == nil {
+	cn.rr.noWait = false
+	if cn.rr.err != nil {
+		return true, cn.rr.err
+	}
+	if cn.rr.ended {
 		body := cn.acc
 		switch {
 		case cn.rr.protocol != RequestComplete:
-			cn.abort(ctx, &EndRequestError{Status: cn.rr.protocol, AppStatus: cn.rr.appState}, true)
-			return
+			return true, &EndRequestError{Status: cn.rr.protocol, AppStatus: cn.rr.appState}
 		case contentLength >= 0 && int64(len(body)) < contentLength:
-			cn.abort(ctx, ErrShortBody, true)
-			return
+			return true, ErrResponseBodyShort
 		case contentLength >= 0:
 			body = body[:contentLength]
 		}
 		resp.SetBody(body)
 		cn.finish(true)
-		return
+		return false, nil
 	}
 	cn.body.init(cn.acc, contentLength)
 	resp.SetBodyStream(&cn.body, contentLength)
+	return false, nil
 }
 
 // abort closes the connection, answers with the status for err and logs

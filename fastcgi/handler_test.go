@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/tlsutil"
 	"io"
 	"net"
 	"net/http"
@@ -512,5 +513,183 @@ func TestNewConfig(t *testing.T) {
 	}
 	if _, err := New(Config{Addr: "x:1", Root: root + "/missing"}); err == nil {
 		t.Fatal("missing root accepted")
+	}
+}
+
+// TestMetaVariablesHTTPS: over TLS, HTTPS=on and REQUEST_SCHEME=https
+// (RFC 3875 section 4.1 leaves protocol-specific variables to the server;
+// HTTPS is the one applications read).
+func TestMetaVariablesHTTPS(t *testing.T) {
+	root := testRoot(t, "x.php")
+	_, addr := startFakeApp(t, false, echoParams)
+	c := newTestClient(t, Config{Addr: addr, Root: root, Logger: discard()})
+	cert, roots, err := tlsutil.SelfSigned("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := serve(t, &volt.Server{Handler: c.Handler, TLSConfig: tlsutil.ServerConfig(cert)})
+	tr := &http.Transport{TLSClientConfig: tlsutil.ClientConfig(roots)}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr}).Get("https://" + strings.TrimPrefix(base, "http://") + "/x.php")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	p := paramsOf(string(b))
+	if p["HTTPS"] != "on" || p["REQUEST_SCHEME"] != "https" {
+		t.Fatalf("%s", b)
+	}
+}
+
+// TestKeptConnClosedOnReuse: an application that closes a kept
+// connection when the next request arrives (as php-fpm does when a child
+// ends) gets the request again on a new connection, if it has no body.
+func TestKeptConnClosedOnReuse(t *testing.T) {
+	root := testRoot(t, "x.php")
+	base, app, log := setup(t, false, root, Config{}, func(r *fakeRequest, w *fakeWriter) {
+		if r.seq == 1 {
+			w.die()
+			return
+		}
+		w.stdout("Content-Type: text/plain\r\n\r\nok")
+	})
+	hc := httpClient(t)
+	for i := 0; i < 4; i++ {
+		if resp, body := get(t, hc, base+"/x.php"); body != "ok" {
+			t.Fatalf("request %d: %d %q", i, resp.StatusCode, body)
+		}
+	}
+	if n := app.conns.Load(); n != 4 {
+		t.Fatalf("%d connections", n)
+	}
+	if n := log.count("fastcgi: request failed"); n != 0 {
+		t.Fatalf("%d failures logged", n)
+	}
+	// With a body, the request is not sent twice: 502.
+	req, _ := http.NewRequest("POST", base+"/x.php", strings.NewReader("body"))
+	if resp, _, _ := do(t, hc, req); resp.StatusCode != 502 {
+		t.Fatalf("POST on a closed kept connection: %d", resp.StatusCode)
+	}
+}
+
+// TestBodiesStreamedBothWays: the application sees the request body
+// while the client is still sending it, and the client sees the response
+// body while the application is still writing it: neither is held whole.
+func TestBodiesStreamedBothWays(t *testing.T) {
+	root := testRoot(t, "x.php")
+	release := make(chan struct{})
+	var app *fakeApp
+	base, app, _ := setup(t, false, root, Config{}, func(r *fakeRequest, w *fakeWriter) {
+		w.stdout("Content-Type: text/plain\r\n\r\n")
+		w.stdout(strings.Repeat("a", 200000))
+		w.flush()
+		select {
+		case <-release:
+		case <-time.After(10 * time.Second):
+		}
+		w.stdout("end")
+	})
+	const part = 1 << 20
+	pr, pw := io.Pipe()
+	go func() {
+		pw.Write(bytes.Repeat([]byte("b"), part))
+		// Wait until the application has the first part before the rest.
+		start := time.Now()
+		for deadline := time.Now().Add(10 * time.Second); app.stdin.Load() < part/2 && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if time.Since(start) > 5*time.Second {
+			t.Errorf("the application saw %d STDIN bytes of the first part", app.stdin.Load())
+		}
+		pw.Write(bytes.Repeat([]byte("b"), part))
+		pw.Close()
+	}()
+	req, _ := http.NewRequest("POST", base+"/x.php", pr)
+	req.ContentLength = 2 * part
+	resp, err := httpClient(t).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if seen := app.stdin.Load(); seen != 2*part {
+		t.Fatalf("application saw %d STDIN bytes", seen)
+	}
+	first := make([]byte, 200000)
+	start := time.Now()
+	if _, err := io.ReadFull(resp.Body, first); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("the first part came after %v, with the rest", d)
+	}
+	close(release)
+	rest, _ := io.ReadAll(resp.Body)
+	if string(rest) != "end" {
+		t.Fatalf("rest %q", rest)
+	}
+}
+
+// TestHeadContentLength: a HEAD answer keeps the application's
+// Content-Length although no body follows, and the connection is given
+// back (MaxConns is 1).
+func TestHeadContentLength(t *testing.T) {
+	root := testRoot(t, "x.php")
+	base, _, _ := setup(t, false, root, Config{MaxConns: 1, DialTimeout: 500 * time.Millisecond}, func(r *fakeRequest, w *fakeWriter) {
+		if r.params["QUERY_STRING"] == "nolength" {
+			w.stdout("Content-Type: text/plain\r\n\r\n")
+			return
+		}
+		if r.params["REQUEST_METHOD"] == "HEAD" {
+			w.stdout("Content-Type: text/plain\r\nContent-Length: 5\r\n\r\n")
+			return
+		}
+		w.stdout("Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello")
+	})
+	hc := httpClient(t)
+	for i := 0; i < 3; i++ {
+		req, _ := http.NewRequest("HEAD", base+"/x.php", nil)
+		resp, body, err := do(t, hc, req)
+		if err != nil || resp.StatusCode != 200 || resp.ContentLength != 5 || body != "" {
+			t.Fatalf("HEAD: %v %d %d %q", err, resp.StatusCode, resp.ContentLength, body)
+		}
+		if _, body := get(t, hc, base+"/x.php"); body != "hello" {
+			t.Fatalf("GET after HEAD: %q", body)
+		}
+		req, _ = http.NewRequest("HEAD", base+"/x.php?nolength", nil)
+		if resp, body, err := do(t, hc, req); err != nil || resp.StatusCode != 200 || body != "" {
+			t.Fatalf("HEAD without a length: %v %d %q", err, resp.StatusCode, body)
+		}
+	}
+}
+
+// TestHeaderSentBeforeBody: once the CGI header has come, the client gets
+// the response head without waiting for the body, even with STDERR
+// records after the header.
+func TestHeaderSentBeforeBody(t *testing.T) {
+	root := testRoot(t, "x.php")
+	release := make(chan struct{})
+	base, _, _ := setup(t, false, root, Config{}, func(r *fakeRequest, w *fakeWriter) {
+		w.stdout("Content-Type: text/plain\r\nX-Early: yes\r\n\r\nfirst ")
+		w.stderr("working\n")
+		w.flush()
+		select {
+		case <-release:
+		case <-time.After(10 * time.Second):
+		}
+		w.stdout("last")
+	})
+	start := time.Now()
+	resp, err := httpClient(t).Get(base + "/x.php")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if d := time.Since(start); d > 5*time.Second || resp.Header.Get("X-Early") != "yes" {
+		t.Fatalf("head after %v: %v", d, resp.Header)
+	}
+	close(release)
+	if b, _ := io.ReadAll(resp.Body); string(b) != "first last" {
+		t.Fatalf("%q", b)
 	}
 }

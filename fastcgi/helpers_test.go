@@ -59,7 +59,11 @@ func serve(t testing.TB, s *volt.Server) string {
 	}
 	done := make(chan struct{})
 	go func() {
-		_ = s.Serve(ln)
+		if s.TLSConfig != nil {
+			_ = s.ServeTLS(ln, "", "")
+		} else {
+			_ = s.Serve(ln)
+		}
 		close(done)
 	}()
 	t.Cleanup(func() {

@@ -29,6 +29,8 @@ type conn struct {
 	acc    []byte // the start of the body
 	in     []byte // STDIN and drain buffer
 
+	reused   bool // taken from the idle list
+	bodySent bool // request body bytes were read from the client
 	idle     idleCheck
 	deadline func()
 }
@@ -92,6 +94,7 @@ func (c *Client) get() (*conn, error) {
 		c.idle = c.idle[:n-1]
 		c.mu.Unlock()
 		if cn.alive() {
+			cn.reused = true
 			return cn, nil
 		}
 		_ = cn.nc.Close()

@@ -2,6 +2,7 @@ package fastcgi
 
 import (
 	"bufio"
+	"errors"
 	"io"
 )
 
@@ -98,6 +99,8 @@ type recordReader struct {
 	appState uint32
 	protocol ProtocolStatus
 	err      error // sticky error
+	records  int   // records read
+	noWait   bool  // Read returns errWouldBlock instead of waiting
 	scratch  [stderrChunkLen]byte
 }
 
@@ -107,6 +110,7 @@ func (r *recordReader) reset(br *bufio.Reader) {
 	r.ended = false
 	r.appState, r.protocol = 0, 0
 	r.err = nil
+	r.records = 0
 }
 
 // Read reads STDOUT content. It returns io.EOF after END_REQUEST, and
@@ -123,12 +127,19 @@ func (r *recordReader) Read(p []byte) (int, error) {
 			return 0, io.EOF
 		}
 		if err := r.next(); err != nil {
-			r.err = err
+			if err != errWouldBlock {
+				r.err = err
+			}
 			return 0, err
 		}
 	}
-	if r.before != nil && r.br.Buffered() == 0 {
-		r.before()
+	if r.br.Buffered() == 0 {
+		if r.noWait {
+			return 0, errWouldBlock
+		}
+		if r.before != nil {
+			r.before()
+		}
 	}
 	n, err := r.br.Read(p[:min(len(p), r.remain)])
 	r.remain -= n
@@ -141,6 +152,11 @@ func (r *recordReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// errWouldBlock is returned by Read in noWait mode when the next bytes
+// have not arrived yet. It is not sticky.
+var errWouldBlock = errors.New("fastcgi: would wait for the application")
+
+// eofIsNoEnd maps the end of the connection to ErrNoEndRequest.
 func eofIsNoEnd(err error) error {
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
 		return ErrNoEndRequest
@@ -164,11 +180,17 @@ func (r *recordReader) discard(n int) error {
 // END_REQUEST (setting ended). STDERR content goes to r.stderr; empty
 // STDOUT and STDERR records (stream ends) are skipped.
 func (r *recordReader) next() error {
+	if r.noWait && !r.bufferedRecord() {
+		return errWouldBlock
+	}
 	if err := r.discard(r.pad); err != nil {
 		return err
 	}
 	r.pad = 0
 	for {
+		if r.noWait && !r.bufferedRecord() {
+			return errWouldBlock
+		}
 		if r.before != nil && r.br.Buffered() < headerLen {
 			r.before()
 		}
@@ -189,6 +211,7 @@ func (r *recordReader) next() error {
 		if _, err := r.br.Discard(headerLen); err != nil {
 			return eofIsNoEnd(err)
 		}
+		r.records++
 		if id != requestID {
 			return ErrRequestID
 		}

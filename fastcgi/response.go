@@ -15,7 +15,8 @@ const MaxHeaderSize = 64 << 10
 // headerEnd finds the blank line that ends a CGI header in b, looking
 // from from (a line ending is LF or CR LF). It returns the length of the
 // header lines (without the blank line) and where the body starts, or
-// -1, -1.
+// -1, -1. A caller that scanned b[:n] before passes n-3, so that a blank
+// line split across reads is found.
 func headerEnd(b []byte, from int) (blockLen, bodyStart int) {
 	switch {
 	case len(b) >= 1 && b[0] == '\n':

@@ -26,7 +26,23 @@ func FuzzCGIResponse(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		block, _ := headerEnd(data, 0)
+		block, body := headerEnd(data, 0)
+		if len(data) <= 512 {
+			// Scanning as bytes arrive finds the same blank line.
+			for step := 1; step <= 7; step += 3 {
+				b2, d2, scanned := -1, -1, 0
+				for n := min(step, len(data)); b2 < 0; n = min(n+step, len(data)) {
+					b2, d2 = headerEnd(data[:n], scanned-3)
+					scanned = n
+					if n == len(data) {
+						break
+					}
+				}
+				if b2 != block || d2 != body {
+					t.Fatalf("step %d: %d %d, want %d %d", step, b2, d2, block, body)
+				}
+			}
+		}
 		if block < 0 {
 			block = len(data)
 		}

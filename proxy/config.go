@@ -13,7 +13,7 @@ import (
 const (
 	DefaultDialTimeout           = 3 * time.Second
 	DefaultResponseHeaderTimeout = 30 * time.Second
-	DefaultIdleTimeout           = 30 * time.Second
+	DefaultIdleTimeout           = 60 * time.Second
 	DefaultMaxConnsPerUpstream   = 512
 	DefaultHealthCheckInterval   = 10 * time.Second
 	DefaultHealthCheckTimeout    = 2 * time.Second
@@ -69,9 +69,13 @@ type Config struct {
 	// DefaultResponseHeaderTimeout (30 s).
 	ResponseHeaderTimeout time.Duration
 
-	// IdleTimeout closes an upstream connection left idle in the pool for
-	// longer. Keep it below the upstream's own keep-alive timeout. If
-	// zero, DefaultIdleTimeout (30 s).
+	// IdleTimeout is how long an upstream connection may stay silent: in
+	// the pool between requests (it is closed after), and in the middle of
+	// a request or response body (the upstream takes or sends no byte for
+	// that long: the exchange fails, and the client gets 504 if its
+	// response has not begun, else a body cut short). Tunnels have no
+	// such limit. Keep it below the upstream's own keep-alive timeout. If
+	// zero, DefaultIdleTimeout (60 s).
 	IdleTimeout time.Duration
 
 	// MaxConnsPerUpstream is the most connections open to one upstream,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -97,7 +98,8 @@ func TestUpstreamStalls504(t *testing.T) {
 }
 
 // ResponseHeaderTimeout bounds the wait for the response, not the body:
-// a body that takes longer still arrives whole.
+// a body that takes longer (but is never silent for IdleTimeout) still
+// arrives whole.
 func TestResponseHeaderTimeoutSparesBody(t *testing.T) {
 	up := rawUpstream(t, func(c net.Conn) {
 		readHead(c)
@@ -105,7 +107,7 @@ func TestResponseHeaderTimeoutSparesBody(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 		c.Write(make([]byte, 100000))
 	})
-	addr, _, _ := front(t, Config{Upstreams: []string{"http://" + up}, ResponseHeaderTimeout: 100 * time.Millisecond})
+	addr, _, _ := front(t, Config{Upstreams: []string{"http://" + up}, ResponseHeaderTimeout: 100 * time.Millisecond, IdleTimeout: 2 * time.Second})
 	resp, body := roundTrip(t, addr, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
 	if resp.StatusCode != 200 || len(body) != 100000 {
 		t.Fatalf("status %d, %d bytes", resp.StatusCode, len(body))
@@ -204,5 +206,68 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	defer p.Close()
 	if p.ups[0].hc.Addr != "example.com:443" || !p.ups[0].hc.IsTLS || p.ups[1].hc.Addr != "[::1]:80" {
 		t.Errorf("addresses %q %q", p.ups[0].hc.Addr, p.ups[1].hc.Addr)
+	}
+}
+
+// An upstream that goes silent in the middle of its body for IdleTimeout
+// fails the exchange: the client sees the body cut short (the
+// connection closes before the announced length), and the cause is
+// logged.
+func TestUpstreamSilentBodyIdleTimeout(t *testing.T) {
+	up := rawUpstream(t, func(c net.Conn) {
+		readHead(c)
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+		c.Write(make([]byte, 50000))
+		time.Sleep(3 * time.Second)
+	})
+	addr, _, logs := front(t, Config{Upstreams: []string{"http://" + up}, IdleTimeout: 200 * time.Millisecond})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(2 * time.Second))
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	start := time.Now()
+	got, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatalf("the proxy did not close the connection: %v", err)
+	}
+	if !strings.HasPrefix(string(got), "HTTP/1.1 200 OK\r\n") || !strings.Contains(string(got), "Content-Length: 100000\r\n") {
+		t.Fatalf("head %q", got[:min(len(got), 200)])
+	}
+	if d := time.Since(start); d > 1500*time.Millisecond {
+		t.Errorf("cut after %v", d)
+	}
+	if !strings.Contains(logs.String(), "upstream response body failed") {
+		t.Errorf("log: %s", logs)
+	}
+}
+
+// An upstream that stops taking the request body fails the exchange
+// after IdleTimeout, with 504.
+func TestUpstreamStopsReadingBody504(t *testing.T) {
+	up := rawUpstream(t, func(c net.Conn) {
+		readHead(c)
+		time.Sleep(3 * time.Second)
+	})
+	addr, _, _ := front(t, Config{Upstreams: []string{"http://" + up}, IdleTimeout: 200 * time.Millisecond, ResponseHeaderTimeout: 10 * time.Second})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	const n = 64 << 20
+	go func() {
+		io.WriteString(c, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 67108864\r\n\r\n")
+		io.Copy(c, &patternReader{left: n})
+	}()
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 504 {
+		t.Errorf("status %d", resp.StatusCode)
 	}
 }

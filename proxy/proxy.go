@@ -30,8 +30,9 @@ type Proxy struct {
 	lb  *volt.LBClient // nil with one upstream
 	tun atomic.Uint32  // rotation of tunnels over upstreams
 
-	hdrTimeout time.Duration
-	dialer     volt.Dialer
+	hdrTimeout  time.Duration
+	idleTimeout time.Duration
+	dialer      volt.Dialer
 
 	stop      chan struct{}
 	wg        sync.WaitGroup
@@ -66,11 +67,12 @@ func New(cfg Config) (*Proxy, error) {
 		return nil, ErrNoUpstreams
 	}
 	p := &Proxy{
-		cfg:        cfg,
-		log:        cfg.Logger,
-		trusted:    make([]netip.Prefix, 0, len(cfg.TrustedProxies)),
-		hdrTimeout: orDuration(cfg.ResponseHeaderTimeout, DefaultResponseHeaderTimeout),
-		stop:       make(chan struct{}),
+		cfg:         cfg,
+		log:         cfg.Logger,
+		trusted:     make([]netip.Prefix, 0, len(cfg.TrustedProxies)),
+		hdrTimeout:  orDuration(cfg.ResponseHeaderTimeout, DefaultResponseHeaderTimeout),
+		idleTimeout: orDuration(cfg.IdleTimeout, DefaultIdleTimeout),
+		stop:        make(chan struct{}),
 	}
 	if p.log == nil {
 		p.log = slog.Default()
@@ -139,7 +141,7 @@ func (p *Proxy) newUpstream(raw string) (*upstream, error) {
 			TLSConfig:                     cfg.TLSConfig,
 			MaxConns:                      orInt(cfg.MaxConnsPerUpstream, DefaultMaxConnsPerUpstream),
 			MaxConnWaitTimeout:            dialTimeout,
-			MaxIdleConnDuration:           orDuration(cfg.IdleTimeout, DefaultIdleTimeout),
+			MaxIdleConnDuration:           p.idleTimeout,
 			MaxResponseBodySize:           -1, // streamed, never held whole
 			StreamResponseBody:            true,
 			DisableHeaderNamesNormalizing: true,
@@ -159,7 +161,7 @@ func (p *Proxy) dial(ctx context.Context, addr string) (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &upstreamConn{Conn: c, timeout: p.hdrTimeout}, nil
+	return &upstreamConn{Conn: c, header: p.hdrTimeout, idle: p.idleTimeout}, nil
 }
 
 // Close stops the health checks and closes the idle upstream connections.

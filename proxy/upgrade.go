@@ -86,7 +86,7 @@ func (p *Proxy) serveUpgrade(ctx *volt.RequestCtx) {
 		return
 	}
 	if uc := tunnelConn(conn); uc != nil {
-		uc.off.Store(true) // no more response heads: no deadline on reads
+		uc.tunnel()
 	}
 	ctx.Hijack(func(c net.Conn) { splice(ctx, c, conn, br) })
 }
