@@ -132,7 +132,8 @@ func upstreamServer(t testing.TB, name string) string {
 
 // TestInteropCurlConfigFile runs the program with a configuration file
 // and drives it with curl: a static file with --compressed, Basic auth
-// with -u, a proxied path, then a reload by SIGHUP.
+// with -u, a proxied path, HTTPS with a certificate by SNI, then a reload
+// by SIGHUP.
 func TestInteropCurlConfigFile(t *testing.T) {
 	curl := interop(t, "curl")
 	bin := buildGateway(t)
@@ -141,10 +142,15 @@ func TestInteropCurlConfigFile(t *testing.T) {
 	writeFile(t, dir, "www/site.txt", text)
 	writeFile(t, dir, "www/admin/index.html", "admin page")
 	up := upstreamServer(t, "upstream")
-	addr := freeAddr(t)
+	addr, tlsAddr := freeAddr(t), freeAddr(t)
+	aCrt, aKey, _ := selfSigned(t, dir, "a", "a.example")
+	bCrt, bKey, _ := selfSigned(t, dir, "b", "b.example")
 	config := func(user string) string {
 		return `{
-  "listeners": [{"addr": "` + addr + `"}],
+  "listeners": [{"addr": "` + addr + `"}, {"addr": "` + tlsAddr + `", "tls": {"certificates": [
+    {"cert": ` + jsonString(aCrt) + `, "key": ` + jsonString(aKey) + `},
+    {"cert": ` + jsonString(bCrt) + `, "key": ` + jsonString(bKey) + `}]}}],
+  "http2": true,
   "sites": [{
     "root": ` + jsonString(dir+"/www") + `,
     "locations": [
@@ -173,6 +179,15 @@ func TestInteropCurlConfigFile(t *testing.T) {
 	}
 	if out := curlRun(t, curl, base+"/api/items?id=7"); out != "upstream /api/items?id=7" {
 		t.Fatalf("proxied: %q", out)
+	}
+	_, port, _ := net.SplitHostPort(tlsAddr)
+	for _, name := range []string{"a", "b"} {
+		url := "https://" + name + ".example:" + port + "/site.txt"
+		out := curlRun(t, curl, "--cacert", filepath.Join(dir, name+".crt"), "--resolve", name+".example:"+port+":127.0.0.1",
+			"-o", "/dev/null", "-w", "%{http_version} %{http_code}", url)
+		if out != "2 200" {
+			t.Fatalf("%s over TLS: %q", url, out)
+		}
 	}
 
 	if err := os.WriteFile(file, []byte(config("bob")), 0o644); err != nil {
@@ -207,7 +222,8 @@ func TestInteropCurlProxyMode(t *testing.T) {
 
 // TestInteropPHPFPM runs php-fpm with its own configuration and
 // "gateway -root DIR -fastcgi unix:SOCK", and drives it with curl: a
-// script, the index script, and a static file.
+// script with PATH_INFO, a form POST, the index script, a static file
+// and a missing script.
 func TestInteropPHPFPM(t *testing.T) {
 	curl := interop(t, "curl")
 	fpm := interop(t, "/usr/sbin/php-fpm8.2")
@@ -216,6 +232,7 @@ func TestInteropPHPFPM(t *testing.T) {
 	www := filepath.Join(dir, "www")
 	writeFile(t, www, "index.php", `<?php echo "index of ", $_SERVER["SCRIPT_NAME"];`)
 	writeFile(t, www, "hello.php", `<?php header("X-Powered: gateway-test"); echo "hello ", htmlspecialchars($_GET["name"] ?? "nobody"), " ", $_SERVER["REQUEST_METHOD"], " ", $_SERVER["PATH_INFO"] ?? "";`)
+	writeFile(t, www, "post.php", `<?php echo "posted ", $_POST["name"] ?? "", " ", $_SERVER["CONTENT_LENGTH"];`)
 	writeFile(t, www, "plain.txt", "plain file")
 	sock := filepath.Join(dir, "php.sock")
 	conf := fmt.Sprintf(`[global]
@@ -241,6 +258,9 @@ catch_workers_output = yes
 	base := "http://" + addr
 	if out := curlRun(t, curl, "-D", "-", base+"/hello.php/extra?name=ann"); !strings.Contains(out, "X-Powered: gateway-test") || !strings.HasSuffix(out, "hello ann GET /extra") {
 		t.Fatalf("script: %q", out)
+	}
+	if out := curlRun(t, curl, "-d", "name=bob", base+"/post.php"); out != "posted bob 8" {
+		t.Fatalf("POST: %q", out)
 	}
 	if out := curlRun(t, curl, base+"/"); out != "index of /index.php" {
 		t.Fatalf("index: %q", out)
