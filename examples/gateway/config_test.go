@@ -152,6 +152,7 @@ func TestFlagErrors(t *testing.T) {
 		want string
 	}{
 		{nil, "want -config FILE, -proxy URL, or -root DIR (with -fastcgi ADDR for PHP)"},
+		{[]string{"-config", "x.json", "-root", "."}, "-config does not go with -proxy, -root, -fastcgi or -log"},
 		{[]string{"-proxy", "http://a:1", "-root", "."}, "-proxy does not go with -root or -fastcgi"},
 		{[]string{"-fastcgi", "127.0.0.1:9000"}, "-fastcgi needs -root, the directory of the scripts"},
 		{[]string{"-root", ".", "-fastcgi", "nowhere"}, `-fastcgi: "nowhere": want "host:port" or "unix:/path"`},

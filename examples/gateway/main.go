@@ -74,9 +74,12 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(*gatew
 		pos *positions
 		err error
 	)
-	if o.config != "" {
+	switch {
+	case o.config != "" && (o.proxy != "" || o.root != "" || o.fastcgi != "" || o.log != ""):
+		err = errors.New("-config does not go with -proxy, -root, -fastcgi or -log")
+	case o.config != "":
 		cfg, pos, err = loadConfig(o.config)
-	} else {
+	default:
 		cfg, pos, err = flagConfig(o)
 	}
 	var g *gateway
