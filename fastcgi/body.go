@@ -135,5 +135,5 @@ func (cn *conn) drain() bool {
 // finish logs what is left of STDERR and gives the connection back.
 func (cn *conn) finish(reuse bool) {
 	cn.stderr.finish()
-	cn.client.put(cn, reuse)
+	cn.client.put(cn, reuse && !cn.doomed && !cn.gone.Load())
 }

@@ -35,6 +35,11 @@
 // file (/uploads/evil.jpg/x.php) can run a file outside Root or a file
 // that is not a script. See Client.Handler for the status codes.
 //
+// If the client goes away while the application works (RequestCtx's
+// context cancelled with volt.ErrClientGone), the wait ends at once and
+// the connection to the application is closed, which php-fpm takes as an
+// abort; server shutdown does not abort requests in progress.
+//
 // Connections are pooled: at most MaxConns open, MaxIdleConns kept
 // between requests, over TCP or a Unix socket. One request runs on a
 // connection at a time (no multiplexing).

@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"syscall"
-	"time"
 
 	"github.com/volthttp/volt"
 )
@@ -79,12 +78,28 @@ func (c *Client) Handler(ctx *volt.RequestCtx) {
 		cn.logger = logger
 		cn.stderr.reset(logger, cn.path[:nameEnd], c.maxStderr)
 		cn.rr.reset(cn.br)
-		applied := false
+		cn.ctx = ctx
+		stop := ctx.AfterFunc(cn.onDone)
+		applied, done := false, false
 		err = cn.writeRequest(ctx, nameEnd)
 		if err == nil {
-			if applied, err = cn.readResponse(ctx); err == nil {
-				return
+			done, applied, err = cn.readResponse(ctx)
+		}
+		if !stop() {
+			// onDone ran, or is running: the connection is not reused.
+			cn.doomed = true
+		}
+		if err == nil {
+			if done {
+				cn.finish(true)
 			}
+			return
+		}
+		if cn.gone.Load() {
+			cn.finish(false)
+			logger.Info("fastcgi: client gone, request abandoned", "script", string(path[:nameEnd]))
+			ctx.Error(volt.StatusMessage(volt.StatusRequestTimeout), volt.StatusRequestTimeout)
+			return
 		}
 		if attempt == 0 && cn.stale(err) {
 			// The application closed a kept connection as it was
@@ -156,8 +171,7 @@ func (cn *conn) writeRequest(ctx *volt.RequestCtx, nameEnd int) error {
 		return err
 	}
 	cn.bodySent = length > 0
-	deadline := time.Now().Add(c.writeTimeout)
-	_ = cn.nc.SetWriteDeadline(deadline)
+	cn.setWriteDeadline()
 	if _, err := cn.bw.Write(appendBeginRequest(cn.bw.AvailableBuffer(), c.keepConn)); err != nil {
 		return err
 	}
@@ -170,7 +184,7 @@ func (cn *conn) writeRequest(ctx *volt.RequestCtx, nameEnd int) error {
 	for left := length; left > 0; {
 		n, err := io.ReadFull(src, cn.in[:min(int64(len(cn.in)), left)])
 		if n > 0 {
-			_ = cn.nc.SetWriteDeadline(time.Now().Add(c.writeTimeout))
+			cn.setWriteDeadline()
 			if werr := writeRecord(cn.bw, typeStdin, cn.in[:n]); werr != nil {
 				return werr
 			}
@@ -189,16 +203,17 @@ func (cn *conn) writeRequest(ctx *volt.RequestCtx, nameEnd int) error {
 	return cn.bw.Flush()
 }
 
-// readResponse reads the CGI header and starts the body. On error,
-// applied says whether the application's fields were set on the response.
-func (cn *conn) readResponse(ctx *volt.RequestCtx) (applied bool, err error) {
+// readResponse reads the CGI header and starts the body. done says that
+// the whole answer was read (the connection is free); on error, applied
+// says whether the application's fields were set on the response.
+func (cn *conn) readResponse(ctx *volt.RequestCtx) (done, applied bool, err error) {
 	hdr := cn.hdr[:0]
 	var blockLen, bodyStart int
 	for {
 		if len(hdr) == cap(hdr) {
 			if cap(hdr) >= MaxHeaderSize {
 				cn.hdr = hdr
-				return false, ErrHeaderTooLarge
+				return false, false, ErrHeaderTooLarge
 			}
 			hdr = append(make([]byte, 0, min(2*cap(hdr), MaxHeaderSize)), hdr...)
 		}
@@ -216,13 +231,13 @@ func (cn *conn) readResponse(ctx *volt.RequestCtx) (applied bool, err error) {
 					err = &EndRequestError{Status: ps, AppStatus: cn.rr.appState}
 				}
 			}
-			return false, err
+			return false, false, err
 		}
 	}
 	cn.hdr = hdr
 	block := hdr[:blockLen]
 	if _, _, err := parseCGIHeader(block, nil); err != nil {
-		return false, err
+		return false, false, err
 	}
 	resp := &ctx.Response
 	status, contentLength, _ := parseCGIHeader(block, &resp.Header)
@@ -233,7 +248,7 @@ func (cn *conn) readResponse(ctx *volt.RequestCtx) (applied bool, err error) {
 		cn.acc = cn.acc[:0]
 		cn.body.init(nil, -1)
 		resp.SetBodyStream(&cn.body, contentLength)
-		return false, nil
+		return false, false, nil
 	}
 
 	// Take the body that is already buffered; if END_REQUEST is among
@@ -252,25 +267,24 @@ func (cn *conn) readResponse(ctx *volt.RequestCtx) (applied bool, err error) {
 	}
 	cn.rr.noWait = false
 	if cn.rr.err != nil {
-		return true, cn.rr.err
+		return false, true, cn.rr.err
 	}
 	if cn.rr.ended {
 		body := cn.acc
 		switch {
 		case cn.rr.protocol != RequestComplete:
-			return true, &EndRequestError{Status: cn.rr.protocol, AppStatus: cn.rr.appState}
+			return false, true, &EndRequestError{Status: cn.rr.protocol, AppStatus: cn.rr.appState}
 		case contentLength >= 0 && int64(len(body)) < contentLength:
-			return true, ErrResponseBodyShort
+			return false, true, ErrResponseBodyShort
 		case contentLength >= 0:
 			body = body[:contentLength]
 		}
 		resp.SetBody(body)
-		cn.finish(true)
-		return false, nil
+		return true, false, nil
 	}
 	cn.body.init(cn.acc, contentLength)
 	resp.SetBodyStream(&cn.body, contentLength)
-	return false, nil
+	return false, false, nil
 }
 
 // abort closes the connection, answers with the status for err and logs

@@ -5,7 +5,8 @@ package fastcgi
 import "testing"
 
 // TestHandlerAllocs: a request on a kept connection allocates only in
-// os.Root.Stat (the script lookup), for small and streamed bodies.
+// os.Root.Stat (the script lookup) and for RequestCtx.AfterFunc (the
+// client-gone watch), for small and streamed bodies.
 func TestHandlerAllocs(t *testing.T) {
 	for _, size := range []int{1 << 10, 256 << 10} {
 		addr := startLeanApp(t, leanResponse(size))

@@ -693,3 +693,38 @@ func TestHeaderSentBeforeBody(t *testing.T) {
 		t.Fatalf("%q", b)
 	}
 }
+
+// TestClientGone: when the client closes its connection while the
+// application is still working, the wait ends at once, the connection to
+// the application is closed, and its slot is free for the next request.
+func TestClientGone(t *testing.T) {
+	root := testRoot(t, "x.php")
+	release := make(chan struct{})
+	defer close(release)
+	base, _, log := setup(t, false, root, Config{MaxConns: 1, DialTimeout: 2 * time.Second, ReadTimeout: 30 * time.Second}, func(r *fakeRequest, w *fakeWriter) {
+		if r.params["QUERY_STRING"] == "slow" {
+			select {
+			case <-release:
+			case <-time.After(20 * time.Second):
+			}
+		}
+		w.stdout("Content-Type: text/plain\r\n\r\nok")
+	})
+	nc, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(nc, "GET /x.php?slow HTTP/1.1\r\nHost: x\r\n\r\n")
+	time.Sleep(100 * time.Millisecond)
+	nc.Close()
+	start := time.Now()
+	for log.count("fastcgi: client gone, request abandoned") == 0 {
+		if time.Since(start) > 5*time.Second {
+			t.Fatal("the request was not abandoned")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if resp, body := get(t, httpClient(t), base+"/x.php"); resp.StatusCode != 200 || body != "ok" {
+		t.Fatalf("next request: %d %q", resp.StatusCode, body)
+	}
+}

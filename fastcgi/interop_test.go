@@ -139,6 +139,8 @@ var phpScripts = map[string]string{
 	"log.php":       `<?php error_log("hello from php"); echo "logged";`,
 	"big.php":       `<?php header('Content-Type: application/octet-stream'); for ($i = 0; $i < 64; $i++) { echo str_repeat(chr(65 + $i % 26), 16384); flush(); }`,
 	"sub/index.php": `<?php echo "index of sub";`,
+	"stall.php":     `<?php sleep(3); echo "late";`,
+	"flood.php":     `<?php for ($i = 0; $i < 2000; $i++) { error_log("flood line $i"); } echo "flooded";`,
 }
 
 // TestPHPFPM serves PHP scripts through php-fpm over a Unix socket and
@@ -232,6 +234,45 @@ func TestPHPFPM(t *testing.T) {
 				t.Errorf("%d errors logged", n)
 			}
 		})
+	}
+}
+
+// TestPHPFPMStallAndFlood: a PHP script that stalls is answered 504 after
+// ReadTimeout, and one that floods STDERR is logged up to MaxStderr;
+// requests after both work.
+func TestPHPFPMStallAndFlood(t *testing.T) {
+	unixAddr, _ := startPHPFPM(t)
+	root := t.TempDir()
+	for name, src := range phpScripts {
+		p := filepath.Join(root, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log := &logRecorder{}
+	c := newTestClient(t, Config{Addr: unixAddr, Root: root, Logger: slog.New(log), ReadTimeout: 500 * time.Millisecond, MaxStderr: 1000})
+	base := serve(t, &volt.Server{Handler: c.Handler, Logger: slog.New(log)})
+	hc := httpClient(t)
+	start := time.Now()
+	if resp, _ := get(t, hc, base+"/stall.php"); resp.StatusCode != 504 {
+		t.Errorf("stall: %d", resp.StatusCode)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("stall answered after %v", d)
+	}
+	if resp, body := get(t, hc, base+"/flood.php"); resp.StatusCode != 200 || body != "flooded" {
+		t.Errorf("flood: %d %q", resp.StatusCode, body)
+	}
+	total := 0
+	for _, l := range log.attrs("fastcgi: stderr", "line") {
+		total += len(l) + 1
+	}
+	if total == 0 || total > 1000+1 || len(log.attrs("fastcgi: stderr past the limit dropped", "bytes")) != 1 {
+		t.Errorf("flood logged %d bytes, dropped %v", total, log.attrs("fastcgi: stderr past the limit dropped", "bytes"))
+	}
+	if resp, body := get(t, hc, base+"/teapot.php"); resp.StatusCode != 418 || body != "short and stout" {
+		t.Errorf("after: %d %q", resp.StatusCode, body)
 	}
 }
 

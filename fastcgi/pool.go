@@ -2,9 +2,13 @@ package fastcgi
 
 import (
 	"bufio"
+	"errors"
 	"log/slog"
 	"net"
+	"sync/atomic"
 	"time"
+
+	"github.com/volthttp/volt"
 )
 
 // conn is one connection to the application with its buffers and the
@@ -29,8 +33,12 @@ type conn struct {
 	acc    []byte // the start of the body
 	in     []byte // STDIN and drain buffer
 
-	reused   bool // taken from the idle list
-	bodySent bool // request body bytes were read from the client
+	ctx      *volt.RequestCtx // the request being served; read by onDone
+	gone     atomic.Bool      // the client went away: deadlines stay past
+	doomed   bool             // onDone may have run: the connection is not reused
+	onDone   func()           // cn.clientGone, made once
+	reused   bool             // taken from the idle list
+	bodySent bool             // request body bytes were read from the client
 	idle     idleCheck
 	deadline func()
 }
@@ -53,6 +61,7 @@ func (c *Client) newConn(nc net.Conn) *conn {
 	}
 	cn.initIdle()
 	cn.deadline = cn.setReadDeadline
+	cn.onDone = cn.clientGone
 	cn.rr.before = cn.deadline
 	cn.rr.stderr = cn.stderr.write
 	cn.body.cn = cn
@@ -61,6 +70,31 @@ func (c *Client) newConn(nc net.Conn) *conn {
 
 func (cn *conn) setReadDeadline() {
 	_ = cn.nc.SetReadDeadline(time.Now().Add(cn.client.readTimeout))
+	if cn.gone.Load() {
+		_ = cn.nc.SetReadDeadline(longAgo)
+	}
+}
+
+// setWriteDeadline sets the deadline of the next write, unless the client
+// went away.
+func (cn *conn) setWriteDeadline() {
+	_ = cn.nc.SetWriteDeadline(time.Now().Add(cn.client.writeTimeout))
+	if cn.gone.Load() {
+		_ = cn.nc.SetWriteDeadline(longAgo)
+	}
+}
+
+var longAgo = time.Unix(1, 0)
+
+// clientGone runs (as a RequestCtx.AfterFunc) when the request's context
+// is cancelled. If the client went away, the wait for the application
+// ends at once: the connection's deadlines are set in the past, and it
+// is closed afterwards. Server shutdown does not abort the request.
+func (cn *conn) clientGone() {
+	if errors.Is(cn.ctx.Err(), volt.ErrClientGone) {
+		cn.gone.Store(true)
+		_ = cn.nc.SetDeadline(longAgo)
+	}
 }
 
 // get returns a connection: an idle one that is still open, or a new
@@ -94,7 +128,7 @@ func (c *Client) get() (*conn, error) {
 		c.idle = c.idle[:n-1]
 		c.mu.Unlock()
 		if cn.alive() {
-			cn.reused = true
+			cn.reused, cn.bodySent = true, false
 			return cn, nil
 		}
 		_ = cn.nc.Close()
@@ -112,6 +146,7 @@ func (c *Client) get() (*conn, error) {
 func (c *Client) put(cn *conn, reuse bool) {
 	cn.logger = nil
 	if reuse && c.keepConn {
+		cn.trim()
 		c.mu.Lock()
 		if !c.closed && len(c.idle) < c.maxIdle {
 			c.idle = append(c.idle, cn)
@@ -123,4 +158,21 @@ func (c *Client) put(cn *conn, reuse bool) {
 	}
 	_ = cn.nc.Close()
 	<-c.sem
+}
+
+// trim drops buffers a large request or answer grew, so that an idle
+// connection keeps only its usual size.
+func (cn *conn) trim() {
+	if cap(cn.hdr) > 16<<10 {
+		cn.hdr = make([]byte, 0, 4096)
+	}
+	if cap(cn.acc) > 2*bufferedBody {
+		cn.acc = nil
+	}
+	if cap(cn.params) > 64<<10 {
+		cn.params = nil
+	}
+	if cap(cn.value) > 16<<10 {
+		cn.value = nil
+	}
 }

@@ -3,6 +3,7 @@ package fastcgi
 import (
 	"bufio"
 	"bytes"
+	"io"
 	"testing"
 )
 
@@ -20,6 +21,11 @@ func FuzzParseRecords(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		out, errOut, r, err := readAll(data)
+		// Reading without waiting where possible gives the same result.
+		mOut, mErrOut, mr, mErr := readMixed(data)
+		if !bytes.Equal(out, mOut) || !bytes.Equal(errOut, mErrOut) || err != mErr || r.ended != mr.ended {
+			t.Fatalf("no-wait reads differ: %q %q %v, want %q %q %v", mOut, mErrOut, mErr, out, errOut, err)
+		}
 		if len(out)+len(errOut) > len(data) {
 			t.Fatalf("%d+%d bytes from %d", len(out), len(errOut), len(data))
 		}
@@ -50,4 +56,28 @@ func FuzzParseRecords(f *testing.F) {
 			t.Fatalf("round trip: %v", err)
 		}
 	})
+}
+
+// readMixed is readAll with reads that do not wait whenever they can, and
+// a waiting read when they cannot.
+func readMixed(wire []byte) (stdout, stderr []byte, r *recordReader, err error) {
+	r = &recordReader{}
+	r.reset(bufio.NewReaderSize(bytes.NewReader(wire), 16))
+	r.stderr = func(p []byte) { stderr = append(stderr, p...) }
+	buf := make([]byte, 7)
+	for {
+		r.noWait = true
+		n, err := r.Read(buf)
+		if err == errWouldBlock {
+			r.noWait = false
+			n, err = r.Read(buf)
+		}
+		stdout = append(stdout, buf[:n]...)
+		if err == io.EOF {
+			return stdout, stderr, r, nil
+		}
+		if err != nil {
+			return stdout, stderr, r, err
+		}
+	}
 }

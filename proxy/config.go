@@ -50,8 +50,9 @@ type Config struct {
 	// ModifyResponse, if set, is called with the response about to go to
 	// the client: resp is ctx.Response, holding the upstream's status and
 	// fields (hop-by-hop fields removed, Via added) and its body, possibly
-	// as a stream. An error makes the proxy answer 502 instead. If nil,
-	// the response goes as received.
+	// as a stream. An error makes the proxy answer 502 instead. It is
+	// not called for the 101 answer that opens a tunnel. If nil, the
+	// response goes as received.
 	ModifyResponse func(ctx *volt.RequestCtx, resp *volt.Response) error
 
 	// Logger receives upstream failures (at Warn) and health changes (at

@@ -26,7 +26,10 @@
 //	func (p *Proxy) Close() error
 //
 // One upstream is served by a volt.HostClient, several by a volt.LBClient
-// (the least busy healthy one gets the request).
+// (the least busy healthy one gets the request; a request whose upstream
+// cannot be reached, and so was not sent, goes to another). Upstream
+// connections are HTTP/1.1 and kept alive whatever the client's own
+// connection does.
 //
 // What the proxy does to a message, in both directions (RFC 9110 section
 // 7.6):

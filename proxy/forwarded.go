@@ -28,7 +28,8 @@ var (
 // Addr when it has none (a Unix socket, an in-memory pipe).
 func peerAddr(ctx *volt.RequestCtx) netip.Addr {
 	if a, ok := ctx.RemoteAddr().(*net.TCPAddr); ok {
-		return a.AddrPort().Addr().Unmap()
+		ip, _ := netip.AddrFromSlice(a.IP)
+		return ip.Unmap()
 	}
 	return netip.Addr{}
 }

@@ -92,3 +92,39 @@ func TestForwardedIPv6Client(t *testing.T) {
 		t.Errorf("X-Forwarded-For = %q", v)
 	}
 }
+
+// FuzzAppendForwardedValue: a value is written as a token or as a
+// quoted-string that unquotes to the value (RFC 9110 section 5.6.4).
+func FuzzAppendForwardedValue(f *testing.F) {
+	for _, s := range []string{"example.com", "[::1]:8080", `a"b\c`, "", "host:80"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		out := string(appendForwardedValue(nil, []byte(v)))
+		if isToken([]byte(v)) {
+			if out != v {
+				t.Fatalf("token %q written as %q", v, out)
+			}
+			return
+		}
+		if len(out) < 2 || out[0] != '"' || out[len(out)-1] != '"' {
+			t.Fatalf("%q not quoted: %q", v, out)
+		}
+		var un []byte
+		for i := 1; i < len(out)-1; i++ {
+			c := out[i]
+			switch c {
+			case '\\':
+				i++
+				un = append(un, out[i])
+			case '"':
+				t.Fatalf("bare quote inside %q", out)
+			default:
+				un = append(un, c)
+			}
+		}
+		if string(un) != v {
+			t.Fatalf("%q unquotes to %q", v, un)
+		}
+	})
+}

@@ -56,7 +56,8 @@ func hasToken(v []byte, tok string) bool {
 // "Upgrade". scratch is a buffer to reuse; the grown buffer is returned.
 func stripRequest(h *volt.RequestHeader, scratch []byte, tunnel bool) []byte {
 	scratch = scratch[:0]
-	if h.Has("Connection") {
+	found := hopFieldsIn(h)
+	if found&hasConnection != 0 {
 		for v := range h.Values("Connection") {
 			scratch = append(append(scratch, v...), ',')
 		}
@@ -69,23 +70,72 @@ func stripRequest(h *volt.RequestHeader, scratch []byte, tunnel bool) []byte {
 			}
 			h.DelBytes(tok)
 		}
+		// The client's "close" is about its own connection: setting the
+		// field before removing it clears what the header noted of it, so
+		// that the upstream connection stays open.
+		h.Set("Connection", "keep-alive")
 	}
-	for _, f := range hopFields {
-		h.Del(f)
+	if found&hasOther != 0 {
+		for _, f := range hopFields {
+			h.Del(f)
+		}
+	} else if found&hasConnection != 0 {
+		h.Del("Connection")
 	}
-	if te := h.Peek("TE"); te != nil {
-		if hasToken(te, "trailers") {
-			h.Set("TE", "trailers")
-		} else {
-			h.Del("TE")
+	if found&hasTE != 0 {
+		if te := h.Peek("TE"); te != nil {
+			if hasToken(te, "trailers") {
+				h.Set("TE", "trailers")
+			} else {
+				h.Del("TE")
+			}
 		}
 	}
 	if tunnel {
 		h.Set("Connection", "Upgrade")
-	} else {
+	} else if found&hasUpgrade != 0 {
 		h.Del("Upgrade")
 	}
 	return scratch
+}
+
+// What hopFieldsIn found.
+const (
+	hasConnection = 1 << iota // Connection
+	hasTE                     // TE
+	hasUpgrade                // Upgrade
+	hasOther                  // another of hopFields
+)
+
+// hopFieldsIn tells, in one pass over the fields, which hop-by-hop fields
+// h holds, so that stripRequest scans the fields again only for those.
+func hopFieldsIn(h *volt.RequestHeader) int {
+	found := 0
+	for k := range h.All() {
+		switch len(k) {
+		case 2:
+			if bytesconv.EqualFold(k, "TE") {
+				found |= hasTE
+			}
+		case 7:
+			if bytesconv.EqualFold(k, "Upgrade") {
+				found |= hasUpgrade
+			}
+		case 10:
+			if bytesconv.EqualFold(k, "Connection") {
+				found |= hasConnection
+			} else if bytesconv.EqualFold(k, "Keep-Alive") {
+				found |= hasOther
+			}
+		case 16, 17, 18, 19:
+			for _, f := range hopFields {
+				if bytesconv.EqualFold(k, f) {
+					found |= hasOther
+				}
+			}
+		}
+	}
+	return found
 }
 
 // stripResponse removes the hop-by-hop fields of a response about to be

@@ -1,8 +1,12 @@
 package proxy
 
 import (
+	"bufio"
+	"io"
+	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/volthttp/volt"
@@ -94,5 +98,140 @@ func TestRFC9110Section7_6_3Via(t *testing.T) {
 	_, body = roundTrip(t, addr, "GET / HTTP/1.0\r\nHost: a\r\n\r\n")
 	if v := headerLines(body, "Via"); len(v) != 1 || v[0] != "1.0 edge" {
 		t.Errorf("HTTP/1.0 request Via = %q", v)
+	}
+}
+
+// Responses without a body (HEAD, 204, 304) pass through with their
+// framing fields, and the pooled state is reused cleanly after each kind
+// (a request of each kind, then a GET with a body, on one connection).
+func TestRFC9110Section6_4_1BodylessResponses(t *testing.T) {
+	up := serve(t, &volt.Server{Handler: func(ctx *volt.RequestCtx) {
+		switch string(ctx.Path()) {
+		case "/204":
+			ctx.SetStatusCode(204)
+		case "/304":
+			ctx.Response.Header.Set("ETag", `"v1"`)
+			ctx.SetStatusCode(304)
+		default:
+			ctx.WriteString("twelve bytes")
+		}
+	}})
+	addr, _, _ := front(t, Config{Upstreams: []string{"http://" + up}})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	br := bufio.NewReader(c)
+	do := func(method, path string) (*http.Response, string) {
+		t.Helper()
+		io.WriteString(c, method+" "+path+" HTTP/1.1\r\nHost: a\r\n\r\n")
+		resp, err := http.ReadResponse(br, &http.Request{Method: method})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	for i := 0; i < 2; i++ {
+		if resp, body := do("HEAD", "/x"); resp.StatusCode != 200 || resp.ContentLength != 12 || body != "" {
+			t.Errorf("HEAD: %d %d %q", resp.StatusCode, resp.ContentLength, body)
+		}
+		if resp, body := do("GET", "/x"); body != "twelve bytes" {
+			t.Errorf("GET after HEAD: %d %q", resp.StatusCode, body)
+		}
+		if resp, body := do("GET", "/204"); resp.StatusCode != 204 || body != "" || resp.Header.Get("Content-Length") != "" {
+			t.Errorf("204: %d %q %v", resp.StatusCode, body, resp.Header)
+		}
+		if resp, body := do("GET", "/304"); resp.StatusCode != 304 || body != "" || resp.Header.Get("ETag") != `"v1"` {
+			t.Errorf("304: %d %q %v", resp.StatusCode, body, resp.Header)
+		}
+		if _, body := do("GET", "/x"); body != "twelve bytes" {
+			t.Errorf("GET after 304: %q", body)
+		}
+	}
+}
+
+// FuzzStripRequest: after stripRequest no hop-by-hop field is left, nor
+// any field the Connection header named (Host apart), every other field
+// stays, and TE is at most "trailers".
+func FuzzStripRequest(f *testing.F) {
+	f.Add("keep-alive, X-Secret", "X-Secret", "trailers, deflate")
+	f.Add("Upgrade", "X-Other", "gzip")
+	f.Add(", ,close,,Host", "Host", "")
+	f.Add("x-a\tx-b", "X-A", "TRAILERS")
+	f.Fuzz(func(t *testing.T, conn, named, te string) {
+		var h volt.RequestHeader
+		h.SetMethod("GET")
+		h.SetRequestURI("/")
+		h.Set("Host", "example.com")
+		h.Set("Connection", conn)
+		if validName(named) && !strings.EqualFold(named, "Host") && !strings.EqualFold(named, "X-Keep-Me") {
+			h.Set(named, "v")
+		}
+		h.Set("TE", te)
+		h.Set("Keep-Alive", "1")
+		h.Set("X-Keep-Me", "yes")
+		stripRequest(&h, nil, false)
+		for _, name := range hopFields {
+			if h.Has(name) {
+				t.Fatalf("%s left", name)
+			}
+		}
+		if h.Has("Upgrade") {
+			t.Fatal("Upgrade left")
+		}
+		for rest := []byte(conn); len(rest) > 0; {
+			var tok []byte
+			tok, rest = nextToken(rest)
+			if len(tok) > 0 && !strings.EqualFold(string(tok), "Host") && h.Has(string(tok)) {
+				t.Fatalf("%q named by Connection left", tok)
+			}
+		}
+		if v := h.Peek("TE"); v != nil && string(v) != "trailers" {
+			t.Fatalf("TE %q", v)
+		}
+		if string(h.Host()) != "example.com" {
+			t.Fatalf("Host %q", h.Host())
+		}
+		keepNamed := false
+		for rest := []byte(conn); len(rest) > 0; {
+			var tok []byte
+			tok, rest = nextToken(rest)
+			keepNamed = keepNamed || strings.EqualFold(string(tok), "X-Keep-Me")
+		}
+		if !keepNamed && string(h.Peek("X-Keep-Me")) != "yes" {
+			t.Fatal("an end-to-end field was dropped")
+		}
+	})
+}
+
+// validName reports whether s is a field name the header may hold.
+func validName(s string) bool { return isToken([]byte(s)) }
+
+// A client's "Connection: close" closes its own connection, not the
+// proxy's connection to the upstream, which serves the next request.
+func TestConnectionCloseStaysOnItsHop(t *testing.T) {
+	var mu sync.Mutex
+	conns := 0
+	up := serve(t, &volt.Server{Handler: echoHeaders, ConnState: func(_ net.Conn, st volt.ConnState) {
+		if st == volt.StateNew {
+			mu.Lock()
+			conns++
+			mu.Unlock()
+		}
+	}})
+	addr, _, _ := front(t, Config{Upstreams: []string{"http://" + up}})
+	for i := 0; i < 3; i++ {
+		resp, body := roundTrip(t, addr, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+		if !resp.Close || len(headerLines(body, "Connection")) != 0 {
+			t.Fatalf("close %v, upstream saw %q", resp.Close, headerLines(body, "Connection"))
+		}
+		roundTrip(t, addr, "GET / HTTP/1.0\r\nHost: a\r\n\r\n")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if conns != 1 {
+		t.Errorf("%d upstream connections for 6 requests, want 1", conns)
 	}
 }

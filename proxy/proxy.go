@@ -177,12 +177,21 @@ func (p *Proxy) Close() error {
 	return nil
 }
 
-// do sends req upstream and reads the head of the answer into resp.
+// do sends req upstream and reads the head of the answer into resp. With
+// several upstreams, a request that could not be sent because its
+// upstream could not be reached (nothing of it left, its body unread) is
+// sent to another: the LBClient avoids the one that just failed.
 func (p *Proxy) do(req *volt.Request, resp *volt.Response) error {
-	if p.lb != nil {
-		return p.lb.DoDeadline(req, resp, time.Time{})
+	if p.lb == nil {
+		return p.ups[0].hc.Do(req, resp)
 	}
-	return p.ups[0].hc.Do(req, resp)
+	var err error
+	for range p.ups {
+		if err = p.lb.DoDeadline(req, resp, time.Time{}); err == nil || !isDialError(err) {
+			return err
+		}
+	}
+	return err
 }
 
 // Handler forwards the request of ctx upstream and answers with the
@@ -250,7 +259,7 @@ func (p *Proxy) respond(ctx *volt.RequestCtx, x *exchange) {
 		x.startStream(p, ctx, n)
 		out.SetBodyStream(&x.respBody, n)
 		// From here the exchange belongs to ctx.Response, which closes
-		// x.body (and so releases x) when the response was sent.
+		// x.respBody (and so releases x) when the response was sent.
 	}
 	if p.cfg.ModifyResponse != nil {
 		if err := p.cfg.ModifyResponse(ctx, out); err != nil {
@@ -284,6 +293,12 @@ const (
 	statusBadGateway     = 502
 	statusGatewayTimeout = 504
 )
+
+// isDialError reports whether err is a failure to connect.
+func isDialError(err error) bool {
+	var de *volt.DialError
+	return errors.As(err, &de)
+}
 
 // isTimeout reports whether err is a timeout (net.Error's Timeout).
 func isTimeout(err error) bool {

@@ -26,10 +26,13 @@ func helloUpstream(ctx *volt.RequestCtx) {
 // proxyConn starts an upstream, a proxy in front of it, and returns a
 // connection to the proxy that served one request already, with the
 // length of its response (the same for every response).
-func proxyConn(t testing.TB) (net.Conn, int) {
+func proxyConn(t testing.TB, upstreams int) (net.Conn, int) {
 	t.Helper()
-	up := serve(t, &volt.Server{Handler: helloUpstream})
-	addr, _, _ := front(t, Config{Upstreams: []string{"http://" + up}})
+	var cfg Config
+	for range upstreams {
+		cfg.Upstreams = append(cfg.Upstreams, "http://"+serve(t, &volt.Server{Handler: helloUpstream}))
+	}
+	addr, _, _ := front(t, cfg)
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +60,12 @@ func proxyConn(t testing.TB) (net.Conn, int) {
 const proxyAllocBudget = 2
 
 func TestProxyAllocs(t *testing.T) {
-	c, respLen := proxyConn(t)
+	t.Run("one upstream", func(t *testing.T) { testProxyAllocs(t, 1) })
+	t.Run("balanced", func(t *testing.T) { testProxyAllocs(t, 2) })
+}
+
+func testProxyAllocs(t *testing.T, upstreams int) {
+	c, respLen := proxyConn(t, upstreams)
 	req := []byte(smallGET)
 	buf := make([]byte, respLen)
 	roundTrip := func() {
@@ -81,7 +89,7 @@ func TestProxyAllocs(t *testing.T) {
 // BenchmarkProxy measures one small GET through the proxy and back, over
 // loopback TCP, one request at a time.
 func BenchmarkProxy(b *testing.B) {
-	c, respLen := proxyConn(b)
+	c, respLen := proxyConn(b, 1)
 	req := []byte(smallGET)
 	buf := make([]byte, respLen)
 	b.ReportAllocs()

@@ -2,7 +2,7 @@
 // proxy.sh (bench.ServeProxy) in front of an HTTP/1.1 upstream, in the
 // foreground, until SIGTERM or SIGINT:
 //
-//	proxyserver -impl volt|httputil|fasthttp -addr 127.0.0.1:18080 -upstream 127.0.0.1:18081 [-stats FILE]
+//	proxyserver -impl volt|httputil|fasthttp -addr 127.0.0.1:18080 -upstream 127.0.0.1:18081 [-stats FILE] [-cpuprofile FILE]
 //
 // With -stats, it writes the number of heap objects it allocated in its
 // life to FILE when it exits, as benchserver does.
@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/metrics"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -27,7 +28,19 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:18080", "TCP address to listen on")
 	upstream := flag.String("upstream", "127.0.0.1:18081", "upstream host:port")
 	stats := flag.String("stats", "", "file to write allocation counts to at exit")
+	cpuProfile := flag.String("cpuprofile", "", "file to write a CPU profile of the whole run to")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "proxyserver:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	err := run(*impl, *addr, *upstream)
 	if *stats != "" {
 		s := []metrics.Sample{{Name: "/gc/heap/allocs:objects"}}
@@ -37,6 +50,7 @@ func main() {
 		}
 	}
 	if err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "proxyserver:", err)
 		os.Exit(1)
 	}
