@@ -7,28 +7,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/internal/interop"
 )
-
-// interop reports whether the outside-program tests run: VOLT_INTEROP=1.
-// With it set, a missing program fails the test; without it, the test is
-// skipped.
-func interop(t *testing.T, program string) string {
-	t.Helper()
-	if os.Getenv("VOLT_INTEROP") != "1" {
-		t.Skip("set VOLT_INTEROP=1 to run tests that drive " + program)
-	}
-	path, err := exec.LookPath(program)
-	if err != nil {
-		t.Fatalf("VOLT_INTEROP=1 but %s is missing: %v", program, err)
-	}
-	return path
-}
 
 // buildGateway builds the program into a temporary directory.
 func buildGateway(t *testing.T) string {
@@ -43,64 +30,16 @@ func buildGateway(t *testing.T) string {
 
 // freeAddr returns a loopback address with a port free a moment ago.
 func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(interop.FreePort(t)))
 }
 
-// process is a program started by a test.
-type process struct {
-	cmd *exec.Cmd
-	out *syncBuffer
-}
-
-// startProcess starts a program and stops it (SIGTERM, then SIGKILL) at
-// the end of the test. If addr is not empty, it waits until addr accepts
-// connections.
-func startProcess(t *testing.T, addr string, name string, args ...string) *process {
+// startProcess starts a program, waits until addr accepts connections,
+// and stops it (SIGTERM, then SIGKILL) at the end of the test.
+func startProcess(t *testing.T, addr string, name string, args ...string) *exec.Cmd {
 	t.Helper()
-	p := &process{cmd: exec.Command(name, args...), out: new(syncBuffer)}
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { p.cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		p.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			p.cmd.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("%s output:\n%s", filepath.Base(name), p.out.String())
-		}
-	})
-	network := "tcp"
-	if a, ok := strings.CutPrefix(addr, "unix:"); ok {
-		network, addr = "unix", a
-	}
-	for deadline := time.Now().Add(10 * time.Second); addr != ""; time.Sleep(20 * time.Millisecond) {
-		if c, err := net.Dial(network, addr); err == nil {
-			c.Close()
-			break
-		}
-		select {
-		case <-exited:
-			t.Fatalf("%s exited: %s", filepath.Base(name), p.out.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s does not listen on %s: %s", filepath.Base(name), addr, p.out.String())
-		}
-	}
-	return p
+	cmd := exec.Command(name, args...)
+	interop.Start(t, cmd, syscall.SIGTERM, []string{addr})
+	return cmd
 }
 
 // curlRun runs curl with args and returns its output; it fails the test
@@ -135,7 +74,7 @@ func upstreamServer(t testing.TB, name string) string {
 // with -u, a proxied path, HTTPS with a certificate by SNI, then a reload
 // by SIGHUP.
 func TestInteropCurlConfigFile(t *testing.T) {
-	curl := interop(t, "curl")
+	curl := interop.Program(t, "curl")
 	bin := buildGateway(t)
 	dir := t.TempDir()
 	text := strings.Repeat("static text, compressible. ", 100)
@@ -193,13 +132,13 @@ func TestInteropCurlConfigFile(t *testing.T) {
 	if err := os.WriteFile(file, []byte(config("bob")), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p.cmd.Process.Signal(syscall.SIGHUP)
+	p.Process.Signal(syscall.SIGHUP)
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if out := curlRun(t, curl, "-u", "bob:secret", "-o", "/dev/null", "-w", "%{http_code}", base+"/admin/"); out == "200" {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("SIGHUP: the new user is not let in: %s", p.out.String())
+			t.Fatal("SIGHUP: the new user is not let in (the gateway's output follows)")
 		}
 	}
 }
@@ -207,7 +146,7 @@ func TestInteropCurlConfigFile(t *testing.T) {
 // TestInteropCurlProxyMode runs "gateway -addr -proxy" and drives it
 // with curl.
 func TestInteropCurlProxyMode(t *testing.T) {
-	curl := interop(t, "curl")
+	curl := interop.Program(t, "curl")
 	bin := buildGateway(t)
 	up := upstreamServer(t, "upstream")
 	addr := freeAddr(t)
@@ -225,8 +164,7 @@ func TestInteropCurlProxyMode(t *testing.T) {
 // script with PATH_INFO, a form POST, the index script, a static file
 // and a missing script.
 func TestInteropPHPFPM(t *testing.T) {
-	curl := interop(t, "curl")
-	fpm := interop(t, "/usr/sbin/php-fpm8.2")
+	curl := interop.Program(t, "curl")
 	bin := buildGateway(t)
 	dir := t.TempDir()
 	www := filepath.Join(dir, "www")
@@ -234,27 +172,9 @@ func TestInteropPHPFPM(t *testing.T) {
 	writeFile(t, www, "hello.php", `<?php header("X-Powered: gateway-test"); echo "hello ", htmlspecialchars($_GET["name"] ?? "nobody"), " ", $_SERVER["REQUEST_METHOD"], " ", $_SERVER["PATH_INFO"] ?? "";`)
 	writeFile(t, www, "post.php", `<?php echo "posted ", $_POST["name"] ?? "", " ", $_SERVER["CONTENT_LENGTH"];`)
 	writeFile(t, www, "plain.txt", "plain file")
-	sock := filepath.Join(dir, "php.sock")
-	conf := fmt.Sprintf(`[global]
-pid = %[1]s/php-fpm.pid
-error_log = %[1]s/php-fpm.log
-daemonize = no
-
-[www]
-listen = %[2]s
-pm = static
-pm.max_children = 2
-catch_workers_output = yes
-`, dir, sock)
-	args := []string{"-F", "-n", "-y", writeFile(t, dir, "php-fpm.conf", conf)}
-	if os.Geteuid() == 0 {
-		conf += "user = root\ngroup = root\n"
-		writeFile(t, dir, "php-fpm.conf", conf)
-		args = append(args, "-R")
-	}
-	startProcess(t, "unix:"+sock, fpm, args...)
+	fpm, _ := interop.StartPHPFPM(t)
 	addr := freeAddr(t)
-	startProcess(t, addr, bin, "-addr", addr, "-root", www, "-fastcgi", "unix:"+sock)
+	startProcess(t, addr, bin, "-addr", addr, "-root", www, "-fastcgi", fpm)
 	base := "http://" + addr
 	if out := curlRun(t, curl, "-D", "-", base+"/hello.php/extra?name=ann"); !strings.Contains(out, "X-Powered: gateway-test") || !strings.HasSuffix(out, "hello ann GET /extra") {
 		t.Fatalf("script: %q", out)
