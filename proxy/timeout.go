@@ -19,9 +19,9 @@ import (
 //
 // Deadlines are applied lazily: a read or write computes the deadline it
 // should wait under and changes the socket's only when that differs from
-// the one in place. The idle deadline moves forward only when an eighth of
-// it passed since it was last set (a wait is then bounded by between 7/8
-// of idle and idle), and the deadlines the client sets before each
+// the one in place. The idle and header deadlines move forward only when
+// an eighth of them passed since they were last set (a wait is then
+// bounded by between 7/8 of its timeout and the timeout), and the deadlines the client sets before each
 // request (none) are applied at its next read or write. A small exchange
 // thus costs one deadline change, not five.
 //
@@ -39,8 +39,8 @@ type upstreamConn struct {
 	waiting atomic.Bool // a request was written, no response byte yet
 	off     atomic.Bool // a tunnel: no deadlines of the proxy's
 
-	armed    bool      // waiting, and armAt is when the wait began
-	armAt    time.Time // start of the wait for the response
+	armed    bool      // waiting, and armAt is set for this wait
+	armAt    time.Time // start of the header deadline: when a wait began, at most header/8 ago
 	readDL   time.Time // the read deadline the client set
 	readSet  time.Time // the start of the idle read deadline
 	readNow  time.Time // the read deadline on the socket
@@ -90,7 +90,10 @@ func (c *upstreamConn) Read(p []byte) (int, error) {
 	var want time.Time
 	if c.waiting.Load() {
 		if !c.armed {
-			c.armed, c.armAt = true, now
+			c.armed = true
+			if now.Sub(c.armAt) > c.header/8 {
+				c.armAt = now
+			}
 		}
 		want = earliest(c.readDL, c.armAt.Add(c.header))
 	} else {
