@@ -12,10 +12,11 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/volthttp/volt/internal/testutil"
 )
 
 // hiddenRequest is a request carried as the body of another: a server that
@@ -233,7 +234,7 @@ func (panicProtocol) ServeConn(*ServerConn) error { panic("protocol panic") }
 // outside the handler (a body stream writer, a registered protocol) is
 // logged and closes that connection only; the server serves the next one.
 func TestPanicOutsideHandlerKeepsServing(t *testing.T) {
-	var logged lockedBuffer
+	var logged testutil.Buffer
 	logger := slog.New(slog.NewTextHandler(&logged, nil))
 	s := &Server{Logger: logger, Handler: func(ctx *RequestCtx) {
 		if string(ctx.Path()) == "/writer" {
@@ -263,24 +264,6 @@ func TestPanicOutsideHandlerKeepsServing(t *testing.T) {
 			t.Errorf("log lacks %q:\n%s", want, logged.String())
 		}
 	}
-}
-
-// lockedBuffer is a bytes.Buffer that connection goroutines may log to.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func getClose(path string) string {

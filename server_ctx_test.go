@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/volthttp/volt/internal/testutil"
 )
 
 // TestDoneClientGone: Done closes when the client closes its connection
@@ -613,7 +615,7 @@ func TestDoneTCPCases(t *testing.T) {
 // runs in its own goroutine; its panic is logged through Server.Logger
 // and ends there, not the process.
 func TestAfterFuncPanicIsRecovered(t *testing.T) {
-	var logged lockedBuffer
+	var logged testutil.Buffer
 	ran := make(chan struct{})
 	s := &Server{Logger: slog.New(slog.NewTextHandler(&logged, nil)), Handler: func(ctx *RequestCtx) {
 		ctx.AfterFunc(func() {

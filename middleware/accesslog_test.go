@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/internal/testutil"
 )
 
 func TestAccessLogCommon(t *testing.T) {
@@ -68,7 +69,7 @@ func TestAccessLogStructured(t *testing.T) {
 // TestAccessLogProxies logs the client behind a trusted proxy, and the
 // peer when a client forges the header.
 func TestAccessLogProxies(t *testing.T) {
-	var out syncBuffer
+	var out testutil.Buffer
 	addr := serveTCP(t, AccessLog(AccessLogConfig{Output: &out, Proxies: Proxies{Trusted: MustParsePrefixes("127.0.0.2")}})(ok))
 	dialFrom(t, addr, "127.0.0.2").do("GET", "/", "X-Forwarded-For", "198.51.100.4")
 	dialFrom(t, addr, "127.0.0.3").do("GET", "/", "X-Forwarded-For", "198.51.100.5")

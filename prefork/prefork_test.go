@@ -13,12 +13,12 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/internal/testutil"
 )
 
 // The tests run the test binary as a preforking program: TestMain calls
@@ -57,25 +57,8 @@ func programMain(addr string) int {
 	return 0
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // startProgram starts the preforking program on a free port.
-func startProgram(t *testing.T, env ...string) (*exec.Cmd, string, *lockedBuffer) {
+func startProgram(t *testing.T, env ...string) (*exec.Cmd, string, *testutil.Buffer) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -85,7 +68,7 @@ func startProgram(t *testing.T, env ...string) (*exec.Cmd, string, *lockedBuffer
 	l.Close()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(append(os.Environ(), programEnv+"="+addr), env...)
-	out := &lockedBuffer{}
+	out := &testutil.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.WaitDelay = 5 * time.Second // children hold the output pipe too
 	if err := cmd.Start(); err != nil {

@@ -8,11 +8,11 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/internal/testutil"
 )
 
 // serve runs s on a fresh 127.0.0.1 port until the test ends and returns
@@ -49,29 +49,11 @@ func serveHTTP(t testing.TB, h http.Handler) string {
 	return ln.Addr().String()
 }
 
-// logBuffer collects what a Proxy logs.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // front starts a Proxy for cfg behind a volt server that streams request
 // bodies, and returns the proxy's address and its log.
-func front(t testing.TB, cfg Config) (string, *Proxy, *logBuffer) {
+func front(t testing.TB, cfg Config) (string, *Proxy, *testutil.Buffer) {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &testutil.Buffer{}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	}

@@ -11,10 +11,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/volthttp/volt/internal/testutil"
 )
 
 // reloadConfig is a configuration serving root.
@@ -111,7 +112,7 @@ func TestSIGHUP(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ready := make(chan *gateway, 1)
-	var out syncBuffer
+	var out testutil.Buffer
 	exit := make(chan int, 1)
 	go func() { exit <- run(ctx, []string{"-config", file}, &out, func(g *gateway) { ready <- g }) }()
 	var g *gateway
@@ -159,24 +160,6 @@ func TestSIGHUP(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no exit after cancel")
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // TestNoGoroutineLeft checks that a gateway with proxies (health checks

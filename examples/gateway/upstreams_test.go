@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/volthttp/volt"
+	"github.com/volthttp/volt/internal/testutil"
 	"github.com/volthttp/volt/websocket"
 )
 
@@ -24,7 +25,7 @@ func runGateway(t *testing.T, args ...string) *gateway {
 	ready := make(chan *gateway, 1)
 	exited := make(chan struct{})
 	code := 0
-	out := new(syncBuffer)
+	out := new(testutil.Buffer)
 	go func() {
 		code = run(ctx, args, out, func(g *gateway) { ready <- g })
 		close(exited)
