@@ -203,7 +203,16 @@ func TestPrefork(t *testing.T) {
 			t.Fatalf("parent exited with %v", err)
 		}
 	case <-time.After(15 * time.Second):
-		t.Fatal("parent still running")
+		// Goroutine dumps of whoever still runs go to the output the
+		// test logs when it fails.
+		for _, pid := range []int{cmd.Process.Pid, other, replacement} {
+			if alive(pid) {
+				t.Logf("process %d still running", pid)
+				_ = syscall.Kill(pid, syscall.SIGQUIT)
+			}
+		}
+		time.Sleep(time.Second)
+		t.Fatal("parent still running 15 s after SIGTERM")
 	}
 	waitGone(t, other, replacement)
 }
