@@ -222,6 +222,10 @@ func TestHostClientMuxReuse(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The listener counts a connection on its own goroutine, which may
+	// run after the requests (the fake protocol answers without it).
+	waitFor(t, "the accept", func() bool { return accepted.Load() >= 1 })
+	time.Sleep(10 * time.Millisecond) // a second connection would be counted by now
 	if n := accepted.Load(); n != 1 || p.numConns() != 1 {
 		t.Fatalf("%d connections (%d accepted) for 20 sequential requests, want 1", p.numConns(), n)
 	}
