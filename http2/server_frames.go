@@ -304,7 +304,7 @@ func (cc *serverConn) processData(f *Frame) error {
 	if err := st.receiveData(f.Data, n, end); err != nil {
 		return err
 	}
-	if end {
+	if end && !st.closed { // closed: reset while taking the data
 		return cc.endRemote(st)
 	}
 	return nil

@@ -193,14 +193,22 @@ func (cc *serverConn) maybeFree(st *stream) {
 func (cc *serverConn) resetStream(id uint32, code ErrCode) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	if err := cc.queueControl(); err != nil {
-		return
+	_ = cc.resetLocked(id, code, errStreamReset)
+}
+
+// resetLocked sends RST_STREAM and aborts the stream with err. cc.mu is
+// held: a handler that sees err cannot answer before the reset is queued.
+// It fails with errFlood when the client lets control frames pile up.
+func (cc *serverConn) resetLocked(id uint32, code ErrCode, err error) error {
+	if qerr := cc.queueControl(); qerr != nil {
+		return qerr
 	}
 	cc.appendRST(id, code)
 	if st := cc.streams[id]; st != nil {
-		st.abort(errStreamReset)
+		st.abort(err)
 		cc.closeStream(st)
 	}
+	return nil
 }
 
 // startBody prepares the stream for its request body: the handler starts
@@ -251,9 +259,11 @@ func (st *stream) receiveData(data []byte, n int64, end bool) error {
 		cc.credit(st, n)
 	case st.streaming:
 		if limit := cc.limits.MaxRequestBodySize; !st.tunnel && limit >= 0 && st.body.total+int64(len(data)) > limit {
+			// The reset is queued before the handler can see the error
+			// and answer: the client gets CANCEL, not a response
+			// followed by NO_ERROR.
 			cc.credit(st, n)
-			st.body.closeWithError(volt.ErrBodyTooLarge)
-			return StreamError{StreamID: st.id, Code: ErrCodeCancel, Cause: volt.ErrBodyTooLarge}
+			return cc.resetLocked(st.id, ErrCodeCancel, volt.ErrBodyTooLarge)
 		}
 		// The data's window comes back as the handler reads it; the
 		// padding's now.
