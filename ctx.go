@@ -56,6 +56,10 @@ type RequestCtx struct {
 	watching bool // a watcher reads the connection (HTTP/1.1)
 	afters   []ctxAfterFunc
 	afterID  uint64 // never reset, so that a stale stop function finds nothing
+	// running counts the AfterFunc callbacks started and not returned:
+	// reset waits for them, since they may read ctx (context's own
+	// callbacks call Err and Value), and ctx is reused after reset.
+	running sync.WaitGroup
 }
 
 // ctxAfterFunc is a function registered with AfterFunc.
@@ -71,6 +75,7 @@ type userValue struct {
 
 // reset prepares ctx for the next request of its connection.
 func (ctx *RequestCtx) reset() {
+	ctx.running.Wait()
 	ctx.Request.Reset()
 	ctx.Response.Reset()
 	ctx.handled, ctx.sent = false, false
@@ -78,9 +83,11 @@ func (ctx *RequestCtx) reset() {
 		if c, ok := ctx.userValues[i].value.(interface{ Close() error }); ok {
 			_ = c.Close()
 		}
-		ctx.userValues[i] = userValue{}
 	}
+	ctx.mu.Lock() // Value may be called from another goroutine
+	clear(ctx.userValues)
 	ctx.userValues = ctx.userValues[:0]
+	ctx.mu.Unlock()
 	ctx.hijack, ctx.detached = nil, nil
 	ctx.mu.Lock()
 	ctx.done, ctx.err, ctx.watching = nil, nil, false
@@ -308,7 +315,13 @@ func (ctx *RequestCtx) UserValue(key any) any {
 
 // SetUserValue stores value under key for the rest of the request. Values
 // that have a Close() error method are closed when the request ends.
+//
+// The handler's goroutine reads and writes user values without locking;
+// writes take ctx's lock, as Value does, for the context.Context
+// callbacks that read them from other goroutines.
 func (ctx *RequestCtx) SetUserValue(key, value any) {
+	ctx.mu.Lock()
+	defer ctx.mu.Unlock()
 	for i := range ctx.userValues {
 		if ctx.userValues[i].key == key {
 			ctx.userValues[i].value = value

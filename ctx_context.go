@@ -58,8 +58,13 @@ func (ctx *RequestCtx) Err() error {
 	return ctx.err
 }
 
-// Value implements context.Context: it returns UserValue(key).
-func (ctx *RequestCtx) Value(key any) any { return ctx.UserValue(key) }
+// Value implements context.Context: it returns UserValue(key). Unlike
+// UserValue, it may be called from any goroutine while the request runs.
+func (ctx *RequestCtx) Value(key any) any {
+	ctx.mu.Lock()
+	defer ctx.mu.Unlock()
+	return ctx.UserValue(key)
+}
 
 // Cancel ends the request's context with err (which should match
 // context.Canceled). The first reason wins. Protocols call it when a
@@ -74,10 +79,11 @@ func (ctx *RequestCtx) Cancel(err error) {
 		}
 		afters = ctx.afters
 		ctx.afters = nil
+		ctx.running.Add(len(afters))
 	}
 	ctx.mu.Unlock()
 	for _, a := range afters {
-		go runAfter(ctx.logger(), a.f)
+		go ctx.runAfter(a.f)
 	}
 }
 
@@ -87,7 +93,8 @@ func (ctx *RequestCtx) Cancel(err error) {
 // connection on HTTP/1.1. Calling stop before f started unregisters it
 // and reports true; the registration also ends when the request does
 // (after the hijack handler returns, for a hijacked connection), and f is
-// then never called.
+// then never called. An f that started is waited for before ctx is reset
+// for the next request: it may read ctx (Err, Value) until it returns.
 //
 // A hijacked WebSocket connection uses it to send a close frame when the
 // server shuts down, without a goroutine per connection.
@@ -95,8 +102,9 @@ func (ctx *RequestCtx) AfterFunc(f func()) (stop func() bool) {
 	ctx.Done()
 	ctx.mu.Lock()
 	if ctx.err != nil {
+		ctx.running.Add(1)
 		ctx.mu.Unlock()
-		go runAfter(ctx.logger(), f)
+		go ctx.runAfter(f)
 		return func() bool { return false }
 	}
 	ctx.afterID++
@@ -118,19 +126,20 @@ func (ctx *RequestCtx) AfterFunc(f func()) (stop func() bool) {
 
 // runAfter runs an AfterFunc callback in its own goroutine: a panic in it
 // is logged and stops there, as a handler's would, instead of ending the
-// process.
-func runAfter(logger *slog.Logger, f func()) {
+// process. ctx is not reset (nor reused) until it returns.
+func (ctx *RequestCtx) runAfter(f func()) {
+	defer ctx.running.Done()
 	defer func() {
 		if r := recover(); r != nil {
-			logger.Error("volt: AfterFunc panic", "panic", r, "stack", string(debug.Stack()))
+			ctx.logger().Error("volt: AfterFunc panic", "panic", r, "stack", string(debug.Stack()))
 		}
 	}()
 	f()
 }
 
 // logger is the server's logger, or slog.Default() for a ctx outside a
-// server. It is read before a goroutine starts, never from one that may
-// outlive the request.
+// server. It is read by the handler's goroutine or by a callback that
+// runAfter counts: never once ctx may be reset.
 func (ctx *RequestCtx) logger() *slog.Logger {
 	if ctx.sc != nil && ctx.sc.srv != nil {
 		return ctx.sc.srv.logger()

@@ -638,3 +638,42 @@ func TestAfterFuncPanicIsRecovered(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestAfterFuncOutlivesHandler: a callback that Cancel started while the
+// handler ran still sees the request's context (Err, Value) after the
+// handler returned: the connection's next request waits for it, and a
+// derived context (context.WithCancel, which registers through
+// AfterFunc) is cancelled with the request's reason.
+func TestAfterFuncOutlivesHandler(t *testing.T) {
+	type seen struct {
+		err   error
+		value any
+		child error
+	}
+	got := make(chan seen, 1)
+	s := &Server{Handler: func(ctx *RequestCtx) {
+		if string(ctx.Path()) != "/cancel" {
+			ctx.WriteString("next")
+			return
+		}
+		child, cancel := context.WithCancel(ctx)
+		_ = cancel
+		ctx.SetUserValue("k", "v")
+		ctx.AfterFunc(func() {
+			time.Sleep(50 * time.Millisecond) // the handler has returned
+			<-child.Done()
+			got <- seen{ctx.Err(), ctx.Value("k"), child.Err()}
+		})
+		ctx.Cancel(context.Canceled)
+	}}
+	c := dial(t, testServer(t, s))
+	br := bufio.NewReader(c)
+	exchange(t, c, br, get("/cancel"))
+	if _, body := exchange(t, c, br, get("/next")); body != "next" {
+		t.Fatalf("next request: %q", body)
+	}
+	g := <-got
+	if !errors.Is(g.err, context.Canceled) || g.value != "v" || !errors.Is(g.child, context.Canceled) {
+		t.Fatalf("callback saw err %v, value %v, child %v", g.err, g.value, g.child)
+	}
+}

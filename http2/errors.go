@@ -163,7 +163,6 @@ var (
 	errServerShutdown     = errors.New("http2: server shut down")
 	errIdleTimeout        = errors.New("http2: idle timeout")
 	errPingTimeout        = errors.New("http2: client did not answer PING")
-	errPeerGoAway         = errors.New("http2: client sent GOAWAY with an error")
 )
 
 // Errors of the client (ClientConn).

@@ -183,11 +183,11 @@ func (cc *serverConn) queueControl() error {
 }
 
 // processGoAway: the client will open no more streams; the connection
-// ends when the open ones are done (or at once for an error code).
+// ends when the open ones are done. The error code changes nothing
+// (section 7: an unknown one must trigger no special behaviour; a known
+// one tells why the client is going, and it closes its side itself), so
+// frames that follow it, such as a PING, are still answered.
 func (cc *serverConn) processGoAway(f *Frame) error {
-	if f.Code != ErrCodeNo {
-		return errPeerGoAway
-	}
 	cc.shutdownReq.Store(true)
 	return nil
 }

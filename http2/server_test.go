@@ -588,3 +588,25 @@ func TestRFC9113_5_1_OpenStreamAtDisconnect(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestRFC9113_7_GoAwayWithErrorCode: a GOAWAY from the client, whatever
+// its error code (here one that RFC 9113 does not define), triggers no
+// special behaviour: a PING sent after it is answered, and a request
+// whose body was still due completes before the connection ends.
+func TestRFC9113_7_GoAwayWithErrorCode(t *testing.T) {
+	for _, code := range []ErrCode{ErrCodeInternal, 0xff} {
+		t.Run(code.String(), func(t *testing.T) {
+			ts := newTestServer(t, &volt.Server{Handler: helloHandler}, nil)
+			rc := ts.dialRaw()
+			rc.request(1, false, reqFields("POST", "/echo", "content-length", "4")...)
+			rc.write(AppendGoAway(nil, 0, code, nil))
+			rc.write(AppendPing(nil, false, [8]byte{7}))
+			for f := rc.read(); !(f.Type == FramePing && f.Flags.Has(FlagAck)); f = rc.read() {
+			}
+			rc.write(AppendData(nil, 1, true, []byte("body")))
+			if r := rc.readResponse(1); r.status != "200" || string(r.body) != "body" {
+				t.Fatalf("status %q body %q rst %v", r.status, r.body, r.rst)
+			}
+		})
+	}
+}
