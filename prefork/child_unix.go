@@ -5,7 +5,6 @@ package prefork
 import (
 	"context"
 	"errors"
-	"net"
 	"os"
 	"time"
 
@@ -18,12 +17,7 @@ const parentPoll = 500 * time.Millisecond
 // serveChild serves srv on the inherited listener until told to stop.
 func (p *Prefork) serveChild(srv *volt.Server) error {
 	os.Unsetenv(envChild)
-	f := os.NewFile(childFD, "prefork listener")
-	if f == nil {
-		return ErrNoListener
-	}
-	ln, err := net.FileListener(f)
-	f.Close()
+	ln, err := newInheritedListener(childFD)
 	if err != nil {
 		return errors.Join(ErrNoListener, err)
 	}

@@ -21,8 +21,12 @@
 // # The shared socket
 //
 // The parent listens once and passes the socket to every child as file
-// descriptor 3 (os/exec ExtraFiles), with VOLT_PREFORK_CHILD=1 in the
-// environment. One socket rather than one SO_REUSEPORT socket per child:
+// descriptor 3, with VOLT_PREFORK_CHILD=1 in the environment. The socket
+// stays non-blocking in every process at all times: the parent starts
+// children with syscall.StartProcess and each child accepts through the
+// runtime poller itself, because os/exec and net.FileListener make a
+// descriptor blocking for a moment, and a child whose accept ran in such
+// a moment would wait in the kernel where its shutdown cannot reach it. One socket rather than one SO_REUSEPORT socket per child:
 // connections waiting in the accept queue of a child that dies are not
 // lost, the port stays bound while a child restarts, and it works on
 // every Unix system. The kernel wakes the children's accept loops in

@@ -28,7 +28,8 @@ type exit struct {
 type supervisor struct {
 	p        *Prefork
 	exe      string
-	file     *os.File // the listener, passed to each child
+	lnFD     uintptr // the listener's descriptor, passed to each child
+	nullFD   uintptr // /dev/null, the children's standard input
 	kids     []child
 	running  int
 	exits    chan exit
@@ -42,17 +43,24 @@ func (p *Prefork) runParent(addr string) error {
 	if err != nil {
 		return err
 	}
-	fl, ok := ln.(interface{ File() (*os.File, error) })
+	defer ln.Close() // kept open (not accepted on) while children run
+	sc, ok := ln.(syscall.Conn)
 	if !ok {
-		ln.Close()
 		return ErrNoListener
 	}
-	f, err := fl.File() // a duplicate, kept for restarts
-	ln.Close()
+	rc, err := sc.SyscallConn()
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	var lnFD uintptr
+	if err := rc.Control(func(fd uintptr) { lnFD = fd }); err != nil {
+		return err
+	}
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		return err
+	}
+	defer null.Close()
 	exe, err := os.Executable()
 	if err != nil {
 		return err
@@ -61,7 +69,7 @@ func (p *Prefork) runParent(addr string) error {
 	defer stopSig()
 
 	n := p.children()
-	s := &supervisor{p: p, exe: exe, file: f, kids: make([]child, n),
+	s := &supervisor{p: p, exe: exe, lnFD: lnFD, nullFD: null.Fd(), kids: make([]child, n),
 		exits: make(chan exit, n), restart: make(chan int, n)}
 	for i := range n {
 		if err := s.start(i); err != nil {
@@ -92,20 +100,38 @@ func (p *Prefork) runParent(addr string) error {
 	}
 }
 
-// start starts the child of slot i.
+// start starts the child of slot i. The descriptors are passed raw
+// (syscall.StartProcess, not os/exec): see listener_unix.go.
 func (s *supervisor) start(i int) error {
-	cmd := exec.Command(s.exe, os.Args[1:]...)
-	cmd.Env = append(os.Environ(), envChild+"=1")
-	cmd.ExtraFiles = []*os.File{s.file} // descriptor 3
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, os.Stdout, os.Stderr
-	if err := cmd.Start(); err != nil {
+	attr := &syscall.ProcAttr{
+		Env:   append(os.Environ(), envChild+"=1"),
+		Files: []uintptr{s.nullFD, 1, 2, s.lnFD}, // the listener is descriptor 3
+	}
+	pid, _, err := syscall.StartProcess(s.exe, os.Args, attr)
+	if err != nil {
+		return os.NewSyscallError("fork/exec", err)
+	}
+	proc, err := os.FindProcess(pid)
+	if err != nil {
 		return err
 	}
 	k := &s.kids[i]
-	k.proc, k.started = cmd.Process, time.Now()
+	k.proc, k.started = proc, time.Now()
 	s.running++
-	go func() { s.exits <- exit{slot: i, err: cmd.Wait()} }()
-	s.p.logger().Debug("prefork: child started", "pid", k.proc.Pid)
+	go func() { s.exits <- exit{slot: i, err: waitErr(proc.Wait())} }()
+	s.p.logger().Debug("prefork: child started", "pid", pid)
+	return nil
+}
+
+// waitErr turns a child's end into an error as exec.Cmd.Wait does: nil
+// for a zero exit status, an *exec.ExitError otherwise.
+func waitErr(st *os.ProcessState, err error) error {
+	if err != nil {
+		return err
+	}
+	if !st.Success() {
+		return &exec.ExitError{ProcessState: st}
+	}
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -134,6 +135,52 @@ func alive(pid int) bool {
 	return syscall.Kill(pid, 0) == nil
 }
 
+// listeningFD finds the descriptor of process pid that holds the socket
+// listening on addr, through /proc (ok=false where there is none).
+func listeningFD(pid int, addr string) (fd int, ok bool) {
+	_, port, _ := net.SplitHostPort(addr)
+	p, _ := strconv.Atoi(port)
+	tcp, err := os.ReadFile(fmt.Sprintf("/proc/%d/net/tcp", pid))
+	if err != nil {
+		return 0, false
+	}
+	inode := ""
+	for _, line := range strings.Split(string(tcp), "\n")[1:] {
+		f := strings.Fields(line)
+		if len(f) > 9 && strings.HasSuffix(f[1], fmt.Sprintf(":%04X", p)) && f[3] == "0A" {
+			inode = f[9]
+		}
+	}
+	entries, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil || inode == "" {
+		return 0, false
+	}
+	for _, e := range entries {
+		target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, e.Name()))
+		if err == nil && target == "socket:["+inode+"]" {
+			fd, err := strconv.Atoi(e.Name())
+			return fd, err == nil
+		}
+	}
+	return 0, false
+}
+
+// fdNonBlocking reports whether descriptor fd of process pid has
+// O_NONBLOCK set, from /proc (ok=false where that cannot be read).
+func fdNonBlocking(pid, fd int) (nonBlocking, ok bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/fdinfo/%d", pid, fd))
+	if err != nil {
+		return false, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, found := strings.CutPrefix(line, "flags:"); found {
+			flags, err := strconv.ParseUint(strings.TrimSpace(v), 8, 64)
+			return err == nil && flags&syscall.O_NONBLOCK != 0, err == nil
+		}
+	}
+	return false, false
+}
+
 // waitGone waits for the processes to end.
 func waitGone(t *testing.T, pids ...int) {
 	t.Helper()
@@ -165,11 +212,40 @@ func TestPrefork(t *testing.T) {
 			other = pid
 		}
 	}
+	// While the replacement starts, the shared socket stays non-blocking
+	// (a blocking one leaves the other child in an accept(2) that its
+	// shutdown cannot end): watched through the other child's
+	// descriptor for it, where /proc shows it (Linux).
+	lnFD, haveFD := listeningFD(other, addr)
+	if _, err := os.Stat("/proc/self/fdinfo"); err == nil && !haveFD {
+		t.Fatalf("no descriptor of child %d listens on %s", other, addr)
+	}
+	stopWatch := make(chan struct{})
+	blocking := make(chan bool, 1)
+	go func() {
+		seen := false
+		for {
+			select {
+			case <-stopWatch:
+				blocking <- seen
+				return
+			default:
+			}
+			if nb, ok := fdNonBlocking(other, lnFD); haveFD && ok && !nb {
+				seen = true
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+	}()
 	if err := syscall.Kill(victim, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	// A new child appears; the other one still serves.
 	fresh := pids(t, addr, 1, map[int]bool{victim: true, other: true})
+	close(stopWatch)
+	if <-blocking {
+		t.Error("the listening socket was blocking while a child restarted")
+	}
 	if !alive(other) {
 		t.Fatal("the other child died")
 	}
