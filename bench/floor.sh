@@ -38,6 +38,8 @@ PORT=${PORT:-18080}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=nginx_conf.sh
+. "$here/nginx_conf.sh"
 export PATH=$PATH:/usr/sbin
 for tool in wrk taskset go timeout; do
 	command -v "$tool" >/dev/null || { echo "floor.sh: $tool not found" >&2; exit 1; }
@@ -50,27 +52,7 @@ OUT=${OUT:-$(mktemp -d /tmp/volt-floor.XXXXXX)}
 mkdir -p "$OUT/nginx-tmp"
 echo "building benchserver and floorserver into $OUT..."
 (cd "$here" && timeout 300 go build -o "$OUT/benchserver" ./cmd/benchserver && timeout 300 go build -o "$OUT/floorserver" ./cmd/floorserver)
-cat >"$OUT/nginx.conf" <<NGINX
-worker_processes 1;
-daemon off;
-pid $OUT/nginx.pid;
-error_log $OUT/nginx-error.log;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	keepalive_requests 100000000;
-	keepalive_timeout 60s;
-	client_body_temp_path $OUT/nginx-tmp;
-	proxy_temp_path $OUT/nginx-tmp;
-	fastcgi_temp_path $OUT/nginx-tmp;
-	uwsgi_temp_path $OUT/nginx-tmp;
-	scgi_temp_path $OUT/nginx-tmp;
-	server {
-		listen 127.0.0.1:$PORT;
-		location = /plaintext { default_type text/plain; return 200 "Hello, World!"; }
-	}
-}
-NGINX
+nginx_conf "$OUT" "$PORT" >"$OUT/nginx.conf"
 url=http://127.0.0.1:$PORT/plaintext
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
@@ -148,6 +130,7 @@ for impl in $IMPLS; do
 			for (r in v) { n++; us[n] = v[r] }
 			m = 0
 			for (r = 1; r <= n; r++) if (r in b) { m++; ra[m] = v[r] / b[r]; rs = rs sprintf(" %.2f", ra[m]) }
+			if (m == 0) { printf "  %-14s %6.2f us   (no %s runs to compare with)\n", impl, median(us, n), base; exit }
 			printf "  %-14s %6.2f us   %s/%s %.2f  (%s )\n", impl, median(us, n), impl, base, median(ra, m), rs
 		}' "$results"
 done

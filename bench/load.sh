@@ -75,6 +75,8 @@ SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=nginx_conf.sh
+. "$here/nginx_conf.sh"
 export PATH=$PATH:/usr/sbin
 if [ "${INSTALL:-0}" = 1 ]; then
 	missing=""
@@ -172,27 +174,7 @@ write_ref_configs() {
 	printf 'Hello, World!' >"$OUT/www/plaintext"
 	# /big: the 64 KiB body the Go servers send (bench.BigBody).
 	awk 'BEGIN { for (i = 0; i < 65536; i++) printf "%c", 97 + i % 26 }' >"$OUT/www/big"
-	cat >"$OUT/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $OUT/nginx.pid;
-error_log $OUT/nginx-error.log;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	keepalive_requests 100000000;
-	keepalive_timeout 60s;
-	client_body_temp_path $OUT/nginx-tmp;
-	proxy_temp_path $OUT/nginx-tmp;
-	fastcgi_temp_path $OUT/nginx-tmp;
-	uwsgi_temp_path $OUT/nginx-tmp;
-	scgi_temp_path $OUT/nginx-tmp;
-	server {
-		listen 127.0.0.1:$PORT;
-		location = /plaintext { default_type text/plain; return 200 "Hello, World!"; }
-	}
-}
-EOF
+	nginx_conf "$OUT" "$PORT" >"$OUT/nginx.conf"
 	cat >"$OUT/h2o.conf" <<EOF
 num-threads: 1
 user: $(id -un)
