@@ -38,8 +38,8 @@ PORT=${PORT:-18080}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=nginx_conf.sh
-. "$here/nginx_conf.sh"
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 export PATH=$PATH:/usr/sbin
 for tool in wrk taskset go timeout; do
 	command -v "$tool" >/dev/null || { echo "floor.sh: $tool not found" >&2; exit 1; }
@@ -55,10 +55,8 @@ echo "building benchserver and floorserver into $OUT..."
 nginx_conf "$OUT" "$PORT" >"$OUT/nginx.conf"
 url=http://127.0.0.1:$PORT/plaintext
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
-
 start() { # impl: starts it pinned, sets pid
-	if port_open; then
+	if port_open "$PORT"; then
 		echo "floor.sh: something already listens on 127.0.0.1:$PORT" >&2
 		exit 1
 	fi
@@ -69,24 +67,16 @@ start() { # impl: starts it pinned, sets pid
 	*) echo "floor.sh: unknown implementation $1" >&2; exit 1 ;;
 	esac
 	pid=$!
-	for _ in $(seq 1 100); do port_open && return 0; sleep 0.05; done
+	for _ in $(seq 1 100); do port_open "$PORT" && return 0; sleep 0.05; done
 	echo "floor.sh: $1 did not start" >&2
 	exit 1
 }
 
 stop() {
-	kill "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	for _ in $(seq 1 100); do port_open || return 0; sleep 0.05; done
+	stop_pid "$pid"
+	for _ in $(seq 1 100); do port_open "$PORT" || return 0; sleep 0.05; done
 }
 
-# cpu_ticks PID: utime+stime of PID and of its children, in clock ticks.
-cpu_ticks() {
-	{ cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v p="$1" '
-		{ s = $0; sub(/^.*\) /, "", s); split(s, f, " ") }
-		$1 == p || f[2] == p { t += f[12] + f[13] }
-		END { print t + 0 }'
-}
 # pids PID: PID and its children, comma-separated (for perf stat -p).
 pids() {
 	{ cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v p="$1" '

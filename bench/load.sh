@@ -75,8 +75,8 @@ SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=nginx_conf.sh
-. "$here/nginx_conf.sh"
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 export PATH=$PATH:/usr/sbin
 if [ "${INSTALL:-0}" = 1 ]; then
 	missing=""
@@ -126,46 +126,17 @@ headers=(
 [ "$HEADERS" = small ] && headers=()
 url=http://127.0.0.1:$PORT$ENDPOINT
 
-# cpu_ticks PID: the CPU time (utime+stime, in clock ticks) used so far by
-# PID and its descendants (nginx's worker), from /proc/*/stat: after the
-# command name in parentheses (which may hold spaces), field 4 is the
-# parent's pid, 14 and 15 utime and stime.
-cpu_ticks() {
-	{ cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v root="$1" '
-		{
-			line = $0
-			sub(/^.*\) /, "", line)
-			split(line, f, " ")
-			pid = $1 + 0
-			parent[pid] = f[2] + 0
-			ticks[pid] = f[12] + f[13]
-		}
-		END {
-			for (pid in ticks) {
-				for (p = pid; p > 1 && p != root; p = parent[p]) {}
-				if (p == root) total += ticks[pid]
-			}
-			print total + 0
-		}'
-}
+# cpu_ticks (lib.sh) counts the server and its descendants (nginx's worker).
 clk_tck=$(getconf CLK_TCK)
 
 server_pid=
 stop_server() {
-	[ -n "$server_pid" ] || return 0
-	kill -TERM "$server_pid" 2>/dev/null || true
-	for _ in $(seq 50); do
-		kill -0 "$server_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$server_pid" 2>/dev/null || true
-	wait "$server_pid" 2>/dev/null || true
+	stop_pid "$server_pid"
 	server_pid=
 }
 trap stop_server EXIT
 trap 'stop_server; exit 130' INT TERM
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 
 # Configurations of the C references: one worker, no logging, keep-alive
 # without a request limit.
@@ -191,7 +162,7 @@ EOF
 }
 
 start_server() { # impl
-	if port_open; then
+	if port_open "$PORT"; then
 		echo "load.sh: something already listens on 127.0.0.1:$PORT" >&2
 		exit 1
 	fi
@@ -202,7 +173,7 @@ start_server() { # impl
 	esac
 	server_pid=$!
 	for _ in $(seq 100); do
-		port_open && return 0
+		port_open "$PORT" && return 0
 		kill -0 "$server_pid" 2>/dev/null || break
 		sleep 0.1
 	done

@@ -48,6 +48,8 @@ CLIENT_CPU=${CLIENT_CPU:-1}
 UPSTREAM_CPU=${UPSTREAM_CPU:-1}
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 for tool in wrk taskset go timeout; do
 	command -v "$tool" >/dev/null || { echo "proxy.sh: $tool not found (wrk: apt-get install -y wrk)" >&2; exit 1; }
 done
@@ -75,24 +77,11 @@ small) headers=() ;;
 *) echo "proxy.sh: HEADERS=$HEADERS: want chrome or small" >&2; exit 1 ;;
 esac
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# stop PID: SIGTERM, then SIGKILL after 5 s.
-stop() {
-	[ -n "$1" ] || return 0
-	kill -TERM "$1" 2>/dev/null || true
-	for _ in $(seq 50); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
-}
 upstream_pid=
 proxy_pid=
 cleanup() {
-	stop "$proxy_pid"
-	stop "$upstream_pid"
+	stop_pid "$proxy_pid"
+	stop_pid "$upstream_pid"
 }
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
@@ -117,8 +106,6 @@ taskset -c "$UPSTREAM_CPU" "$OUT/benchserver" -impl "$UPSTREAM" -addr "127.0.0.1
 upstream_pid=$!
 wait_port "$UPSTREAM_PORT" "$upstream_pid" "the $UPSTREAM upstream"
 
-# cpu_ticks PID: utime+stime of PID so far, in clock ticks.
-cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 clk_tck=$(getconf CLK_TCK)
 
 run_wrk() { # seconds
@@ -156,7 +143,7 @@ for round in $(seq "$ROUNDS"); do
 		t0=$(cpu_ticks "$proxy_pid")
 		run_wrk "$DURATION" >"$raw" 2>&1 || echo "proxy.sh: wrk failed for $impl (round $round); see $raw" >&2
 		t1=$(cpu_ticks "$proxy_pid")
-		stop "$proxy_pid"
+		stop_pid "$proxy_pid"
 		proxy_pid=
 		read -r rps p99 errs reqs < <(parse_wrk "$raw" || echo "nan nan 0 0")
 		allocs=nan
