@@ -13,13 +13,12 @@ import (
 	"github.com/volthttp/volt"
 )
 
-// TestNewHandlerContextClientGone checks that the request's context is
-// cancelled when the client closes its connection while the handler
-// runs.
-func TestNewHandlerContextClientGone(t *testing.T) {
-	started := make(chan struct{})
-	cancelled := make(chan error, 1)
-	h := func(w http.ResponseWriter, r *http.Request) {
+// awaitCancel returns a handler that closes started, then waits up to 5 s
+// for its request's context to be done and sends the context's Err (or
+// an error saying it was not cancelled) on cancelled.
+func awaitCancel() (started chan struct{}, cancelled chan error, h http.HandlerFunc) {
+	started, cancelled = make(chan struct{}), make(chan error, 1)
+	h = func(w http.ResponseWriter, r *http.Request) {
 		close(started)
 		select {
 		case <-r.Context().Done():
@@ -28,6 +27,14 @@ func TestNewHandlerContextClientGone(t *testing.T) {
 			cancelled <- errors.New("not cancelled")
 		}
 	}
+	return started, cancelled, h
+}
+
+// TestNewHandlerContextClientGone checks that the request's context is
+// cancelled when the client closes its connection while the handler
+// runs.
+func TestNewHandlerContextClientGone(t *testing.T) {
+	started, cancelled, h := awaitCancel()
 	url, _ := serveVolt(t, NewHandlerFunc(h), peer{})
 	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
 	if err != nil {
@@ -44,17 +51,7 @@ func TestNewHandlerContextClientGone(t *testing.T) {
 // TestNewHandlerContextHTTP2Reset checks the same over HTTP/2, where the
 // client resets the stream.
 func TestNewHandlerContextHTTP2Reset(t *testing.T) {
-	started := make(chan struct{})
-	cancelled := make(chan error, 1)
-	h := func(w http.ResponseWriter, r *http.Request) {
-		close(started)
-		select {
-		case <-r.Context().Done():
-			cancelled <- r.Context().Err()
-		case <-time.After(5 * time.Second):
-			cancelled <- errors.New("not cancelled")
-		}
-	}
+	started, cancelled, h := awaitCancel()
 	url, client := serveVolt(t, NewHandlerFunc(h), peer{h2: true})
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)

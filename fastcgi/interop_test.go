@@ -33,20 +33,29 @@ var phpScripts = map[string]string{
 	"flood.php":     `<?php for ($i = 0; $i < 2000; $i++) { error_log("flood line $i"); } echo "flooded";`,
 }
 
+// writePHPScripts writes phpScripts into a new document root.
+func writePHPScripts(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	for name, src := range phpScripts {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
 // TestPHPFPM serves PHP scripts through php-fpm over a Unix socket and
 // over TCP: GET with a query, a urlencoded form, a multipart upload, a
 // redirect, a custom status, error_log reaching the logger, a streamed
 // body, a directory index, and connections reused.
 func TestPHPFPM(t *testing.T) {
 	unixAddr, tcpAddr := interop.StartPHPFPM(t)
-	root := t.TempDir()
-	for name, src := range phpScripts {
-		p := filepath.Join(root, name)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	root := writePHPScripts(t)
 	for _, addr := range []string{unixAddr, tcpAddr} {
 		t.Run(strings.SplitN(addr, ":", 2)[0], func(t *testing.T) {
 			log := &logRecorder{}
@@ -132,14 +141,7 @@ func TestPHPFPM(t *testing.T) {
 // requests after both work.
 func TestPHPFPMStallAndFlood(t *testing.T) {
 	unixAddr, _ := interop.StartPHPFPM(t)
-	root := t.TempDir()
-	for name, src := range phpScripts {
-		p := filepath.Join(root, name)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	root := writePHPScripts(t)
 	log := &logRecorder{}
 	c := newTestClient(t, Config{Addr: unixAddr, Root: root, Logger: slog.New(log), ReadTimeout: 500 * time.Millisecond, MaxStderr: 1000})
 	base := serve(t, &volt.Server{Handler: c.Handler, Logger: slog.New(log)})
