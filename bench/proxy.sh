@@ -61,17 +61,7 @@ echo "building benchserver and proxyserver..."
 
 case $HEADERS in
 chrome)
-	headers=(
-		-H 'Connection: keep-alive'
-		-H 'sec-ch-ua: "Chromium";v="124", "Google Chrome";v="124", "Not-A.Brand";v="99"'
-		-H 'sec-ch-ua-mobile: ?0'
-		-H 'sec-ch-ua-platform: "Linux"'
-		-H 'Upgrade-Insecure-Requests: 1'
-		-H 'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36'
-		-H 'Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7'
-		-H 'Accept-Encoding: gzip, deflate, br, zstd'
-		-H 'Accept-Language: en-US,en;q=0.9'
-	)
+	headers=("${chrome_headers[@]}")
 	;;
 small) headers=() ;;
 *) echo "proxy.sh: HEADERS=$HEADERS: want chrome or small" >&2; exit 1 ;;
