@@ -84,12 +84,10 @@ func (ctx *RequestCtx) reset() {
 			_ = c.Close()
 		}
 	}
-	ctx.mu.Lock() // Value may be called from another goroutine
+	ctx.hijack, ctx.detached = nil, nil
+	ctx.mu.Lock() // Value and Done may be called from other goroutines
 	clear(ctx.userValues)
 	ctx.userValues = ctx.userValues[:0]
-	ctx.mu.Unlock()
-	ctx.hijack, ctx.detached = nil, nil
-	ctx.mu.Lock()
 	ctx.done, ctx.err, ctx.watching = nil, nil, false
 	clear(ctx.afters)
 	ctx.afters = ctx.afters[:0]
