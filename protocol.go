@@ -147,7 +147,18 @@ type ServerConn struct {
 	// det is the connection's Detached while its owner holds it; the
 	// serving goroutine then leaves the connection open (see detach.go).
 	det *Detached
+	// hold is holdFree, holdHeld while the protocol serves from inside a
+	// read callback of the socket, or holdClosed once closeConn ran (see
+	// closeConn).
+	hold atomic.Int32
 }
+
+// States of ServerConn.hold.
+const (
+	holdFree int32 = iota
+	holdHeld
+	holdClosed
+)
 
 // Server returns the server the connection belongs to.
 func (c *ServerConn) Server() *Server { return c.srv }
@@ -435,6 +446,29 @@ func looksLikeHTTP(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// enterHold reports whether the protocol may serve from inside a read
+// callback of the socket (syscall.RawConn.Read); false once closeConn
+// ran. The callback holds the socket's read lock: a Close from another
+// goroutine would wait for it to return.
+func (c *ServerConn) enterHold() bool { return c.hold.CompareAndSwap(holdFree, holdHeld) }
+
+// leaveHold ends what enterHold started. It reports true when closeConn
+// ran meanwhile: it only shut the socket down, and the caller must close
+// the connection.
+func (c *ServerConn) leaveHold() bool { return !c.hold.CompareAndSwap(holdHeld, holdFree) }
+
+// closeConn closes the connection for Server.Close, from any goroutine,
+// without waiting: a connection whose protocol serves from inside a read
+// callback is shut down instead (its peer sees the end at once; its
+// reads and writes fail), and the protocol closes it on its way out.
+func (c *ServerConn) closeConn() {
+	if c.hold.Swap(holdClosed) == holdHeld {
+		shutdownSocket(c.conn)
+		return
+	}
+	_ = c.conn.Close()
 }
 
 func (c *ServerConn) close() {

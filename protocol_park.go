@@ -13,6 +13,20 @@ import (
 // any more; ServerConn.serve leaves it open.
 var errParked = errors.New("volt: connection parked")
 
+// Reports of the held wait (serve_http1_held_linux.go) to the loop that
+// serves the connection.
+var (
+	// errLeaveHeld: the request needs reads, so the usual loop serves it;
+	// nothing of it was consumed.
+	errLeaveHeld = errors.New("volt: request leaves the held wait")
+	// errHijackHeld: the request is to be hijacked once the held wait
+	// ended.
+	errHijackHeld = errors.New("volt: hijack after the held wait")
+	// errHeldEnd: a request served held ended the connection; the
+	// http1Conn's heldErr says how.
+	errHeldEnd = errors.New("volt: connection ended in the held wait")
+)
+
 // Parking, on the ServerConn side: while the connection is parked, unpark
 // is set (guarded by mu). Shutdown, Close and the idle timer call it with
 // mu held; it takes the connection back from its parking spot, if it is

@@ -33,11 +33,18 @@ type http1Conn struct {
 	// Parking of the idle connection (serve_http1_park.go).
 	spot              *park.Spot
 	spotTried         bool
+	idleAt            time.Time             // when the connection last became idle
 	woke              bool                  // resumed from the spot: the next wait only reads
 	parkDL            time.Time             // the parkDelay read deadline in force; zero once another replaced it
 	resumeFn          func()                // c.resume, made once so that parking allocates nothing
 	unparkFn          func()                // c.unparkIdle, likewise
 	setReadDeadlineFn func(time.Time) error // c.setReadDeadline, for br
+
+	// The held wait (serve_http1_held_linux.go).
+	held    bool                  // serving from inside the held wait's callback
+	heldOut int                   // how the held callback ended
+	heldErr error                 // what ended it
+	heldFn  func(fd uintptr) bool // c.heldRead, made once so that holding allocates nothing
 
 	ctx *RequestCtx // nil while idle
 
@@ -98,6 +105,7 @@ func serveHTTP1(sc *ServerConn) (Protocol, error) {
 		c.startWatchFn = c.startWatch
 		c.resumeFn, c.unparkFn = c.resume, c.unparkIdle
 		c.setReadDeadlineFn = c.setReadDeadline
+		c.heldFn = c.heldRead
 	}
 	s := sc.srv
 	c.sc, c.srv, c.conn = sc, s, sc.conn
@@ -139,7 +147,7 @@ func (c *http1Conn) run(first bool) (Protocol, error) {
 	c.releaseBuffers()
 	next := c.next
 	c.raw.reset()
-	*c = http1Conn{startWatchFn: c.startWatchFn, resumeFn: c.resumeFn, unparkFn: c.unparkFn, setReadDeadlineFn: c.setReadDeadlineFn, bodyStream: c.bodyStream, raw: c.raw}
+	*c = http1Conn{startWatchFn: c.startWatchFn, resumeFn: c.resumeFn, unparkFn: c.unparkFn, setReadDeadlineFn: c.setReadDeadlineFn, heldFn: c.heldFn, bodyStream: c.bodyStream, raw: c.raw}
 	http1ConnPool.Put(c)
 	return next, err
 }
@@ -183,23 +191,20 @@ func (c *http1Conn) releaseBuffers() {
 // pending output is flushed, the RequestCtx and (where possible) the
 // buffers go back to their pools, and the connection is parked (it
 // returns errParked; see park), or the read blocks until IdleTimeout.
-// Resumed from parking, it only reads.
+// Resumed from parking, it only reads. Where park holds the wait, the
+// requests that come meanwhile may be served in it: errHeldEnd reports
+// that one of them ended the connection.
 func (c *http1Conn) waitRequest(first bool) error {
 	var err error
 	if c.woke {
 		c.woke = false
 		err = c.readResumed()
 	} else {
-		if err := c.flush(); err != nil {
-			return err
-		}
-		if c.ctx != nil {
-			c.sc.ReleaseCtx(c.ctx)
-			c.ctx = nil
-		}
 		err = errNotParked
 		if !first {
-			c.sc.SetIdle(true)
+			if err := c.goIdle(); err != nil {
+				return err
+			}
 			err = c.park()
 		}
 		if err == errNotParked {
@@ -210,6 +215,21 @@ func (c *http1Conn) waitRequest(first bool) error {
 		c.sc.SetIdle(false)
 	}
 	return err
+}
+
+// goIdle ends the connection's last exchange: pending output is flushed,
+// the RequestCtx goes back to its pool, and the connection counts as
+// idle.
+func (c *http1Conn) goIdle() error {
+	if err := c.flush(); err != nil {
+		return err
+	}
+	if c.ctx != nil {
+		c.sc.ReleaseCtx(c.ctx)
+		c.ctx = nil
+	}
+	c.sc.SetIdle(true)
+	return nil
 }
 
 // readIdle blocks until the next request's first bytes are buffered.
@@ -259,6 +279,9 @@ func (c *http1Conn) serve(first bool) error {
 	for {
 		if len(c.br.buffered()) == 0 {
 			if err := c.waitRequest(first); err != nil {
+				if err == errHeldEnd {
+					return c.endHeld()
+				}
 				return err
 			}
 		}
@@ -276,22 +299,46 @@ func (c *http1Conn) serve(first bool) error {
 			}
 		}
 		first = false
-		if c.wbuf == nil {
-			c.wbuf = writeBufPool.get(orInt(s.WriteBufferSize, DefaultWriteBufferSize))[:0]
-		}
-		if c.ctx == nil {
-			c.ctx = c.sc.AcquireCtx(c)
-		} else {
-			c.sc.ResetCtx(c.ctx)
-		}
+		c.prepareRequest()
 		keep, err := c.serveRequest(c.ctx)
 		if err != nil || !keep {
-			if c.flush() == nil && (c.linger || len(c.br.buffered()) > 0) {
-				c.lingerClose()
-			}
-			return err
+			return c.end(err)
 		}
 	}
+}
+
+// prepareRequest readies the write buffer and the RequestCtx for the
+// next request.
+func (c *http1Conn) prepareRequest() {
+	if c.wbuf == nil {
+		c.wbuf = writeBufPool.get(orInt(c.srv.WriteBufferSize, DefaultWriteBufferSize))[:0]
+	}
+	if c.ctx == nil {
+		c.ctx = c.sc.AcquireCtx(c)
+	} else {
+		c.sc.ResetCtx(c.ctx)
+	}
+}
+
+// end finishes a connection whose last request ended it with err: the
+// output is flushed, and a client that may still be sending is given
+// time to read it (lingerClose).
+func (c *http1Conn) end(err error) error {
+	if c.flush() == nil && (c.linger || len(c.br.buffered()) > 0) {
+		c.lingerClose()
+	}
+	return err
+}
+
+// endHeld ends the connection after a request served in a held wait
+// ended it, doing first the hijack that could not be done there.
+func (c *http1Conn) endHeld() error {
+	err := c.heldErr
+	c.heldErr = nil
+	if err == errHijackHeld {
+		err = c.hijack(c.ctx)
+	}
+	return c.end(err)
 }
 
 // detectPreface reads until the buffered bytes match or rule out every
@@ -346,6 +393,9 @@ func (c *http1Conn) readHead(ctx *RequestCtx) (int, error) {
 		if len(buf) > o.maxURILength+64 && bytes.IndexByte(buf, '\n') < 0 {
 			return 0, ErrURITooLong
 		}
+		if c.held {
+			return 0, errLeaveHeld // the usual loop reads the rest
+		}
 		if !deadlineSet {
 			deadlineSet = true
 			_ = c.setReadDeadline(deadline(s.headerTimeout()))
@@ -371,6 +421,9 @@ func (c *http1Conn) serveRequest(ctx *RequestCtx) (keep bool, err error) {
 	req := &ctx.Request
 	n, err := c.readHead(ctx)
 	if err != nil {
+		if err == errLeaveHeld {
+			return false, err
+		}
 		return false, c.failHead(ctx, err)
 	}
 	if err := req.parseURI(); err != nil {
@@ -381,7 +434,13 @@ func (c *http1Conn) serveRequest(ctx *RequestCtx) (keep bool, err error) {
 	c.closeAfter = req.Header.ConnectionClose() || s.DisableKeepalive ||
 		(s.MaxRequestsPerConn > 0 && c.sc.reqs.Load()+1 >= uint64(s.MaxRequestsPerConn))
 	c.chunked, c.rawBody, c.streaming = false, false, false
+	if c.held && req.Header.connUpgrade {
+		return false, errLeaveHeld // an upgrade reads the connection
+	}
 	if err := c.readBody(ctx, n); err != nil {
+		if err == errLeaveHeld {
+			return false, err
+		}
 		return false, c.fail(ctx, err)
 	}
 
@@ -413,6 +472,9 @@ func (c *http1Conn) serveRequest(ctx *RequestCtx) (keep bool, err error) {
 	}
 	if ctx.hijack != nil && !ctx.sent {
 		if drained {
+			if c.held {
+				return false, errHijackHeld // done once the held wait ended
+			}
 			return false, c.hijack(ctx)
 		}
 		// The rest of the request body is still on the wire: handed
@@ -654,8 +716,10 @@ func (c *http1Conn) startWatch(ctx *RequestCtx) {
 		}
 		c.hupCtx = nil
 	}
-	if c.streaming {
-		return // the handler reads the connection
+	if c.streaming || c.held {
+		// The handler reads the connection, or the held wait holds its
+		// read side (serve_http1_held_linux.go).
+		return
 	}
 	c.watching = true
 	c.watchActive(1)

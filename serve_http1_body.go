@@ -31,6 +31,9 @@ func (c *http1Conn) readBody(ctx *RequestCtx, n int) error {
 		c.br.discard(n + int(cl))
 		return nil
 	}
+	if c.held {
+		return errLeaveHeld // the usual loop reads the body
+	}
 	// The body needs more reads: the head must not stay a view of a buffer
 	// that reading moves, so it is copied first.
 	h.detach()

@@ -71,30 +71,19 @@ func (c *http1Conn) park() error {
 		return errNotParked
 	}
 	s := c.srv
-	if s.shutting.Load() {
-		return ErrServerClosed
-	}
 	timeout := s.idleTimeout()
 	if timeout > 0 && timeout <= 2*parkDelay {
 		return errNotParked // a blocking wait is about as short
 	}
-	// The idle time counts from now, parkDelay included.
-	now := time.Now()
-	var until time.Time
-	if timeout > 0 {
-		until = now.Add(timeout)
+	if err := c.idleDeadline(); err != nil {
+		return err
 	}
-	c.releaseBuffers()
-	// The deadline of the last wait serves again while at least half of
-	// parkDelay is left of it: a busy connection then rearms no timer per
-	// request, and parks after parkDelay/2 to parkDelay of idleness.
-	if c.parkDL.Sub(now) < parkDelay/2 {
-		if err := c.setReadDeadline(now.Add(parkDelay)); err != nil {
-			return err
-		}
-		c.parkDL = now.Add(parkDelay)
+	var err error
+	if c.holdable() {
+		err = c.hold()
+	} else {
+		err = c.readWaiting()
 	}
-	err := c.readWaiting()
 	if !errors.Is(err, os.ErrDeadlineExceeded) {
 		return err // the request came (nil), or the connection ended
 	}
@@ -103,6 +92,12 @@ func (c *http1Conn) park() error {
 	// every connection is gone).
 	if s.shutting.Load() {
 		return ErrServerClosed
+	}
+	// The idle time counts from the end of the last request, parkDelay
+	// included.
+	var until time.Time
+	if timeout > 0 {
+		until = c.idleAt.Add(timeout)
 	}
 	if !c.spotTried {
 		// Made at the first park, so that a short-lived connection
@@ -127,6 +122,27 @@ func (c *http1Conn) park() error {
 	// the spot was armed.
 	sc.idleCheck()
 	return errParked
+}
+
+// idleDeadline readies the wait of a connection that became idle: its
+// buffers go back to their pools, and the parkDelay read deadline is set.
+// The deadline of the last wait serves again while at least half of
+// parkDelay is left of it: a busy connection then rearms no timer per
+// request, and parks after parkDelay/2 to parkDelay of idleness.
+func (c *http1Conn) idleDeadline() error {
+	if c.srv.shutting.Load() {
+		return ErrServerClosed
+	}
+	now := time.Now()
+	c.idleAt = now
+	c.releaseBuffers()
+	if c.parkDL.Sub(now) < parkDelay/2 {
+		if err := c.setReadDeadline(now.Add(parkDelay)); err != nil {
+			return err
+		}
+		c.parkDL = now.Add(parkDelay)
+	}
+	return nil
 }
 
 // Wake is park's report that the parked socket is readable, hung up or in

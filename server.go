@@ -204,6 +204,10 @@ type Server struct {
 	connSeq   atomic.Uint64
 
 	stats serverStats
+
+	// disableHold turns the held wait off (serve_http1_held_linux.go),
+	// so that tests and benchmarks can compare with the plain wait.
+	disableHold bool
 }
 
 // Leniency lists the parser leniencies a Server may turn on. Each accepts
@@ -501,8 +505,10 @@ func (s *Server) removeConn(sc *ServerConn) {
 			delete(s.perIP, sc.ip)
 		}
 	}
-	s.mu.Unlock()
+	// Counted under the lock, so that a Shutdown that found no
+	// connection left finds none open in Stats either.
 	s.stats.open.Add(-1)
+	s.mu.Unlock()
 }
 
 // Shutdown stops the server gracefully: it closes the listeners, cancels
@@ -553,7 +559,7 @@ func (s *Server) Close() error {
 	}
 	for sc := range s.conns {
 		sc.cancelAll(ErrServerClosed)
-		_ = sc.conn.Close()
+		sc.closeConn()
 		sc.unparkNow() // after the close: a parked connection left the epoll set with it
 		sc.notifyDetached()
 	}

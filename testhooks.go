@@ -20,6 +20,9 @@ type testHooks struct {
 	shutdownDelay func()
 	// watchRead runs in the reading watcher after its read returned.
 	watchRead func(n int)
+	// heldRead sees each read of a held wait (serve_http1_held_linux.go):
+	// its byte count, or -1 for an error such as EAGAIN.
+	heldRead func(n int)
 }
 
 var testHooksPtr atomic.Pointer[testHooks]

@@ -12,7 +12,7 @@
 #
 # Settings (environment):
 #   ROUNDS=5 DURATION=5 WARMUP=1 CONNS=64
-#   IMPLS="fasthttp nginx volt goroutine epoll epoll-workers"
+#   IMPLS="fasthttp nginx volt goroutine held epoll epoll-workers"
 #   BASE=fasthttp        ratios are to this implementation, per round
 #   SYSCALLS=1           also count system calls per request, once per
 #                        implementation, with perf stat's syscall
@@ -31,7 +31,7 @@ ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-5}
 WARMUP=${WARMUP:-1}
 CONNS=${CONNS:-64}
-IMPLS=${IMPLS:-fasthttp nginx volt goroutine epoll epoll-workers}
+IMPLS=${IMPLS:-fasthttp nginx volt goroutine held epoll epoll-workers}
 BASE=${BASE:-fasthttp}
 SYSCALLS=${SYSCALLS:-1}
 PORT=${PORT:-18080}
@@ -62,7 +62,7 @@ start() { # impl: starts it pinned, sets pid
 	fi
 	case $1 in
 	volt | fasthttp | nethttp) taskset -c "$SERVER_CPU" "$OUT/benchserver" -impl "$1" -addr "127.0.0.1:$PORT" >/dev/null 2>&1 & ;;
-	goroutine | epoll | epoll-workers) taskset -c "$SERVER_CPU" "$OUT/floorserver" -mode "$1" -addr "127.0.0.1:$PORT" >/dev/null 2>&1 & ;;
+	goroutine | held | epoll | epoll-workers) taskset -c "$SERVER_CPU" "$OUT/floorserver" -mode "$1" -addr "127.0.0.1:$PORT" >/dev/null 2>&1 & ;;
 	nginx) taskset -c "$SERVER_CPU" nginx -c "$OUT/nginx.conf" -p "$OUT" 2>>"$OUT/nginx-error.log" & ;;
 	*) echo "floor.sh: unknown implementation $1" >&2; exit 1 ;;
 	esac

@@ -15,3 +15,6 @@ func New(net.Conn, func() []byte, func([]byte)) *Reader { return nil }
 
 // Wait is never called: New returns nil.
 func (r *Reader) Wait() ([]byte, int, error) { panic("unreachable") }
+
+// Hold is never called: New returns nil.
+func (r *Reader) Hold(func(fd uintptr) bool) error { panic("unreachable") }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -70,5 +71,89 @@ func TestWait(t *testing.T) {
 	defer b.Close()
 	if New(a, nil, nil) != nil {
 		t.Fatal("a Reader for a conn without a socket")
+	}
+}
+
+// TestHold: the callback reads, answers, and returns false after a short
+// read; the next bytes call it again without a read that finds nothing,
+// including bytes that arrived while it was answering. The deadline ends
+// the wait.
+func TestHold(t *testing.T) {
+	client, server := pair(t)
+	r := New(server, nil, nil)
+	buf := make([]byte, 64)
+	var got []string
+	empty := 0
+	done := make(chan error, 1)
+	go func() {
+		done <- r.Hold(func(fd uintptr) bool {
+			for {
+				n, err := syscall.Read(int(fd), buf)
+				if err == syscall.EINTR {
+					continue
+				}
+				if err == syscall.EAGAIN {
+					empty++
+					return false
+				}
+				if n <= 0 {
+					return true
+				}
+				got = append(got, string(buf[:n]))
+				if string(buf[:n]) == "slow" {
+					// Bytes that arrive while the callback works
+					// still wake the wait that follows.
+					client.Write([]byte("during"))
+					time.Sleep(20 * time.Millisecond)
+				}
+				if _, err := syscall.Write(int(fd), buf[:n]); err != nil {
+					return true
+				}
+				if n < len(buf) {
+					return false
+				}
+			}
+		})
+	}()
+	echo := make([]byte, 64)
+	for _, m := range []string{"one", "two", "three"} {
+		client.Write([]byte(m))
+		if n, err := client.Read(echo); err != nil || string(echo[:n]) != m {
+			t.Fatalf("echo %q, %v", echo[:n], err)
+		}
+	}
+	client.Write([]byte("slow"))
+	want := "slowduring"
+	var have []byte
+	for len(have) < len(want) {
+		n, err := client.Read(echo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		have = append(have, echo[:n]...)
+	}
+	if string(have) != want {
+		t.Fatalf("echo %q, want %q", have, want)
+	}
+	client.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 5 || got[4] != "during" {
+		t.Fatalf("reads %q", got)
+	}
+	// The first call's read may find nothing, and a stale readiness
+	// event may cost one more; no other wake-up finds nothing.
+	if empty > 2 {
+		t.Fatalf("%d reads found nothing", empty)
+	}
+
+	client2, server2 := pair(t)
+	_ = client2
+	r2 := New(server2, nil, nil)
+	server2.SetReadDeadline(time.Now().Add(30 * time.Millisecond))
+	err := r2.Hold(func(fd uintptr) bool { return false })
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("deadline: %v", err)
 	}
 }

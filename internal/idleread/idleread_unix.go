@@ -85,3 +85,11 @@ func (r *Reader) Wait() (buf []byte, n int, err error) {
 	}
 	return r.buf, r.n, r.err
 }
+
+// Hold calls f as syscall.RawConn.Read does: at once, then each time the
+// socket may be readable, until f returns true or the read deadline
+// passes. Unlike a sequence of Waits, the poller's readiness state is
+// reset only once, before f's first call, so that f may read, do other
+// work, and return false to wait for bytes that arrive after its last
+// read, without a read to find the socket empty.
+func (r *Reader) Hold(f func(fd uintptr) bool) error { return r.rc.Read(f) }

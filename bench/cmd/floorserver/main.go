@@ -15,6 +15,11 @@
 //     net/http, fasthttp and volt serve. After each response the next
 //     read finds nothing yet (EAGAIN) and the goroutine parks in the
 //     runtime poller: two reads per request.
+//   - held: a goroutine per connection that serves inside one
+//     syscall.RawConn.Read callback: after a short read (the socket is
+//     drained) it answers and returns false, so that the runtime poller
+//     waits for the next edge without the reset that starts every
+//     Read: one read per request, with a goroutine per connection.
 //   - epoll: one edge-triggered epoll instance of its own, waited on
 //     through the runtime poller; ready sockets are read and answered
 //     inline on that goroutine: one read per request, as nginx does.
@@ -39,7 +44,7 @@ var headEnd = []byte("\r\n\r\n")
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:18080", "TCP address to listen on")
-	mode := flag.String("mode", "goroutine", "goroutine, epoll or epoll-workers")
+	mode := flag.String("mode", "goroutine", "goroutine, held, epoll or epoll-workers")
 	flag.Parse()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -53,6 +58,14 @@ func main() {
 				log.Fatal(err)
 			}
 			go serveGoroutine(c)
+		}
+	case "held":
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				log.Fatal(err)
+			}
+			go serveHeld(c)
 		}
 	case "epoll", "epoll-workers":
 		serveEpoll(ln, *mode == "epoll-workers")
@@ -87,6 +100,36 @@ func serveGoroutine(c net.Conn) {
 			return
 		}
 	}
+}
+
+func serveHeld(c net.Conn) {
+	defer c.Close()
+	rc, err := c.(*net.TCPConn).SyscallConn()
+	if err != nil {
+		return
+	}
+	buf := make([]byte, 4096)
+	var out []byte
+	_ = rc.Read(func(fd uintptr) bool {
+		for {
+			n, err := syscall.Read(int(fd), buf)
+			switch {
+			case err == syscall.EINTR:
+				continue
+			case err == syscall.EAGAIN:
+				return false
+			case err != nil || n == 0:
+				return true
+			}
+			out = answer(out[:0], buf[:n])
+			if _, err := syscall.Write(int(fd), out); err != nil {
+				return true
+			}
+			if n < len(buf) {
+				return false // drained: wait for the next edge
+			}
+		}
+	})
 }
 
 // conn is a socket served from the epoll instance.

@@ -16,20 +16,24 @@ import (
 // (pipelined ones included) gets one complete response that net/http's
 // parser accepts.
 func TestModes(t *testing.T) {
-	for _, mode := range []string{"goroutine", "epoll", "epoll-workers"} {
+	for _, mode := range []string{"goroutine", "held", "epoll", "epoll-workers"} {
 		t.Run(mode, func(t *testing.T) {
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if mode == "goroutine" {
+			if mode == "goroutine" || mode == "held" {
+				serve := serveGoroutine
+				if mode == "held" {
+					serve = serveHeld
+				}
 				go func() {
 					for {
 						c, err := ln.Accept()
 						if err != nil {
 							return
 						}
-						go serveGoroutine(c)
+						go serve(c)
 					}
 				}()
 				defer ln.Close()

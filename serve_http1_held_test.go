@@ -1,0 +1,334 @@
+//go:build linux
+
+package volt
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// heldCounter installs the heldRead hook and counts the held wait's reads
+// that returned bytes and those that did not (EAGAIN).
+type heldCounter struct{ data, empty atomic.Int64 }
+
+func countHeld(t *testing.T) *heldCounter {
+	hc := &heldCounter{}
+	setTestHooks(t, &testHooks{heldRead: func(n int) {
+		if n > 0 {
+			hc.data.Add(1)
+		} else {
+			hc.empty.Add(1)
+		}
+	}})
+	return hc
+}
+
+// heldClient dials addr and exchanges one request, after which the
+// connection waits held.
+func heldClient(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+	br := bufio.NewReader(c)
+	if _, body := exchange(t, c, br, get("/")); body != "ok" {
+		t.Fatalf("body %q", body)
+	}
+	return c, br
+}
+
+// TestHeldOneReadPerRequest: on a busy keep-alive connection, each
+// request costs one read: the held wait reads it, answers, and waits
+// without a read that finds the socket empty. With the held wait off,
+// the hook sees nothing (the plain wait reads twice per request).
+func TestHeldOneReadPerRequest(t *testing.T) {
+	const n = 300
+	for _, disable := range []bool{false, true} {
+		hc := countHeld(t)
+		s := okServer()
+		s.disableHold = disable
+		addr := testTCPServer(t, s)
+		c, br := heldClient(t, addr)
+		for range n {
+			if _, body := exchange(t, c, br, get("/")); body != "ok" {
+				t.Fatalf("body %q", body)
+			}
+		}
+		data, empty := hc.data.Load(), hc.empty.Load()
+		t.Logf("disableHold=%v: %d requests, %d reads with bytes, %d empty", disable, n, data, empty)
+		if disable {
+			if data+empty != 0 {
+				t.Fatalf("held wait used while disabled: %d reads", data+empty)
+			}
+			continue
+		}
+		// Each request came in one read; a read that finds nothing is
+		// rare (the wait's first read, a stale readiness event).
+		if data < n-5 || data > n+1 {
+			t.Fatalf("%d requests were read by %d held reads, want about one each", n, data)
+		}
+		if empty > n/4 {
+			t.Fatalf("%d empty reads for %d requests", empty, n)
+		}
+	}
+}
+
+// TestHeldPipelinedAndSplit: pipelined requests are answered in order by
+// the held wait; a head or a body split across writes leaves it for the
+// usual loop, which reads the rest, and the connection is held again
+// after.
+func TestHeldPipelinedAndSplit(t *testing.T) {
+	hc := countHeld(t)
+	s := &Server{Handler: func(ctx *RequestCtx) {
+		if string(ctx.Path()) == "/" {
+			ctx.WriteString("ok")
+			return
+		}
+		ctx.WriteString(string(ctx.Path()))
+		ctx.Write(ctx.PostBody())
+	}}
+	addr := testTCPServer(t, s)
+	c, br := heldClient(t, addr)
+	expect := func(want string) {
+		t.Helper()
+		if _, body := exchange(t, c, br, ""); body != want {
+			t.Fatalf("body %q, want %q", body, want)
+		}
+	}
+	// Pipelined, whole in one write.
+	io.WriteString(c, get("/a")+get("/b")+get("/c"))
+	expect("/a")
+	expect("/b")
+	expect("/c")
+	// A head in two writes.
+	before := hc.data.Load()
+	io.WriteString(c, "GET /split HTTP/1.1\r\nHo")
+	time.Sleep(30 * time.Millisecond)
+	io.WriteString(c, "st: x\r\n\r\n")
+	expect("/split")
+	if hc.data.Load() == before {
+		t.Fatal("the split head's first bytes were not read by the held wait")
+	}
+	// A body that comes after its head.
+	io.WriteString(c, "POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n")
+	time.Sleep(30 * time.Millisecond)
+	io.WriteString(c, "hello")
+	expect("/bodyhello")
+	// A head and body in one write, then more held requests.
+	io.WriteString(c, "POST /one HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
+	expect("/oneabc")
+	before = hc.data.Load()
+	for range 5 {
+		if _, body := exchange(t, c, br, get("/again")); body != "/again" {
+			t.Fatalf("body %q", body)
+		}
+	}
+	if got := hc.data.Load() - before; got < 5 {
+		t.Fatalf("%d of 5 requests after a split one were read held", got)
+	}
+}
+
+// TestHeldHijack: a request served from the held wait can hijack the
+// connection, with or without an Upgrade header; the hijack handler
+// reads and writes the connection once the held wait has ended.
+func TestHeldHijack(t *testing.T) {
+	for _, upgrade := range []bool{false, true} {
+		s := &Server{Handler: func(ctx *RequestCtx) {
+			if string(ctx.Path()) != "/hijack" {
+				ctx.WriteString("ok")
+				return
+			}
+			ctx.SetStatusCode(StatusSwitchingProtocols)
+			ctx.Response.Header.Set("Upgrade", "echo")
+			ctx.Response.Header.Set("Connection", "Upgrade")
+			ctx.Hijack(func(c net.Conn) {
+				buf := make([]byte, 5)
+				if _, err := io.ReadFull(c, buf); err != nil {
+					return
+				}
+				c.Write([]byte(strings.ToUpper(string(buf))))
+			})
+		}}
+		addr := testTCPServer(t, s)
+		c, br := heldClient(t, addr)
+		req := "GET /hijack HTTP/1.1\r\nHost: x\r\n\r\n"
+		if upgrade {
+			req = "GET /hijack HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n"
+		}
+		io.WriteString(c, req)
+		var head strings.Builder
+		for !strings.HasSuffix(head.String(), "\r\n\r\n") {
+			b, err := br.ReadByte()
+			if err != nil {
+				t.Fatalf("upgrade=%v: response head %q: %v", upgrade, head.String(), err)
+			}
+			head.WriteByte(b)
+		}
+		if !strings.HasPrefix(head.String(), "HTTP/1.1 101") {
+			t.Fatalf("upgrade=%v: response %q", upgrade, head.String())
+		}
+		io.WriteString(c, "hello")
+		got := make([]byte, 5)
+		if _, err := io.ReadFull(br, got); err != nil || string(got) != "HELLO" {
+			t.Fatalf("upgrade=%v: echo %q, %v", upgrade, got, err)
+		}
+	}
+}
+
+// TestHeldCloseDoesNotWait: Server.Close returns at once while a handler
+// served from the held wait runs, including when that handler is the one
+// that calls it; the client sees the connection end.
+func TestHeldCloseDoesNotWait(t *testing.T) {
+	for _, fromHandler := range []bool{false, true} {
+		release := make(chan struct{})
+		started := make(chan struct{}, 1)
+		closed := make(chan struct{})
+		var s *Server
+		s = &Server{Handler: func(ctx *RequestCtx) {
+			if string(ctx.Path()) != "/block" {
+				ctx.WriteString("ok")
+				return
+			}
+			started <- struct{}{}
+			if fromHandler {
+				s.Close()
+				close(closed)
+			}
+			<-release
+			ctx.WriteString("late")
+		}}
+		hc := countHeld(t)
+		addr := testTCPServer(t, s)
+		c, br := heldClient(t, addr)
+		before := hc.data.Load()
+		io.WriteString(c, get("/block"))
+		<-started
+		if hc.data.Load() == before {
+			t.Fatal("the request was not read by the held wait")
+		}
+		if !fromHandler {
+			go func() { s.Close(); close(closed) }()
+		}
+		select {
+		case <-closed:
+		case <-time.After(5 * time.Second):
+			close(release)
+			t.Fatalf("fromHandler=%v: Close waited for the handler", fromHandler)
+		}
+		waitClosed(t, c, br, 5*time.Second)
+		close(release)
+		waitFor(t, "the connection to be gone", func() bool { return s.Stats().OpenConns == 0 })
+	}
+}
+
+// TestHeldShutdown: Shutdown lets a handler served from the held wait
+// finish and answer, then closes the connection.
+func TestHeldShutdown(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan struct{}, 1)
+	s := &Server{Handler: func(ctx *RequestCtx) {
+		if string(ctx.Path()) == "/block" {
+			started <- struct{}{}
+			<-release
+		}
+		ctx.WriteString("ok")
+	}}
+	addr := testTCPServer(t, s)
+	c, br := heldClient(t, addr)
+	io.WriteString(c, get("/block"))
+	<-started
+	done := make(chan error, 1)
+	go func() { done <- s.Shutdown(t.Context()) }()
+	time.Sleep(20 * time.Millisecond)
+	close(release)
+	if _, body := exchange(t, c, br, ""); body != "ok" {
+		t.Fatalf("body %q", body)
+	}
+	waitClosed(t, c, br, 5*time.Second)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Shutdown did not return")
+	}
+}
+
+// TestHeldDone: a request served from the held wait sees Done close when
+// the client leaves (hupwatch watches the socket; nothing reads it).
+func TestHeldDone(t *testing.T) {
+	hc := countHeld(t)
+	started := make(chan struct{}, 1)
+	cancelled := make(chan error, 1)
+	s := &Server{Handler: func(ctx *RequestCtx) {
+		if string(ctx.Path()) != "/wait" {
+			ctx.WriteString("ok")
+			return
+		}
+		started <- struct{}{}
+		select {
+		case <-ctx.Done():
+			cancelled <- ctx.Err()
+		case <-time.After(5 * time.Second):
+			cancelled <- nil
+		}
+	}}
+	addr := testTCPServer(t, s)
+	c, _ := heldClient(t, addr)
+	before := hc.data.Load()
+	io.WriteString(c, get("/wait"))
+	<-started
+	if hc.data.Load() == before {
+		t.Fatal("the request was not read by the held wait")
+	}
+	c.Close()
+	if err := <-cancelled; err == nil {
+		t.Fatal("Done did not close when the client left")
+	}
+}
+
+// TestHeldNotWithConnState: a server with a ConnState hook never holds
+// (the hook gets the net.Conn and would run inside the held callback).
+func TestHeldNotWithConnState(t *testing.T) {
+	hc := countHeld(t)
+	var states atomic.Int32
+	s := okServer()
+	s.ConnState = func(net.Conn, ConnState) { states.Add(1) }
+	addr := testTCPServer(t, s)
+	c, br := heldClient(t, addr)
+	for range 10 {
+		exchange(t, c, br, get("/"))
+	}
+	if n := hc.data.Load() + hc.empty.Load(); n != 0 {
+		t.Fatalf("%d held reads with a ConnState hook", n)
+	}
+	if states.Load() == 0 {
+		t.Fatal("ConnState never called")
+	}
+}
+
+// TestHeldPeerLeaves: a held connection whose client closes or resets
+// ends, and the server keeps serving others.
+func TestHeldPeerLeaves(t *testing.T) {
+	s := okServer()
+	addr := testTCPServer(t, s)
+	c1, _ := heldClient(t, addr)
+	c1.Close()
+	c2, _ := heldClient(t, addr)
+	c2.(*net.TCPConn).SetLinger(0)
+	c2.Close()
+	waitFor(t, "both connections to be gone", func() bool { return s.Stats().OpenConns == 0 })
+	c3, br := heldClient(t, addr)
+	if _, body := exchange(t, c3, br, get("/")); body != "ok" {
+		t.Fatalf("body %q", body)
+	}
+}
