@@ -46,7 +46,8 @@ type http1Conn struct {
 	heldErr error                 // what ended it
 	heldFn  func(fd uintptr) bool // c.heldRead, made once so that holding allocates nothing
 
-	ctx *RequestCtx // nil while idle
+	ctx      *RequestCtx // nil while idle, but in the held wait
+	ctxClean bool        // ctx was reset already for the next request
 
 	// State of the response being written.
 	headOnly   bool  // HEAD: no body on the wire
@@ -226,7 +227,7 @@ func (c *http1Conn) goIdle() error {
 	}
 	if c.ctx != nil {
 		c.sc.ReleaseCtx(c.ctx)
-		c.ctx = nil
+		c.ctx, c.ctxClean = nil, false
 	}
 	c.sc.SetIdle(true)
 	return nil
@@ -315,9 +316,10 @@ func (c *http1Conn) prepareRequest() {
 	}
 	if c.ctx == nil {
 		c.ctx = c.sc.AcquireCtx(c)
-	} else {
+	} else if !c.ctxClean {
 		c.sc.ResetCtx(c.ctx)
 	}
+	c.ctxClean = false
 }
 
 // end finishes a connection whose last request ended it with err: the

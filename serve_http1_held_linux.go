@@ -69,6 +69,7 @@ func (c *http1Conn) hold() error {
 	c.held = true
 	err := c.idle.Hold(c.heldFn)
 	c.held = false
+	c.raw.setDirect(c.conn, -1)
 	if c.sc.leaveHold() {
 		// Server.Close shut the socket down meanwhile: whatever the
 		// callback saw, the connection ends.
@@ -97,10 +98,10 @@ const (
 // requests it completes, and returns false to wait for more once a short
 // read drained the socket, or true to leave the held wait.
 func (c *http1Conn) heldRead(fd uintptr) bool {
-	rsize := orInt(c.srv.ReadBufferSize, DefaultReadBufferSize)
+	c.raw.setDirect(c.conn, int(fd))
 	for {
 		if c.br.buf == nil {
-			c.br.buf = readBufPool.get(rsize)
+			c.br.buf = readBufPool.get(orInt(c.srv.ReadBufferSize, DefaultReadBufferSize))
 		}
 		size := len(c.br.buf)
 		n, err := syscall.Read(int(fd), c.br.buf)
@@ -111,9 +112,7 @@ func (c *http1Conn) heldRead(fd uintptr) bool {
 			th.heldRead(n)
 		}
 		if err == syscall.EAGAIN {
-			readBufPool.put(c.br.buf)
-			c.br.buf = nil
-			return false
+			return false // the buffer is kept while the wait is held
 		}
 		if n <= 0 {
 			readBufPool.put(c.br.buf)
@@ -151,15 +150,28 @@ func (c *http1Conn) serveHeld() bool {
 			return false
 		}
 	}
-	if err := c.goIdle(); err != nil {
-		c.heldOut, c.heldErr = heldEnd, err
-		return false
-	}
-	if err := c.idleDeadline(); err != nil {
+	if err := c.heldIdle(); err != nil {
 		c.heldOut, c.heldErr = heldEnd, err
 		return false
 	}
 	return true
+}
+
+// heldIdle readies a held connection to wait for its next request, as
+// goIdle and idleDeadline do, except that the RequestCtx is reset rather
+// than pooled and the buffers are kept: a busy connection then makes no
+// pool round trip per request. park gives them back when the held wait
+// ends idle.
+func (c *http1Conn) heldIdle() error {
+	if err := c.flush(); err != nil {
+		return err
+	}
+	if c.ctx != nil && !c.ctxClean {
+		c.sc.ResetCtx(c.ctx)
+		c.ctxClean = true
+	}
+	c.sc.SetIdle(true)
+	return c.idleDeadlineKeep()
 }
 
 // shutdownSocket shuts both directions of c's socket down, without

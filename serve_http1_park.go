@@ -93,6 +93,12 @@ func (c *http1Conn) park() error {
 	if s.shutting.Load() {
 		return ErrServerClosed
 	}
+	// What the held wait kept goes back to the pools.
+	if c.ctx != nil {
+		c.sc.ReleaseCtx(c.ctx)
+		c.ctx, c.ctxClean = nil, false
+	}
+	c.releaseBuffers()
 	// The idle time counts from the end of the last request, parkDelay
 	// included.
 	var until time.Time
@@ -133,9 +139,18 @@ func (c *http1Conn) idleDeadline() error {
 	if c.srv.shutting.Load() {
 		return ErrServerClosed
 	}
+	c.releaseBuffers()
+	return c.idleDeadlineKeep()
+}
+
+// idleDeadlineKeep is idleDeadline for a connection that keeps its
+// buffers (the held wait's).
+func (c *http1Conn) idleDeadlineKeep() error {
+	if c.srv.shutting.Load() {
+		return ErrServerClosed
+	}
 	now := time.Now()
 	c.idleAt = now
-	c.releaseBuffers()
 	if c.parkDL.Sub(now) < parkDelay/2 {
 		if err := c.setReadDeadline(now.Add(parkDelay)); err != nil {
 			return err

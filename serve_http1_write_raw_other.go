@@ -12,3 +12,5 @@ type rawWriter struct{}
 func (w *rawWriter) reset() {}
 
 func (w *rawWriter) writeNow(net.Conn, []byte) int { return 0 }
+
+func (w *rawWriter) setDirect(net.Conn, int) {}

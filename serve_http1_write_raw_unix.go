@@ -20,10 +20,28 @@ type rawWriter struct {
 	p     []byte
 	n     int
 	fn    func(fd uintptr) bool // w.write, made once so that writing allocates nothing
+
+	// direct is set while the connection's goroutine serves from inside
+	// a read callback of the socket (the held wait), whose descriptor is
+	// then fd: the callback keeps it open, and no other goroutine writes
+	// the connection, so writeNow writes to it without the poller.
+	direct bool
+	fd     int
 }
 
 // reset readies w for a new connection, keeping fn.
 func (w *rawWriter) reset() { *w = rawWriter{fn: w.fn} }
+
+// setDirect has writeNow write to fd directly while the held wait's
+// callback runs (fd >= 0), or no longer (fd < 0). A wrapper's Write is
+// never bypassed: only a *net.TCPConn or *net.UnixConn is written to
+// directly.
+func (w *rawWriter) setDirect(conn net.Conn, fd int) {
+	switch conn.(type) {
+	case *net.TCPConn, *net.UnixConn:
+		w.direct, w.fd = fd >= 0, fd
+	}
+}
 
 // writeNow writes a prefix of p with one write(2) and returns its length:
 // 0 when the socket buffer is full, on an error (which the caller's
@@ -31,6 +49,9 @@ func (w *rawWriter) reset() { *w = rawWriter{fn: w.fn} }
 // connection's write deadline has passed, or when conn is not a
 // *net.TCPConn or *net.UnixConn (a wrapper's Write must not be bypassed).
 func (w *rawWriter) writeNow(conn net.Conn, p []byte) int {
+	if w.direct {
+		return writeFD(w.fd, p)
+	}
 	if !w.tried {
 		w.tried = true
 		var sc syscall.Conn
@@ -61,15 +82,21 @@ func (w *rawWriter) writeNow(conn net.Conn, p []byte) int {
 // write is called by the poller with the socket's descriptor; it returns
 // true so that the poller never waits.
 func (w *rawWriter) write(fd uintptr) bool {
+	w.n = writeFD(int(fd), w.p)
+	return true
+}
+
+// writeFD writes a prefix of p to fd with one write(2) and returns its
+// length, 0 on an error.
+func writeFD(fd int, p []byte) int {
 	for {
-		n, err := syscall.Write(int(fd), w.p)
+		n, err := syscall.Write(fd, p)
 		if err == syscall.EINTR {
 			continue
 		}
 		if err != nil || n < 0 {
-			n = 0
+			return 0
 		}
-		w.n = n
-		return true
+		return n
 	}
 }
