@@ -33,7 +33,6 @@ type http1Conn struct {
 	// Parking of the idle connection (serve_http1_park.go).
 	spot              *park.Spot
 	spotTried         bool
-	idleAt            time.Time             // when the connection last became idle
 	woke              bool                  // resumed from the spot: the next wait only reads
 	parkDL            time.Time             // the parkDelay read deadline in force; zero once another replaced it
 	resumeFn          func()                // c.resume, made once so that parking allocates nothing

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"syscall"
+	"time"
 )
 
 // The held wait of a busy keep-alive connection, on Linux.
@@ -104,7 +105,7 @@ func (c *http1Conn) heldRead(fd uintptr) bool {
 			c.br.buf = readBufPool.get(orInt(c.srv.ReadBufferSize, DefaultReadBufferSize))
 		}
 		size := len(c.br.buf)
-		n, err := syscall.Read(int(fd), c.br.buf)
+		n, err := rawRead(int(fd), c.br.buf)
 		if err == syscall.EINTR {
 			continue
 		}
@@ -162,16 +163,28 @@ func (c *http1Conn) serveHeld() bool {
 // than pooled and the buffers are kept: a busy connection then makes no
 // pool round trip per request. park gives them back when the held wait
 // ends idle.
+//
+// The time is the last request's (RequestCtx.Time, taken when its
+// handler started), not a new reading of the clock, which costs as much
+// as a tenth of a request's user time here. After a slow handler it is
+// early, the parkDelay deadline may then have passed, and the connection
+// parks at once instead of parkDelay later: a cost only if its next
+// request follows within parkDelay.
 func (c *http1Conn) heldIdle() error {
 	if err := c.flush(); err != nil {
 		return err
 	}
+	var now time.Time
 	if c.ctx != nil && !c.ctxClean {
+		now = c.ctx.time
 		c.sc.ResetCtx(c.ctx)
 		c.ctxClean = true
 	}
 	c.sc.SetIdle(true)
-	return c.idleDeadlineKeep()
+	if now.IsZero() {
+		now = time.Now()
+	}
+	return c.idleDeadlineAt(now)
 }
 
 // shutdownSocket shuts both directions of c's socket down, without

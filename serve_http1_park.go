@@ -99,11 +99,11 @@ func (c *http1Conn) park() error {
 		c.ctx, c.ctxClean = nil, false
 	}
 	c.releaseBuffers()
-	// The idle time counts from the end of the last request, parkDelay
-	// included.
+	// The idle time counts from now: it is at most parkDelay longer than
+	// the time since the last request ended.
 	var until time.Time
 	if timeout > 0 {
-		until = c.idleAt.Add(timeout)
+		until = time.Now().Add(timeout)
 	}
 	if !c.spotTried {
 		// Made at the first park, so that a short-lived connection
@@ -140,17 +140,16 @@ func (c *http1Conn) idleDeadline() error {
 		return ErrServerClosed
 	}
 	c.releaseBuffers()
-	return c.idleDeadlineKeep()
+	return c.idleDeadlineAt(time.Now())
 }
 
-// idleDeadlineKeep is idleDeadline for a connection that keeps its
-// buffers (the held wait's).
-func (c *http1Conn) idleDeadlineKeep() error {
+// idleDeadlineAt is idleDeadline for a connection that keeps its buffers
+// (the held wait's), at time now, which may be a little early (see
+// heldIdle): the deadline then serves for a shorter wait.
+func (c *http1Conn) idleDeadlineAt(now time.Time) error {
 	if c.srv.shutting.Load() {
 		return ErrServerClosed
 	}
-	now := time.Now()
-	c.idleAt = now
 	if c.parkDL.Sub(now) < parkDelay/2 {
 		if err := c.setReadDeadline(now.Add(parkDelay)); err != nil {
 			return err

@@ -50,7 +50,7 @@ func (w *rawWriter) setDirect(conn net.Conn, fd int) {
 // *net.TCPConn or *net.UnixConn (a wrapper's Write must not be bypassed).
 func (w *rawWriter) writeNow(conn net.Conn, p []byte) int {
 	if w.direct {
-		return writeFD(w.fd, p)
+		return rawWriteFD(w.fd, p)
 	}
 	if !w.tried {
 		w.tried = true
