@@ -34,7 +34,7 @@ type http1Conn struct {
 	spot              *park.Spot
 	spotTried         bool
 	woke              bool                  // resumed from the spot: the next wait only reads
-	parkDL            time.Time             // the parkDelay read deadline in force; zero once another replaced it
+	parkRearm         time.Time             // when the parkDelay read deadline in force is half gone; zero once another replaced it
 	resumeFn          func()                // c.resume, made once so that parking allocates nothing
 	unparkFn          func()                // c.unparkIdle, likewise
 	setReadDeadlineFn func(time.Time) error // c.setReadDeadline, for br
@@ -640,7 +640,7 @@ func (c *http1Conn) hijack(ctx *RequestCtx) error {
 	s.stats.hijacked.Add(1)
 	defer s.stats.hijacked.Add(-1)
 	s.setState(c.sc, StateHijacked)
-	c.parkDL = time.Time{}
+	c.parkRearm = time.Time{}
 	_ = c.conn.SetDeadline(time.Time{})
 	// Hand over the connection itself when nothing was read ahead, so that
 	// the handler keeps its optional interfaces (writev through

@@ -28,6 +28,14 @@ func countHeld(t *testing.T) *heldCounter {
 	return hc
 }
 
+// held returns s with a park delay long enough that a loaded machine
+// never parks its connections between a test's requests (they would be
+// resumed by the usual loop, not read by the held wait).
+func held(s *Server) *Server {
+	s.testParkDelay = 10 * time.Second
+	return s
+}
+
 // heldClient dials addr and exchanges one request, after which the
 // connection waits held.
 func heldClient(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
@@ -53,7 +61,7 @@ func TestHeldOneReadPerRequest(t *testing.T) {
 	const n = 300
 	for _, disable := range []bool{false, true} {
 		hc := countHeld(t)
-		s := okServer()
+		s := held(okServer())
 		s.disableHold = disable
 		addr := testTCPServer(t, s)
 		c, br := heldClient(t, addr)
@@ -87,14 +95,14 @@ func TestHeldOneReadPerRequest(t *testing.T) {
 // after.
 func TestHeldPipelinedAndSplit(t *testing.T) {
 	hc := countHeld(t)
-	s := &Server{Handler: func(ctx *RequestCtx) {
+	s := held(&Server{Handler: func(ctx *RequestCtx) {
 		if string(ctx.Path()) == "/" {
 			ctx.WriteString("ok")
 			return
 		}
 		ctx.WriteString(string(ctx.Path()))
 		ctx.Write(ctx.PostBody())
-	}}
+	}})
 	addr := testTCPServer(t, s)
 	c, br := heldClient(t, addr)
 	expect := func(want string) {
@@ -141,7 +149,7 @@ func TestHeldPipelinedAndSplit(t *testing.T) {
 // reads and writes the connection once the held wait has ended.
 func TestHeldHijack(t *testing.T) {
 	for _, upgrade := range []bool{false, true} {
-		s := &Server{Handler: func(ctx *RequestCtx) {
+		s := held(&Server{Handler: func(ctx *RequestCtx) {
 			if string(ctx.Path()) != "/hijack" {
 				ctx.WriteString("ok")
 				return
@@ -156,7 +164,7 @@ func TestHeldHijack(t *testing.T) {
 				}
 				c.Write([]byte(strings.ToUpper(string(buf))))
 			})
-		}}
+		}})
 		addr := testTCPServer(t, s)
 		c, br := heldClient(t, addr)
 		req := "GET /hijack HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -192,7 +200,7 @@ func TestHeldCloseDoesNotWait(t *testing.T) {
 		started := make(chan struct{}, 1)
 		closed := make(chan struct{})
 		var s *Server
-		s = &Server{Handler: func(ctx *RequestCtx) {
+		s = held(&Server{Handler: func(ctx *RequestCtx) {
 			if string(ctx.Path()) != "/block" {
 				ctx.WriteString("ok")
 				return
@@ -204,7 +212,7 @@ func TestHeldCloseDoesNotWait(t *testing.T) {
 			}
 			<-release
 			ctx.WriteString("late")
-		}}
+		}})
 		hc := countHeld(t)
 		addr := testTCPServer(t, s)
 		c, br := heldClient(t, addr)
@@ -234,13 +242,13 @@ func TestHeldCloseDoesNotWait(t *testing.T) {
 func TestHeldShutdown(t *testing.T) {
 	release := make(chan struct{})
 	started := make(chan struct{}, 1)
-	s := &Server{Handler: func(ctx *RequestCtx) {
+	s := held(&Server{Handler: func(ctx *RequestCtx) {
 		if string(ctx.Path()) == "/block" {
 			started <- struct{}{}
 			<-release
 		}
 		ctx.WriteString("ok")
-	}}
+	}})
 	addr := testTCPServer(t, s)
 	c, br := heldClient(t, addr)
 	io.WriteString(c, get("/block"))
@@ -269,7 +277,7 @@ func TestHeldDone(t *testing.T) {
 	hc := countHeld(t)
 	started := make(chan struct{}, 1)
 	cancelled := make(chan error, 1)
-	s := &Server{Handler: func(ctx *RequestCtx) {
+	s := held(&Server{Handler: func(ctx *RequestCtx) {
 		if string(ctx.Path()) != "/wait" {
 			ctx.WriteString("ok")
 			return
@@ -281,7 +289,7 @@ func TestHeldDone(t *testing.T) {
 		case <-time.After(5 * time.Second):
 			cancelled <- nil
 		}
-	}}
+	}})
 	addr := testTCPServer(t, s)
 	c, _ := heldClient(t, addr)
 	before := hc.data.Load()
@@ -301,7 +309,7 @@ func TestHeldDone(t *testing.T) {
 func TestHeldNotWithConnState(t *testing.T) {
 	hc := countHeld(t)
 	var states atomic.Int32
-	s := okServer()
+	s := held(okServer())
 	s.ConnState = func(net.Conn, ConnState) { states.Add(1) }
 	addr := testTCPServer(t, s)
 	c, br := heldClient(t, addr)
@@ -329,6 +337,39 @@ func TestHeldPeerLeaves(t *testing.T) {
 	waitFor(t, "both connections to be gone", func() bool { return s.Stats().OpenConns == 0 })
 	c3, br := heldClient(t, addr)
 	if _, body := exchange(t, c3, br, get("/")); body != "ok" {
+		t.Fatalf("body %q", body)
+	}
+}
+
+// TestHeldLimits: requests read by the held wait meet the same limits: a
+// head over MaxHeaderBytes gets 431, a body over MaxRequestBodySize 413,
+// both close their connection, and the server goes on serving others.
+func TestHeldLimits(t *testing.T) {
+	hc := countHeld(t)
+	s := held(okServer())
+	s.MaxHeaderBytes = 1024
+	s.MaxRequestBodySize = 100
+	addr := testTCPServer(t, s)
+	for _, tc := range []struct {
+		req  string
+		code int
+	}{
+		{"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", 2000) + "\r\n\r\n", 431},
+		{"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n" + strings.Repeat("b", 101), 413},
+	} {
+		c, br := heldClient(t, addr)
+		before := hc.data.Load()
+		resp, _ := exchange(t, c, br, tc.req)
+		if resp.StatusCode != tc.code {
+			t.Fatalf("status %d, want %d", resp.StatusCode, tc.code)
+		}
+		if hc.data.Load() == before {
+			t.Fatal("the request was not read by the held wait")
+		}
+		waitClosed(t, c, br, 5*time.Second)
+	}
+	c, br := heldClient(t, addr)
+	if _, body := exchange(t, c, br, get("/")); body != "ok" {
 		t.Fatalf("body %q", body)
 	}
 }

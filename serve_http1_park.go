@@ -60,6 +60,15 @@ var errNotParked = errors.New("volt: connection not parked")
 // per request). A connection idle for longer gives its goroutine back.
 const parkDelay = 10 * time.Millisecond
 
+// parkDelay is the server's park delay: parkDelay, unless a test set
+// another.
+func (s *Server) parkDelay() time.Duration {
+	if s.testParkDelay > 0 {
+		return s.testParkDelay
+	}
+	return parkDelay
+}
+
 // park waits parkDelay for the next request, then parks the idle
 // connection. It returns nil when the request's first bytes came (they
 // are buffered), errParked when it parked the connection (the caller
@@ -72,7 +81,7 @@ func (c *http1Conn) park() error {
 	}
 	s := c.srv
 	timeout := s.idleTimeout()
-	if timeout > 0 && timeout <= 2*parkDelay {
+	if timeout > 0 && timeout <= 2*s.parkDelay() {
 		return errNotParked // a blocking wait is about as short
 	}
 	if err := c.idleDeadline(); err != nil {
@@ -150,11 +159,12 @@ func (c *http1Conn) idleDeadlineAt(now time.Time) error {
 	if c.srv.shutting.Load() {
 		return ErrServerClosed
 	}
-	if c.parkDL.Sub(now) < parkDelay/2 {
-		if err := c.setReadDeadline(now.Add(parkDelay)); err != nil {
+	if !now.Before(c.parkRearm) {
+		d := c.srv.parkDelay()
+		if err := c.setReadDeadline(now.Add(d)); err != nil {
 			return err
 		}
-		c.parkDL = now.Add(parkDelay)
+		c.parkRearm = now.Add(d / 2)
 	}
 	return nil
 }
@@ -219,6 +229,6 @@ func (c *http1Conn) readResumed() error {
 // an HTTP/1.1 connection is set through it, so that park knows whether
 // the parkDelay deadline it set last still holds.
 func (c *http1Conn) setReadDeadline(t time.Time) error {
-	c.parkDL = time.Time{}
+	c.parkRearm = time.Time{}
 	return c.conn.SetReadDeadline(t)
 }

@@ -180,7 +180,14 @@ func (c *http1Conn) flush() error {
 	if len(c.wbuf) == 0 {
 		return nil
 	}
-	err := c.writePieces(c.wbuf)
+	p := c.wbuf
+	// From the held wait, straight to the socket; what it does not take
+	// goes the usual way.
+	p = p[c.raw.writeDirect(p):]
+	var err error
+	if len(p) > 0 {
+		err = c.writePieces(p)
+	}
 	c.wbuf = c.wbuf[:0]
 	return err
 }

@@ -14,3 +14,5 @@ func (w *rawWriter) reset() {}
 func (w *rawWriter) writeNow(net.Conn, []byte) int { return 0 }
 
 func (w *rawWriter) setDirect(net.Conn, int) {}
+
+func (w *rawWriter) writeDirect([]byte) int { return 0 }

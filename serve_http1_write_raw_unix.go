@@ -43,6 +43,16 @@ func (w *rawWriter) setDirect(conn net.Conn, fd int) {
 	}
 }
 
+// writeDirect writes a prefix of p, at most writePiece bytes, with one
+// write(2) while the held wait's callback runs (see setDirect), and
+// returns its length; 0 otherwise.
+func (w *rawWriter) writeDirect(p []byte) int {
+	if !w.direct {
+		return 0
+	}
+	return rawWriteFD(w.fd, p[:min(len(p), writePiece)])
+}
+
 // writeNow writes a prefix of p with one write(2) and returns its length:
 // 0 when the socket buffer is full, on an error (which the caller's
 // net.Conn.Write meets again, reported as net.Conn reports it), when the

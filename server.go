@@ -208,6 +208,9 @@ type Server struct {
 	// disableHold turns the held wait off (serve_http1_held_linux.go),
 	// so that tests and benchmarks can compare with the plain wait.
 	disableHold bool
+	// testParkDelay replaces parkDelay (serve_http1_park.go) in tests
+	// that must not see a connection park between two requests.
+	testParkDelay time.Duration
 }
 
 // Leniency lists the parser leniencies a Server may turn on. Each accepts

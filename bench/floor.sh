@@ -3,8 +3,9 @@
 # bare "GET /plaintext"), for volt, fasthttp and nginx, and for the floors
 # of cmd/floorserver: servers that answer every request with a canned
 # response and do no HTTP work, in the serving models a Go server can use
-# (a goroutine per connection; an epoll instance of its own, serving
-# inline or waking a goroutine per connection). It shows how much of the
+# (a goroutine per connection, reading with Read or serving from inside
+# one RawConn.Read callback as volt does; an epoll instance of its own,
+# serving inline or waking a goroutine per connection). It shows how much of the
 # CPU per request is the kernel's and the serving model's before any HTTP
 # code runs, next to what volt spends.
 #

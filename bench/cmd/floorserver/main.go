@@ -8,18 +8,21 @@
 // it shows how much of a server's CPU per request the kernel and the
 // serving model take before any HTTP code runs.
 //
-//	floorserver -addr 127.0.0.1:18080 -mode goroutine|epoll|epoll-workers
+//	floorserver -addr 127.0.0.1:18080 -mode goroutine|held|epoll|epoll-workers
 //
 // Modes:
 //   - goroutine: a goroutine per connection blocked in net.Conn.Read, as
-//     net/http, fasthttp and volt serve. After each response the next
-//     read finds nothing yet (EAGAIN) and the goroutine parks in the
-//     runtime poller: two reads per request.
+//     net/http and fasthttp serve. After each response the next read
+//     finds nothing yet (EAGAIN) and the goroutine parks in the runtime
+//     poller: two reads per request.
 //   - held: a goroutine per connection that serves inside one
 //     syscall.RawConn.Read callback: after a short read (the socket is
 //     drained) it answers and returns false, so that the runtime poller
 //     waits for the next edge without the reset that starts every
-//     Read: one read per request, with a goroutine per connection.
+//     Read: one read per request, with a goroutine per connection. Its
+//     reads and writes are raw system calls, which the scheduler does
+//     not track (the socket never blocks). volt's HTTP/1.1 server serves
+//     busy connections so on Linux (its held wait).
 //   - epoll: one edge-triggered epoll instance of its own, waited on
 //     through the runtime poller; ready sockets are read and answered
 //     inline on that goroutine: one read per request, as nginx does.
@@ -36,6 +39,7 @@ import (
 	"os"
 	"sync"
 	"syscall"
+	"unsafe"
 )
 
 var response = []byte("HTTP/1.1 200 OK\r\nServer: floor\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!")
@@ -112,17 +116,20 @@ func serveHeld(c net.Conn) {
 	var out []byte
 	_ = rc.Read(func(fd uintptr) bool {
 		for {
-			n, err := syscall.Read(int(fd), buf)
+			// Raw calls, as volt's held wait makes them: the socket is
+			// non-blocking, so the scheduler need not know of them.
+			r, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)))
+			n := int(r)
 			switch {
-			case err == syscall.EINTR:
+			case e == syscall.EINTR:
 				continue
-			case err == syscall.EAGAIN:
+			case e == syscall.EAGAIN:
 				return false
-			case err != nil || n == 0:
+			case e != 0 || n == 0:
 				return true
 			}
 			out = answer(out[:0], buf[:n])
-			if _, err := syscall.Write(int(fd), out); err != nil {
+			if _, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&out[0])), uintptr(len(out))); e != 0 {
 				return true
 			}
 			if n < len(buf) {
