@@ -3,7 +3,6 @@
 package volt
 
 import (
-	"bufio"
 	"io"
 	"net"
 	"strings"
@@ -36,21 +35,20 @@ func held(s *Server) *Server {
 	return s
 }
 
-// heldClient dials addr and exchanges one request, after which the
-// connection waits held.
-func heldClient(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
+// send writes req to c, waits for started (nil: for nothing) and checks
+// that the held wait read the request.
+func (hc *heldCounter) send(t *testing.T, c net.Conn, req string, started <-chan struct{}) {
 	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
+	before := hc.data.Load()
+	if _, err := io.WriteString(c, req); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { c.Close() })
-	_ = c.SetDeadline(time.Now().Add(20 * time.Second))
-	br := bufio.NewReader(c)
-	if _, body := exchange(t, c, br, get("/")); body != "ok" {
-		t.Fatalf("body %q", body)
+	if started != nil {
+		<-started
 	}
-	return c, br
+	if hc.data.Load() == before {
+		t.Fatal("the request was not read by the held wait")
+	}
 }
 
 // TestHeldOneReadPerRequest: on a busy keep-alive connection, each
@@ -64,7 +62,7 @@ func TestHeldOneReadPerRequest(t *testing.T) {
 		s := held(okServer())
 		s.disableHold = disable
 		addr := testTCPServer(t, s)
-		c, br := heldClient(t, addr)
+		c, br := servedClient(t, addr)
 		for range n {
 			if _, body := exchange(t, c, br, get("/")); body != "ok" {
 				t.Fatalf("body %q", body)
@@ -104,7 +102,7 @@ func TestHeldPipelinedAndSplit(t *testing.T) {
 		ctx.Write(ctx.PostBody())
 	}})
 	addr := testTCPServer(t, s)
-	c, br := heldClient(t, addr)
+	c, br := servedClient(t, addr)
 	expect := func(want string) {
 		t.Helper()
 		if _, body := exchange(t, c, br, ""); body != want {
@@ -166,7 +164,7 @@ func TestHeldHijack(t *testing.T) {
 			})
 		}})
 		addr := testTCPServer(t, s)
-		c, br := heldClient(t, addr)
+		c, br := servedClient(t, addr)
 		req := "GET /hijack HTTP/1.1\r\nHost: x\r\n\r\n"
 		if upgrade {
 			req = "GET /hijack HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n"
@@ -215,13 +213,8 @@ func TestHeldCloseDoesNotWait(t *testing.T) {
 		}})
 		hc := countHeld(t)
 		addr := testTCPServer(t, s)
-		c, br := heldClient(t, addr)
-		before := hc.data.Load()
-		io.WriteString(c, get("/block"))
-		<-started
-		if hc.data.Load() == before {
-			t.Fatal("the request was not read by the held wait")
-		}
+		c, br := servedClient(t, addr)
+		hc.send(t, c, get("/block"), started)
 		if !fromHandler {
 			go func() { s.Close(); close(closed) }()
 		}
@@ -250,7 +243,7 @@ func TestHeldShutdown(t *testing.T) {
 		ctx.WriteString("ok")
 	}})
 	addr := testTCPServer(t, s)
-	c, br := heldClient(t, addr)
+	c, br := servedClient(t, addr)
 	io.WriteString(c, get("/block"))
 	<-started
 	done := make(chan error, 1)
@@ -275,29 +268,10 @@ func TestHeldShutdown(t *testing.T) {
 // the client leaves (hupwatch watches the socket; nothing reads it).
 func TestHeldDone(t *testing.T) {
 	hc := countHeld(t)
-	started := make(chan struct{}, 1)
-	cancelled := make(chan error, 1)
-	s := held(&Server{Handler: func(ctx *RequestCtx) {
-		if string(ctx.Path()) != "/wait" {
-			ctx.WriteString("ok")
-			return
-		}
-		started <- struct{}{}
-		select {
-		case <-ctx.Done():
-			cancelled <- ctx.Err()
-		case <-time.After(5 * time.Second):
-			cancelled <- nil
-		}
-	}})
-	addr := testTCPServer(t, s)
-	c, _ := heldClient(t, addr)
-	before := hc.data.Load()
-	io.WriteString(c, get("/wait"))
-	<-started
-	if hc.data.Load() == before {
-		t.Fatal("the request was not read by the held wait")
-	}
+	s, started, cancelled := doneServer()
+	addr := testTCPServer(t, held(s))
+	c, _ := servedClient(t, addr)
+	hc.send(t, c, get("/wait"), started)
 	c.Close()
 	if err := <-cancelled; err == nil {
 		t.Fatal("Done did not close when the client left")
@@ -312,7 +286,7 @@ func TestHeldNotWithConnState(t *testing.T) {
 	s := held(okServer())
 	s.ConnState = func(net.Conn, ConnState) { states.Add(1) }
 	addr := testTCPServer(t, s)
-	c, br := heldClient(t, addr)
+	c, br := servedClient(t, addr)
 	for range 10 {
 		exchange(t, c, br, get("/"))
 	}
@@ -329,13 +303,13 @@ func TestHeldNotWithConnState(t *testing.T) {
 func TestHeldPeerLeaves(t *testing.T) {
 	s := okServer()
 	addr := testTCPServer(t, s)
-	c1, _ := heldClient(t, addr)
+	c1, _ := servedClient(t, addr)
 	c1.Close()
-	c2, _ := heldClient(t, addr)
+	c2, _ := servedClient(t, addr)
 	c2.(*net.TCPConn).SetLinger(0)
 	c2.Close()
 	waitFor(t, "both connections to be gone", func() bool { return s.Stats().OpenConns == 0 })
-	c3, br := heldClient(t, addr)
+	c3, br := servedClient(t, addr)
 	if _, body := exchange(t, c3, br, get("/")); body != "ok" {
 		t.Fatalf("body %q", body)
 	}
@@ -357,7 +331,7 @@ func TestHeldLimits(t *testing.T) {
 		{"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", 2000) + "\r\n\r\n", 431},
 		{"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n" + strings.Repeat("b", 101), 413},
 	} {
-		c, br := heldClient(t, addr)
+		c, br := servedClient(t, addr)
 		before := hc.data.Load()
 		resp, _ := exchange(t, c, br, tc.req)
 		if resp.StatusCode != tc.code {
@@ -368,7 +342,7 @@ func TestHeldLimits(t *testing.T) {
 		}
 		waitClosed(t, c, br, 5*time.Second)
 	}
-	c, br := heldClient(t, addr)
+	c, br := servedClient(t, addr)
 	if _, body := exchange(t, c, br, get("/")); body != "ok" {
 		t.Fatalf("body %q", body)
 	}

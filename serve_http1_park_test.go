@@ -40,6 +40,15 @@ func parkedConns(s *Server) int {
 // server parked the connection.
 func parkedClient(t testing.TB, s *Server, addr string) (net.Conn, *bufio.Reader) {
 	t.Helper()
+	before := parkedConns(s)
+	c, br := servedClient(t, addr)
+	waitFor(t, "the connection to park", func() bool { return parkedConns(s) > before })
+	return c, br
+}
+
+// servedClient dials addr and exchanges one request ("/", answered "ok").
+func servedClient(t testing.TB, addr string) (net.Conn, *bufio.Reader) {
+	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -47,11 +56,9 @@ func parkedClient(t testing.TB, s *Server, addr string) (net.Conn, *bufio.Reader
 	t.Cleanup(func() { c.Close() })
 	_ = c.SetDeadline(time.Now().Add(20 * time.Second))
 	br := bufio.NewReader(c)
-	before := parkedConns(s)
 	if _, body := exchange(t, c, br, get("/")); body != "ok" {
 		t.Fatalf("body %q", body)
 	}
-	waitFor(t, "the connection to park", func() bool { return parkedConns(s) > before })
 	return c, br
 }
 
@@ -249,12 +256,13 @@ func TestParkedPipelined(t *testing.T) {
 	}
 }
 
-// TestParkedDone: RequestCtx.Done still reports a client that leaves
-// during a request on a connection that was parked before.
-func TestParkedDone(t *testing.T) {
-	started := make(chan struct{}, 1)
-	cancelled := make(chan error, 1)
-	s := &Server{Handler: func(ctx *RequestCtx) {
+// doneServer answers "ok", but on /wait signals started and waits for the
+// request's Done (or 5 s), then reports ctx.Err (nil: Done did not close)
+// on cancelled.
+func doneServer() (s *Server, started chan struct{}, cancelled chan error) {
+	started = make(chan struct{}, 1)
+	cancelled = make(chan error, 1)
+	s = &Server{Handler: func(ctx *RequestCtx) {
 		if string(ctx.Path()) != "/wait" {
 			ctx.WriteString("ok")
 			return
@@ -267,6 +275,13 @@ func TestParkedDone(t *testing.T) {
 			cancelled <- nil
 		}
 	}}
+	return s, started, cancelled
+}
+
+// TestParkedDone: RequestCtx.Done still reports a client that leaves
+// during a request on a connection that was parked before.
+func TestParkedDone(t *testing.T) {
+	s, started, cancelled := doneServer()
 	addr := testTCPServer(t, s)
 	c, _ := parkedClient(t, s, addr)
 	io.WriteString(c, get("/wait"))

@@ -170,7 +170,11 @@ type Server struct {
 	// the status text is sent as text/plain.
 	ErrorHandler func(ctx *RequestCtx, err error)
 
-	// ConnState is called when a connection changes state.
+	// ConnState is called when a connection changes state. The hook may
+	// use the net.Conn as it likes, so a server with one gives up the
+	// held wait of busy HTTP/1.1 connections on Linux (see
+	// serve_http1_held_linux.go): each keep-alive request then costs
+	// one more read system call.
 	ConnState func(net.Conn, ConnState)
 
 	// Logger receives panics of handlers and accept errors. If nil,

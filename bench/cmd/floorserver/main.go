@@ -56,25 +56,24 @@ func main() {
 	}
 	switch *mode {
 	case "goroutine":
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				log.Fatal(err)
-			}
-			go serveGoroutine(c)
-		}
+		acceptLoop(ln, serveGoroutine)
 	case "held":
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				log.Fatal(err)
-			}
-			go serveHeld(c)
-		}
+		acceptLoop(ln, serveHeld)
 	case "epoll", "epoll-workers":
 		serveEpoll(ln, *mode == "epoll-workers")
 	default:
 		log.Fatalf("floorserver: unknown mode %q", *mode)
+	}
+}
+
+// acceptLoop serves each connection of ln on a goroutine of its own.
+func acceptLoop(ln net.Listener, serve func(net.Conn)) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			log.Fatal(err)
+		}
+		go serve(c)
 	}
 }
 
