@@ -3,6 +3,7 @@ package http2
 import (
 	"bytes"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/volthttp/volt"
@@ -83,7 +84,7 @@ func (cc *serverConn) endHeaders() error {
 	goneAway := cc.goAwaySent
 	cc.mu.Unlock()
 	if st != nil {
-		return cc.receiveTrailers(st, block, end)
+		return cc.receiveTrailers(id, block, end)
 	}
 	if id <= cc.maxClientID {
 		// A closed stream (section 5.1): the block must still be decoded
@@ -152,11 +153,21 @@ func (cc *serverConn) endHeaders() error {
 
 func discardField(hpack.HeaderField) error { return nil }
 
-// receiveTrailers handles a second header block on a stream: trailers,
+// trailersHook, set by tests only, runs as receiveTrailers starts, before
+// it takes the lock: it lets a test end the stream meanwhile.
+var trailersHook atomic.Pointer[func(cc *serverConn)]
+
+// receiveTrailers handles a second header block on stream id: trailers,
 // which must end the stream and carry no pseudo-header (section 8.1).
-func (cc *serverConn) receiveTrailers(st *stream, block []byte, end bool) error {
-	// The block is decoded into the reader's own list, not into st: the
-	// lock is not held meanwhile, and a handler may end the stream.
+func (cc *serverConn) receiveTrailers(id uint32, block []byte, end bool) error {
+	// The block is decoded into the reader's own list, not into the
+	// stream: the lock is not held meanwhile, and a handler may end the
+	// stream, which is then freed (and its struct pooled, so that a
+	// pointer taken before would name another stream or none). So the
+	// stream is looked up again by its ID once the lock is held.
+	if h := trailersHook.Load(); h != nil {
+		(*h)(cc)
+	}
 	clear(cc.trailerKV)
 	cc.trailerKV = cc.trailerKV[:0]
 	err := cc.dec.Decode(block, cc.addTrailerFn)
@@ -165,11 +176,12 @@ func (cc *serverConn) receiveTrailers(st *stream, block []byte, end bool) error 
 	}
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	if cc.streams[st.id] != st || st.remoteClosed {
-		return StreamError{StreamID: st.id, Code: ErrCodeStreamClosed}
+	st := cc.streams[id]
+	if st == nil || st.remoteClosed {
+		return StreamError{StreamID: id, Code: ErrCodeStreamClosed}
 	}
 	if err != nil || !end {
-		return StreamError{StreamID: st.id, Code: ErrCodeProtocol, Cause: errMalformedTrailers}
+		return StreamError{StreamID: id, Code: ErrCodeProtocol, Cause: errMalformedTrailers}
 	}
 	switch {
 	case !st.dispatched:

@@ -610,3 +610,53 @@ func TestRFC9113_7_GoAwayWithErrorCode(t *testing.T) {
 		})
 	}
 }
+
+// TestRFC9113_5_1_HeadersAfterEndStreamRace: a second HEADERS frame on a
+// half-closed (remote) stream gets RST_STREAM STREAM_CLOSED on that
+// stream even when the stream's response ends, and the stream is freed,
+// while the reader decodes the frame. The reader used to keep a pointer
+// to the freed (zeroed, pooled) stream and reset stream 0 instead, which
+// the client never saw (h2spec 5.1.6 failed now and then).
+func TestRFC9113_5_1_HeadersAfterEndStreamRace(t *testing.T) {
+	proceed := make(chan struct{})
+	var once sync.Once
+	hook := func(cc *serverConn) {
+		once.Do(func() {
+			close(proceed) // the handler answers now
+			deadline := time.Now().Add(5 * time.Second)
+			for time.Now().Before(deadline) {
+				cc.mu.Lock()
+				gone := len(cc.streams) == 0 && cc.running == 0
+				cc.mu.Unlock()
+				if gone {
+					return
+				}
+				time.Sleep(time.Millisecond)
+			}
+		})
+	}
+	trailersHook.Store(&hook)
+	t.Cleanup(func() { trailersHook.Store(nil) })
+	ts := newTestServer(t, &volt.Server{Handler: func(ctx *volt.RequestCtx) {
+		<-proceed
+		ctx.WriteString("hello")
+	}}, nil)
+	rc := ts.dialRaw()
+	rc.get(1, "/")
+	rc.get(1, "/") // again, on the half-closed (remote) stream
+	if r := rc.readResponse(1); r.status != "200" || string(r.body) != "hello" {
+		t.Fatalf("response %+v", r)
+	}
+	for {
+		f := rc.read()
+		if f.Type == FrameRSTStream {
+			if f.StreamID != 1 || f.Code != ErrCodeStreamClosed {
+				t.Fatalf("RST_STREAM on stream %d with %v, want stream 1 STREAM_CLOSED", f.StreamID, f.Code)
+			}
+			return
+		}
+		if f.Type == FrameGoAway {
+			t.Fatalf("GOAWAY %v, want RST_STREAM", f.Code)
+		}
+	}
+}
