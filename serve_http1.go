@@ -34,15 +34,14 @@ type http1Conn struct {
 	spot              *park.Spot
 	spotTried         bool
 	woke              bool                  // resumed from the spot: the next wait only reads
+	held              bool                  // serving from inside the held wait's callback (serve_http1_held_linux.go)
+	heldOut           uint8                 // how the held callback ended
 	parkRearm         time.Time             // when the parkDelay read deadline in force is half gone; zero once another replaced it
 	resumeFn          func()                // c.resume, made once so that parking allocates nothing
 	unparkFn          func()                // c.unparkIdle, likewise
 	setReadDeadlineFn func(time.Time) error // c.setReadDeadline, for br
 
-	// The held wait (serve_http1_held_linux.go).
-	held    bool                  // serving from inside the held wait's callback
-	heldOut int                   // how the held callback ended
-	heldErr error                 // what ended it
+	heldErr error                 // what ended the held callback
 	heldFn  func(fd uintptr) bool // c.heldRead, made once so that holding allocates nothing
 
 	ctx      *RequestCtx // nil while idle, but in the held wait

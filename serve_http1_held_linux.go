@@ -113,7 +113,13 @@ func (c *http1Conn) heldRead(fd uintptr) bool {
 			th.heldRead(n)
 		}
 		if err == syscall.EAGAIN {
-			return false // the buffer is kept while the wait is held
+			// Nothing came (the wait's first read, or a stale
+			// readiness event): the buffer goes back, so that a
+			// connection that turns idle holds none. One that just
+			// served a request keeps its buffer for the next.
+			readBufPool.put(c.br.buf)
+			c.br.buf = nil
+			return false
 		}
 		if n <= 0 {
 			readBufPool.put(c.br.buf)

@@ -17,16 +17,15 @@ import (
 type rawWriter struct {
 	rc    syscall.RawConn // nil: not a socket of ours, or not tried yet
 	tried bool
-	p     []byte
-	n     int
-	fn    func(fd uintptr) bool // w.write, made once so that writing allocates nothing
-
 	// direct is set while the connection's goroutine serves from inside
 	// a read callback of the socket (the held wait), whose descriptor is
 	// then fd: the callback keeps it open, and no other goroutine writes
 	// the connection, so writeNow writes to it without the poller.
 	direct bool
-	fd     int
+	fd     int32
+	p      []byte
+	n      int
+	fn     func(fd uintptr) bool // w.write, made once so that writing allocates nothing
 }
 
 // reset readies w for a new connection, keeping fn.
@@ -39,7 +38,7 @@ func (w *rawWriter) reset() { *w = rawWriter{fn: w.fn} }
 func (w *rawWriter) setDirect(conn net.Conn, fd int) {
 	switch conn.(type) {
 	case *net.TCPConn, *net.UnixConn:
-		w.direct, w.fd = fd >= 0, fd
+		w.direct, w.fd = fd >= 0, int32(fd)
 	}
 }
 
@@ -50,7 +49,7 @@ func (w *rawWriter) writeDirect(p []byte) int {
 	if !w.direct {
 		return 0
 	}
-	return rawWriteFD(w.fd, p[:min(len(p), writePiece)])
+	return rawWriteFD(int(w.fd), p[:min(len(p), writePiece)])
 }
 
 // writeNow writes a prefix of p with one write(2) and returns its length:
@@ -60,7 +59,7 @@ func (w *rawWriter) writeDirect(p []byte) int {
 // *net.TCPConn or *net.UnixConn (a wrapper's Write must not be bypassed).
 func (w *rawWriter) writeNow(conn net.Conn, p []byte) int {
 	if w.direct {
-		return rawWriteFD(w.fd, p)
+		return rawWriteFD(int(w.fd), p)
 	}
 	if !w.tried {
 		w.tried = true
