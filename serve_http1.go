@@ -201,7 +201,7 @@ func (c *http1Conn) waitRequest(first bool) error {
 	} else {
 		err = errNotParked
 		if !first {
-			if err := c.goIdle(); err != nil {
+			if _, err := c.goIdle(false); err != nil {
 				return err
 			}
 			err = c.park()
@@ -217,18 +217,29 @@ func (c *http1Conn) waitRequest(first bool) error {
 }
 
 // goIdle ends the connection's last exchange: pending output is flushed,
-// the RequestCtx goes back to its pool, and the connection counts as
-// idle.
-func (c *http1Conn) goIdle() error {
+// the RequestCtx goes back to its pool (or, with keep, is reset for the
+// next request, as the held wait does), and the connection counts as
+// idle. It returns the time the last request's handler started, zero if
+// none was served since the ctx was last reset.
+func (c *http1Conn) goIdle(keep bool) (last time.Time, err error) {
 	if err := c.flush(); err != nil {
-		return err
+		return time.Time{}, err
 	}
 	if c.ctx != nil {
-		c.sc.ReleaseCtx(c.ctx)
-		c.ctx, c.ctxClean = nil, false
+		if !c.ctxClean {
+			last = c.ctx.time
+		}
+		switch {
+		case !keep:
+			c.sc.ReleaseCtx(c.ctx)
+			c.ctx, c.ctxClean = nil, false
+		case !c.ctxClean:
+			c.sc.ResetCtx(c.ctx)
+			c.ctxClean = true
+		}
 	}
 	c.sc.SetIdle(true)
-	return nil
+	return last, nil
 }
 
 // readIdle blocks until the next request's first bytes are buffered.

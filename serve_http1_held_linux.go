@@ -165,10 +165,10 @@ func (c *http1Conn) serveHeld() bool {
 }
 
 // heldIdle readies a held connection to wait for its next request, as
-// goIdle and idleDeadline do, except that the RequestCtx is reset rather
-// than pooled and the buffers are kept: a busy connection then makes no
-// pool round trip per request. park gives them back when the held wait
-// ends idle.
+// goIdle and idleDeadline do for the plain wait, except that the
+// RequestCtx is reset rather than pooled and the buffers are kept: a busy
+// connection then makes no pool round trip per request. park gives them
+// back when the held wait ends idle.
 //
 // The time is the last request's (RequestCtx.Time, taken when its
 // handler started), not a new reading of the clock, which costs as much
@@ -177,20 +177,14 @@ func (c *http1Conn) serveHeld() bool {
 // parks at once instead of parkDelay later: a cost only if its next
 // request follows within parkDelay.
 func (c *http1Conn) heldIdle() error {
-	if err := c.flush(); err != nil {
+	last, err := c.goIdle(true)
+	if err != nil {
 		return err
 	}
-	var now time.Time
-	if c.ctx != nil && !c.ctxClean {
-		now = c.ctx.time
-		c.sc.ResetCtx(c.ctx)
-		c.ctxClean = true
+	if last.IsZero() {
+		last = time.Now()
 	}
-	c.sc.SetIdle(true)
-	if now.IsZero() {
-		now = time.Now()
-	}
-	return c.idleDeadlineAt(now)
+	return c.idleDeadlineAt(last)
 }
 
 // shutdownSocket shuts both directions of c's socket down, without

@@ -145,9 +145,6 @@ func (c *http1Conn) park() error {
 // parkDelay is left of it: a busy connection then rearms no timer per
 // request, and parks after parkDelay/2 to parkDelay of idleness.
 func (c *http1Conn) idleDeadline() error {
-	if c.srv.shutting.Load() {
-		return ErrServerClosed
-	}
 	c.releaseBuffers()
 	return c.idleDeadlineAt(time.Now())
 }
